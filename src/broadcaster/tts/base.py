@@ -1,0 +1,183 @@
+"""The engine interface, the registry of engines, and the values they exchange.
+
+Every engine, built-in or a test fake, is registered the same way:
+
+    from broadcaster.tts.base import register_engine
+    register_engine("fake", lambda: FakeEngine())
+
+and looked up with `get_engine("fake")`. Engines are created lazily, once per
+process, because loading a model is expensive.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Protocol, Sequence, runtime_checkable
+
+import numpy as np
+
+from broadcaster.errors import InputError
+
+# "+10%", "-5%", "+0%": the edge-tts spelling, shared by every engine.
+_PERCENT = re.compile(r"^[+-]\d{1,3}%$")
+_HERTZ = re.compile(r"^[+-]\d{1,3}Hz$")
+
+
+@dataclass(frozen=True)
+class Voice:
+    """Who speaks, and how.
+
+    `name` None means the engine's default voice. `rate` and `volume` are
+    relative percentages ("+10%"), `pitch` a relative frequency ("-5Hz");
+    an engine that cannot honour one ignores it and says so in `voices`.
+    """
+
+    engine: str = "kokoro"
+    name: str | None = None
+    rate: str = "+0%"
+    volume: str = "+0%"
+    pitch: str = "+0Hz"
+
+    def __post_init__(self) -> None:
+        if not _PERCENT.match(self.rate):
+            raise InputError(f"rate must look like +10% or -5%, got {self.rate!r}")
+        if not _PERCENT.match(self.volume):
+            raise InputError(f"volume must look like +10% or -5%, got {self.volume!r}")
+        if not _HERTZ.match(self.pitch):
+            raise InputError(f"pitch must look like +5Hz or -5Hz, got {self.pitch!r}")
+
+    @property
+    def rate_factor(self) -> float:
+        """"+10%" -> 1.1; the speed multiplier an offline engine uses."""
+        return 1.0 + int(self.rate[:-1]) / 100.0
+
+
+@dataclass(frozen=True)
+class SpeechRequest:
+    """One segment to speak.
+
+    `pinyin` holds lexicon spans ``(start, end, "qin2 tong2")`` over `text`
+    that an engine able to take pronunciations (the offline one) uses instead
+    of its own guess for that stretch of text; other engines read `text`.
+    """
+
+    text: str
+    voice: Voice
+    pinyin: tuple[tuple[int, int, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class SentenceMark:
+    """A caption unit reported by the engine: where a sentence sits in the clip."""
+
+    offset_s: float
+    duration_s: float
+    text: str
+
+
+@dataclass
+class Speech:
+    """Synthesised audio: mono float32 in [-1, 1]."""
+
+    samples: np.ndarray
+    rate_hz: int
+    marks: list[SentenceMark] = field(default_factory=list)
+
+    @property
+    def duration_s(self) -> float:
+        return len(self.samples) / self.rate_hz
+
+
+@dataclass(frozen=True)
+class VoiceInfo:
+    engine: str
+    name: str
+    locale: str
+    gender: str
+    note: str = ""
+
+
+Progress = Callable[[int], None]
+"""Called with the number of requests just finished (usually 1)."""
+
+
+@runtime_checkable
+class Engine(Protocol):
+    """What the render needs from a speech engine."""
+
+    name: str
+
+    def model_id(self) -> str:
+        """Identifies the model/service version; part of the cache key."""
+
+    def default_voice(self) -> str:
+        """The voice name used when a script gives none."""
+
+    def check_voice(self, voice: Voice) -> None:
+        """Raise InputError when this engine cannot speak with `voice`."""
+
+    def list_voices(self) -> tuple[list[VoiceInfo], str]:
+        """The voices, and a note on where the list came from ("" if live)."""
+
+    def synthesize_many(
+        self, requests: Sequence[SpeechRequest], progress: Progress | None = None
+    ) -> list[Speech | Exception]:
+        """Speak every request; a failed one is returned as its exception.
+
+        The engine does its own retries; an exception here means it gave up
+        on that request, and the render falls back for the whole item.
+        """
+
+
+EngineFactory = Callable[[], Engine]
+_factories: dict[str, EngineFactory] = {}
+_instances: dict[str, Engine] = {}
+
+
+def register_engine(name: str, factory: EngineFactory, *, replace: bool = False) -> None:
+    """Make an engine available under `name`; created on first use."""
+    if name in _factories and not replace:
+        raise ValueError(f"engine {name!r} is already registered")
+    _factories[name] = factory
+    _instances.pop(name, None)
+
+
+def unregister_engine(name: str) -> None:
+    _factories.pop(name, None)
+    _instances.pop(name, None)
+
+
+def engine_names() -> list[str]:
+    _load_builtins()
+    return sorted(_factories)
+
+
+def get_engine(name: str) -> Engine:
+    _load_builtins()
+    if name not in _factories:
+        raise InputError(f"unknown engine {name!r}; known: {', '.join(sorted(_factories))}")
+    if name not in _instances:
+        _instances[name] = _factories[name]()
+    return _instances[name]
+
+
+_builtins_loaded = False
+
+
+def _load_builtins() -> None:
+    # Built-ins come in through the same registry as fakes and plug-ins; the
+    # modules themselves import their heavy libraries only when an engine is made.
+    global _builtins_loaded
+    if _builtins_loaded:
+        return
+    _builtins_loaded = True
+    from broadcaster.tts import builtin  # noqa: F401  (registers kokoro and edge)
+
+
+def resolve_voice(voice: Voice) -> Voice:
+    """Fill in the engine's default voice name and check the voice."""
+    engine = get_engine(voice.engine)
+    if voice.name is None:
+        voice = Voice(voice.engine, engine.default_voice(), voice.rate, voice.volume, voice.pitch)
+    engine.check_voice(voice)
+    return voice
