@@ -1,49 +1,194 @@
-"""PLACEHOLDER front end (replaced by the text front-end work): the composition
-of decode → clean → normalise → lexicon → segment."""
+"""The text front end as one composition:
+
+    read_article:  decode → (html | markdown | text) → clean lines → [to simplified]
+    prepare:       sanitise → paragraphs → segment (on written text) →
+                   per segment: lexicon matches + normalisation → Segment
+
+`prepare` on empty or unspeakable text returns [] (the caller decides whether
+that is an error); it never raises for text content.
+"""
 from __future__ import annotations
 
 import re
+import unicodedata
+from functools import lru_cache
 from pathlib import Path
 from typing import Mapping
 
 from broadcaster.errors import TextError
-from broadcaster.text.model import Break, Lexicon, LexiconEntry, Limits, Segment
+from broadcaster.text.clean import clean_lines, markdown_to_lines
+from broadcaster.text.decode import read_text_input
+from broadcaster.text.html import html_to_lines
+from broadcaster.text.lexicon import build_lexicon, find_matches
+from broadcaster.text.model import Lexicon, Limits, Segment
+from broadcaster.text.normalize import normalize
+from broadcaster.text.segment import segment
+
+__all__ = ["build_lexicon", "explain", "prepare", "read_article", "read_text_input", "sanitize", "speak"]
 
 
-def read_text_input(path: Path) -> str:
-    try:
-        return path.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise TextError(f"cannot read text: {exc}", where=str(path)) from None
+def _to_simplified(text: str) -> str:
+    from opencc import OpenCC
+
+    return OpenCC("t2s").convert(text)
 
 
 def read_article(path: Path, *, to_simplified: bool = False) -> str:
-    return read_text_input(path)
+    """Decode and clean an article file: headline first, one paragraph a line.
+
+    .html/.htm go through the HTML parser, .md through the Markdown stripper,
+    anything else is plain text. Raises TextError when nothing is left.
+    """
+    path = Path(path)
+    raw = read_text_input(path)
+    suffix = path.suffix.lower()
+    if suffix in (".html", ".htm", ".xhtml") or (suffix not in (".md", ".markdown") and re.match(r"\s*<(?:!doctype\s+html|html)", raw, re.I)):
+        headline, lines = html_to_lines(raw)
+        lines = ([headline] if headline else []) + lines
+    elif suffix in (".md", ".markdown"):
+        lines = markdown_to_lines(raw)
+    else:
+        lines = raw.split("\n")
+    lines = clean_lines([sanitize(l) for l in lines])
+    text = "\n".join(lines)
+    if to_simplified:
+        text = _to_simplified(text)
+    if not text.strip():
+        raise TextError("nothing left to read after cleaning (no headline or paragraphs found)", where=str(path))
+    return text
 
 
-def build_lexicon(inline: Mapping[str, object] | None = None, files: list[Path] | None = None) -> Lexicon:
-    entries = {}
-    for word, value in (inline or {}).items():
-        entries[str(word)] = LexiconEntry(say=str(value))
-    return Lexicon(entries)
+def sanitize(text: str) -> str:
+    """Control and format characters out (keeping line breaks and tabs),
+    unusual spaces to plain spaces.
+
+    >>> sanitize("a\\u200b\\x07b\\u00a0c\\r\\nd")
+    'ab c\\nd'
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = re.sub(r"[\u00a0\u2000-\u200a\u202f\u205f]", " ", text)
+    return "".join(
+        ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn")
+    )
 
 
-def prepare(text: str, *, lexicon: Lexicon | None = None, limits: Limits = Limits(), headline: bool = False) -> list[Segment]:
+def speak(written: str, lexicon: Lexicon | None) -> tuple[str, tuple[tuple[int, int, str], ...]]:
+    """Spoken form of one segment and the pinyin spans over it.
+
+    Lexicon words are replaced by what they say; the text between them is
+    normalised piece by piece, so offsets of the replacements are known.
+    """
+    matches = find_matches(written, lexicon) if lexicon else []
+    if not matches:
+        return normalize(written), ()
+    spoken, spans, pos = "", [], 0
+    for start, end, word in matches:
+        spoken += normalize(written[pos:start])
+        entry = lexicon.entries[word]
+        if entry.pinyin:
+            spans.append((len(spoken), len(spoken) + len(entry.say), entry.pinyin))
+        spoken += entry.say
+        pos = end
+    spoken += normalize(written[pos:])
+    return spoken, tuple(spans)
+
+
+def sounding_length(spoken: str) -> int:
+    """Characters that make a sound: punctuation and spaces do not count.
+
+    >>> sounding_length("注意！ OK")
+    4
+    """
+    return sum(1 for ch in spoken if not ch.isspace() and not unicodedata.category(ch).startswith("P"))
+
+
+def prepare(
+    text: str,
+    *,
+    lexicon: Lexicon | None = None,
+    limits: Limits = Limits(),
+    headline: bool = False,
+) -> list[Segment]:
+    """Clean text → speakable segments (see module docstring); [] if nothing to say."""
+    if not text or not text.strip():
+        return []
+    paragraphs = [p.strip() for p in sanitize(text).split("\n")]
+    paragraphs = [p for p in paragraphs if p]
+    cache: dict[str, tuple[str, tuple]] = {}
+
+    def spoken_of(w: str):
+        hit = cache.get(w)
+        if hit is None:
+            hit = cache[w] = speak(w.strip(), lexicon)
+        return hit
+
+    @lru_cache(maxsize=None)
+    def measure(w: str) -> int:
+        return sounding_length(spoken_of(w)[0])
+
+    pieces = segment(paragraphs, measure, limits, headline=headline)
     out = []
-    paragraphs = [p.strip() for p in text.splitlines() if p.strip()]
-    for p_index, para in enumerate(paragraphs):
-        parts = [s for s in re.split(r"(?<=[。！？；])", para) if s.strip()]
-        for i, s in enumerate(parts):
-            spoken = s
-            for w, e in (lexicon.entries.items() if lexicon else []):
-                spoken = spoken.replace(w, e.say)
-            last = i == len(parts) - 1
-            brk = Break.SENTENCE
-            if last:
-                brk = Break.HEADLINE if (headline and p_index == 0) else Break.PARAGRAPH
-            out.append(Segment(s, spoken, brk))
+    for p in pieces:
+        written = p.text.strip()
+        spoken, spans = spoken_of(p.text)
+        if not written or sounding_length(spoken) == 0:
+            continue
+        out.append(Segment(written=written, spoken=spoken, break_after=p.brk, pinyin=spans))
     return out
 
 
-def explain(text: str, *, lexicon: Lexicon | None = None, limits: Limits = Limits(), headline: bool = False) -> list[str]:
-    return [f"{s.written}\t{s.spoken}" for s in prepare(text, lexicon=lexicon, limits=limits, headline=headline)]
+def explain(
+    text: str,
+    *,
+    lexicon: Lexicon | None = None,
+    limits: Limits = Limits(),
+    headline: bool = False,
+) -> list[str]:
+    """Lines for `broadcaster text --explain`: per segment, its number and
+    break, the original (as given), the cleaned written form and the spoken
+    form, plus any pinyin spans; a blank line between segments.
+
+        [1] headline
+          original: 　　泰州溱潼镇:党员冬训…
+          written:  泰州溱潼镇:党员冬训…
+          spoken:   泰州琴潼镇:党员冬训…
+          pinyin:   琴潼 = qin2 tong2
+    """
+    segments = prepare(text, lexicon=lexicon, limits=limits, headline=headline)
+    originals = _originals(text, [s.written for s in segments])
+    lines: list[str] = []
+    for i, (seg, original) in enumerate(zip(segments, originals), 1):
+        if lines:
+            lines.append("")
+        lines.append(f"[{i}] {seg.break_after.value}")
+        lines.append(f"  original: {original}")
+        lines.append(f"  written:  {seg.written}")
+        lines.append(f"  spoken:   {seg.spoken}")
+        for start, end, py in seg.pinyin:
+            lines.append(f"  pinyin:   {seg.spoken[start:end]} = {py}")
+    return lines
+
+
+def _originals(text: str, writtens: list[str]) -> list[str]:
+    """The stretch of the raw input each segment came from (with whatever
+    spaces, control characters and line breaks it had, shown escaped)."""
+    out, pos = [], 0
+    for w in writtens:
+        # walk the raw text until the written characters (minus spaces) are consumed
+        need = [c for c in w if not c.isspace()]
+        start, k, i = pos, 0, pos
+        while i < len(text) and k < len(need):
+            if text[i] == need[k]:
+                k += 1
+            i += 1
+        raw = text[start:i] if k == len(need) else w
+        pos = i if k == len(need) else pos
+        out.append(_visible(raw.strip()))
+    return out
+
+
+def _visible(s: str) -> str:
+    """Line breaks as ⏎, other control/format characters escaped (\\u200b)."""
+    return "".join(
+        "⏎" if c == "\n" else (f"\\u{ord(c):04x}" if unicodedata.category(c) in ("Cc", "Cf") else c) for c in s
+    )
