@@ -50,7 +50,7 @@ def fake_edge():
 FAST = dict(
     backoff_base_s=0.005,
     backoff_cap_s=0.02,
-    connect_timeout_s=1.0,
+    connect_timeout_s=0.5,
     receive_timeout_s=0.4,
 )
 

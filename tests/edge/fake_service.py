@@ -37,10 +37,13 @@ Fault names (``FAULTS``):
 "Connection refused" is a closed port: ``closed_port_url()`` for a service that
 never answers, or ``refuse_for_s`` for one that starts listening late.
 
-``max_faults_per_text`` (default 1) limits the faults that happen after the
-text is known (noaudio, drop, abort, early_end, stall) to that many per distinct
-text, so a test that injects a fraction of faults can rely on a retry getting
-through. Handshake faults cannot see the text.
+``text_faults={"substring": fault}`` injects a stream fault into every
+connection whose text contains the substring (a text that always fails).
+
+``max_faults_per_text`` (default: no limit) limits the faults that happen after
+the text is known (noaudio, drop, abort, early_end, stall) to that many per
+distinct text, so a test that injects a fraction of faults can rely on a retry
+getting through. Handshake faults cannot see the text.
 
 Use it as a context manager (the server runs in a background thread with its
 own event loop, so sync tests, async tests and subprocesses can all use it)::
@@ -245,7 +248,8 @@ class FakeEdgeService:
         ms_per_char: float = 220.0,
         partial: float = 0.4,
         word_boundaries: bool = False,
-        max_faults_per_text: int | None = 1,
+        max_faults_per_text: int | None = None,
+        text_faults: Mapping[str, str] | None = None,
         refuse_for_s: float = 0.0,
         stall_s: float = 120.0,
         voices: list[dict] | None = None,
@@ -259,6 +263,10 @@ class FakeEdgeService:
         self.partial = partial
         self.word_boundaries = word_boundaries
         self.max_faults_per_text = max_faults_per_text
+        self.text_faults = dict(text_faults or {})
+        for k in self.text_faults.values():
+            if k not in STREAM_FAULTS:
+                raise ValueError(f"text faults must be stream faults ({', '.join(STREAM_FAULTS)}), got {k!r}")
         self.refuse_for_s = refuse_for_s
         self.stall_s = stall_s
         self.voices = DEFAULT_VOICES if voices is None else voices
@@ -379,6 +387,9 @@ class FakeEdgeService:
         if ssml is None:
             return
         rec.text, rec.voice, rec.rate = ssml.text, ssml.voice, ssml.rate
+        for needle, kind in self.text_faults.items():
+            if needle in ssml.text:
+                fault = kind
         if fault in STREAM_FAULTS and self.max_faults_per_text is not None:
             if self._faults_by_text.get(ssml.text, 0) >= self.max_faults_per_text:
                 fault = None

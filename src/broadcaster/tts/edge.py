@@ -11,7 +11,8 @@ Truncation: when the connection closes in the middle of a turn, edge-tts ends
 the stream without an error and with only part of the audio. Every segment is
 therefore checked after decoding: the turn must have ended properly
 (``turn.end`` seen), the audio must reach the end of the last SentenceBoundary,
-and it must not be implausibly short for its text (more than ``max_chars_per_s``
+the boundaries must cover the whole text (checked only when
+they can be found in it verbatim), and it must not be implausibly short for its text (more than ``max_chars_per_s``
 spoken characters a second at rate +0%; Mandarin broadcast speech is 3-6).
 
 Settings (constructor argument, else environment variable, else default):
@@ -28,6 +29,11 @@ receive_timeout_s      BROADCASTER_EDGE_RECEIVE_TIMEOUT_S     30
 wss_url                BROADCASTER_EDGE_WSS_URL               (Microsoft's)
 voices_url             BROADCASTER_EDGE_VOICES_URL            (from wss_url)
 =====================  =====================================  ========
+
+When the service is down altogether (``breaker_after`` attempts in a row failed
+and nothing has succeeded for ``breaker_min_s``, by default one request's whole
+retry schedule), the remaining requests are given up at once instead of each
+waiting through its own retries; the render then speaks them with the fallback.
 
 ``BROADCASTER_EDGE_WSS_URL`` is a testing / proxy hook: it replaces the service
 address (``edge_tts.communicate.WSS_URL``, which must end in a query string such
@@ -133,6 +139,24 @@ def spoken_units(text: str) -> int:
     return units
 
 
+def uncovered_tail(text: str, marks: Sequence[SentenceMark]) -> str | None:
+    """The text after the last sentence boundary, when the boundaries can be found
+    in order in `text`; None (no opinion) when they cannot, e.g. if the service
+    reported a sentence differently from how it was sent."""
+    if not marks:
+        return None
+    pos = 0
+    for m in marks:
+        piece = m.text.strip()
+        if not piece:
+            continue
+        at = text.find(piece, pos)
+        if at < 0:
+            return None
+        pos = at + len(piece)
+    return text[pos:]
+
+
 def truncation_problem(
     speech: Speech,
     text: str,
@@ -150,6 +174,9 @@ def truncation_problem(
         end = max(m.offset_s + m.duration_s for m in speech.marks)
         if duration + tolerance_s < end:
             return f"audio ends at {duration:.2f} s but the last sentence boundary ends at {end:.2f} s"
+    tail = uncovered_tail(text, speech.marks)
+    if tail is not None and spoken_units(tail):
+        return f"the sentence boundaries stop before {tail.strip()[:24]!r}"
     units = spoken_units(text)
     if units:
         minimum = units / (max_chars_per_s * max(rate_factor, 0.05))
@@ -208,7 +235,9 @@ class _Batch:
     connections: asyncio.Semaphore
     decoders: asyncio.Semaphore
     breaker_after: int
-    consecutive_failures: int = 0
+    breaker_min_s: float
+    failed_in_a_row: int = 0
+    streak_started: float = 0.0
     last_error: str = ""
     stats: dict = field(default_factory=lambda: {
         "requests": 0, "attempts": 0, "retries": 0, "failed": 0, "short_circuited": 0, "errors": {},
@@ -216,11 +245,25 @@ class _Batch:
 
     @property
     def open(self) -> bool:
-        return self.breaker_after > 0 and self.consecutive_failures >= self.breaker_after
+        """Give up on the rest: the last `breaker_after` attempts all failed, and
+        nothing has succeeded for `breaker_min_s` (a full retry schedule)."""
+        return (
+            self.breaker_after > 0
+            and self.failed_in_a_row >= self.breaker_after
+            and time.monotonic() - self.streak_started >= self.breaker_min_s
+        )
 
-    def note_error(self, e: BaseException) -> None:
+    def attempt_failed(self, e: BaseException) -> None:
+        if self.failed_in_a_row == 0:
+            self.streak_started = time.monotonic()
+        self.failed_in_a_row += 1
+        self.last_error = _describe(e)
         key = type(e).__name__
         self.stats["errors"][key] = self.stats["errors"].get(key, 0) + 1
+
+    def attempt_succeeded(self) -> None:
+        self.failed_in_a_row = 0
+
 
 
 class EdgeEngine:
@@ -241,7 +284,8 @@ class EdgeEngine:
         voices_url: str | None = None,
         list_timeout_s: float = 3.0,
         max_chars_per_s: float = 9.0,
-        breaker_after: int = 4,
+        breaker_after: int = 12,
+        breaker_min_s: float | None = None,
     ):
         self.concurrency = _pick(concurrency, ENV_CONCURRENCY, 4, int)
         self.attempts = _pick(attempts, ENV_ATTEMPTS, 5, int)
@@ -268,6 +312,11 @@ class EdgeEngine:
         self.list_timeout_s = list_timeout_s
         self.max_chars_per_s = max_chars_per_s
         self.breaker_after = breaker_after
+        # by default: as long as one request's whole retry schedule
+        self.breaker_min_s = (
+            breaker_min_s if breaker_min_s is not None
+            else sum(min(self.backoff_cap_s, self.backoff_base_s * 2 ** k) for k in range(self.attempts - 1))
+        )
         self.last_stats: dict = {}
         self._rng = random.Random()
 
@@ -345,6 +394,7 @@ class EdgeEngine:
             connections=asyncio.Semaphore(self.concurrency),
             decoders=asyncio.Semaphore(max(1, os.cpu_count() or 1)),
             breaker_after=self.breaker_after,
+            breaker_min_s=self.breaker_min_s,
         )
         batch.stats["requests"] = len(requests)
         started = time.monotonic()
@@ -388,8 +438,8 @@ class EdgeEngine:
             if batch.open:
                 batch.stats["short_circuited"] += 1
                 err = SynthesisError(
-                    f"edge-tts: gave up without trying further: the last {batch.consecutive_failures} "
-                    f"requests failed (last error: {batch.last_error})"
+                    f"edge-tts: gave up on the service after {batch.failed_in_a_row} failed attempts "
+                    f"in a row (last error: {batch.last_error})"
                 )
                 err.__cause__ = last
                 return err
@@ -397,13 +447,13 @@ class EdgeEngine:
             batch.stats["attempts"] += 1
             try:
                 speech = await self._attempt(req.text, name, voice, batch)
-                batch.consecutive_failures = 0
+                batch.attempt_succeeded()
                 return speech
             except asyncio.CancelledError:
                 raise
             except Exception as e:  # noqa: BLE001 - classified below
                 last = e
-                batch.note_error(e)
+                batch.attempt_failed(e)
                 if not _retryable(e):
                     break
                 if attempt < self.attempts:
@@ -414,8 +464,6 @@ class EdgeEngine:
                     await asyncio.sleep(delay)
         assert last is not None
         batch.stats["failed"] += 1
-        batch.consecutive_failures += 1
-        batch.last_error = _describe(last)
         kind = "audio truncated" if isinstance(last, TruncatedAudio) else "failed"
         err = SynthesisError(
             f"edge-tts {kind} for {name} after {attempt} attempt(s): {_describe(last)}"
