@@ -1,0 +1,137 @@
+"""The command line: parse, call the library, print. Nothing else lives here.
+
+Exit status: 0 done, 1 failed while working, 2 bad input or usage.
+No traceback without --debug.
+"""
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from broadcaster.errors import BroadcasterError, InputError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Turn Mandarin texts and articles into finished broadcasts for village loudspeakers.",
+)
+
+_DEBUG = False
+
+
+def _fail(message: str, code: int) -> None:
+    print(f"broadcaster: error: {message}", file=sys.stderr)
+    raise SystemExit(code)
+
+
+@app.command()
+def render(
+    script: Path = typer.Argument(..., help="The programme script (YAML)."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder [default: audio_out/<date>-<script name>]."),
+    offline: bool = typer.Option(False, "--offline", help="Use the fallback engines only; never touch the network."),
+    strict: bool = typer.Option(False, "--strict", help="Exit 1 instead of falling back to another engine."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
+) -> None:
+    """Render a script into programme.mp3, item files, playlist, captions and manifest."""
+    from broadcaster.progress import reporter_for
+    from broadcaster.render import render_programme
+    from broadcaster.script import load_script
+    from broadcaster.summary import print_summary
+
+    programme = load_script(script)
+    result = render_programme(programme, out, offline=offline, strict=strict, reporter=reporter_for(quiet=quiet))
+    print_summary(result)
+
+
+@app.command()
+def text(
+    source: str = typer.Argument(..., metavar="INPUT", help="A script (.yaml), an article (.txt/.md/.html), or - for stdin."),
+    explain: bool = typer.Option(False, "--explain", help="Show original, cleaned and normalised form of each segment."),
+) -> None:
+    """Print exactly the segments that would be spoken, one per line."""
+    from broadcaster.textcmd import explain_lines, spoken_lines
+
+    lines = explain_lines(source) if explain else spoken_lines(source)
+    sys.stdout.write("".join(line + "\n" for line in lines))
+
+
+@app.command()
+def check(script: Path = typer.Argument(..., help="The programme script (YAML).")) -> None:
+    """Validate a script and print the plan, without synthesising."""
+    from broadcaster.plan import plan_programme
+    from broadcaster.script import load_script
+    from broadcaster.summary import print_plan
+
+    programme = load_script(script)
+    print_plan(programme, plan_programme(programme))
+
+
+@app.command()
+def say(
+    words: str = typer.Argument(..., metavar="TEXT", help="What to announce."),
+    output: Path = typer.Option(..., "--output", "-o", help="The MP3 file to write."),
+    voice: Optional[str] = typer.Option(None, "--voice", help="Voice name [default: the engine's]."),
+    engine: str = typer.Option("kokoro", "--engine", help="Engine name (see `broadcaster voices`)."),
+    rate: str = typer.Option("+0%", "--rate", help="Speaking rate, e.g. -10%."),
+    offline: bool = typer.Option(False, "--offline", help="Never touch the network."),
+) -> None:
+    """Speak one announcement into an MP3 (a chime, the text, levelled)."""
+    import datetime as dt
+
+    from broadcaster.package.output import atomic_write_bytes
+    from broadcaster.render import render_programme
+    from broadcaster.script import Item, Programme
+    from broadcaster.tts.base import Voice
+
+    if not words.strip():
+        raise InputError("TEXT is empty")
+    if output.suffix.lower() != ".mp3":
+        raise InputError("the output must be an .mp3 file", where=str(output))
+    v = Voice(engine=engine, name=voice, rate=rate)
+    programme = Programme(
+        title=words.strip()[:30], date=dt.date.today(), source=Path("say.yaml"),
+        items=(Item("text", 1, "TEXT", voice=v, text=words),), voice=v,
+    )
+    with tempfile.TemporaryDirectory(prefix="broadcaster-say-") as tmp:
+        result = render_programme(programme, Path(tmp) / "out", offline=offline)
+        atomic_write_bytes(output, (result.out_dir / "programme.mp3").read_bytes())
+    print(f"{output}  {result.duration_s:.1f} s  {result.loudness.integrated_lufs:.1f} LUFS")
+
+
+@app.command()
+def voices(engine: Optional[str] = typer.Option(None, "--engine", help="Only this engine.")) -> None:
+    """List the engines and their voices."""
+    from broadcaster.tts.base import engine_names, get_engine
+
+    names = [engine] if engine else engine_names()
+    for name in names:
+        infos, note = get_engine(name).list_voices()
+        print(f"# {name}" + (f" ({note})" if note else ""))
+        for info in infos:
+            print(f"{info.name}\t{info.locale}\t{info.gender}\t{info.note}".rstrip())
+
+
+def main(argv: list[str] | None = None) -> None:
+    global _DEBUG
+    args = list(sys.argv[1:] if argv is None else argv)
+    _DEBUG = "--debug" in args
+    args = [a for a in args if a != "--debug"]
+    try:
+        app(args, prog_name="broadcaster")
+    except BroadcasterError as exc:
+        if _DEBUG:
+            raise
+        _fail(str(exc), exc.exit_code)
+    except KeyboardInterrupt:
+        if _DEBUG:
+            raise
+        _fail("interrupted; earlier output is untouched", 130)
+    except Exception as exc:  # a bug or an unforeseen failure: one line, exit 1
+        if _DEBUG:
+            raise
+        _fail(f"{type(exc).__name__}: {exc} (run with --debug for the traceback)", 1)

@@ -1,0 +1,86 @@
+"""manifest.json: what was broadcast, where in the file, and how it was made."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from broadcaster import __version__
+from broadcaster.audio.loudness import CEILING_DBTP, TARGET_LUFS, LoudnessReport
+from broadcaster.audio.timeline import ItemSpan, Master
+from broadcaster.script import Programme
+
+SCHEMA = 1
+
+
+def _r(x: float) -> float:
+    return round(float(x), 3)
+
+
+def first_pass_text(span: ItemSpan) -> str:
+    """The item's spoken text once, without the repeats and their lead-ins."""
+    out = []
+    for clip in span.spoken.clips:
+        if clip.cue.repeat_intro:
+            break
+        out.append(clip.cue.segment.spoken)
+    return "".join(out)
+
+
+def item_entry(span: ItemSpan, file: str | None, sha256: str | None) -> dict:
+    plan = span.plan
+    entry: dict = {
+        "index": plan.item.index,
+        "kind": plan.item.kind,
+        "title": plan.title,
+        "file": file,
+        "sha256": sha256,
+        "start_s": _r(span.start_s),
+        "duration_s": _r(span.duration_s),
+    }
+    if span.spoken is None:
+        if plan.item.kind == "jingle":
+            entry["source"] = plan.item.jingle or str(plan.item.path)
+        return entry
+    clips = span.spoken.clips
+    entry.update(
+        engine=clips[0].engine,
+        voice=clips[0].voice,
+        repeat=plan.item.repeat,
+        text=first_pass_text(span),
+        fallback=None if span.spoken.fallback_from is None else {
+            "from_engine": span.spoken.fallback_from, "reason": span.spoken.fallback_reason,
+        },
+        segments=[
+            {
+                "start_s": _r(s.start_s), "duration_s": _r(s.duration_s),
+                "written": s.clip.cue.segment.written, "spoken": s.clip.cue.segment.spoken,
+                "engine": s.clip.engine, "voice": s.clip.voice,
+            }
+            for s in span.segments
+        ],
+    )
+    return entry
+
+
+def manifest(programme: Programme, master: Master, loudness: LoudnessReport, programme_sha256: str, items: list[dict]) -> str:
+    doc = {
+        "schema": SCHEMA,
+        "title": programme.title,
+        "date": programme.date.isoformat(),
+        "station": programme.station,
+        "script": str(programme.source),
+        "generated_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "broadcaster": __version__,
+        "file": "programme.mp3",
+        "sha256": programme_sha256,
+        "duration_s": _r(master.duration_s),
+        "loudness": {
+            "integrated_lufs": round(loudness.integrated_lufs, 2),
+            "true_peak_dbtp": round(loudness.true_peak_dbtp, 2),
+            "target_lufs": TARGET_LUFS,
+            "ceiling_dbtp": CEILING_DBTP,
+            "gain_db": round(loudness.gain_db, 2),
+        },
+        "items": items,
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"

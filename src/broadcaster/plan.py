@@ -1,0 +1,83 @@
+"""Programme → plan: every item with the segments it will speak.
+
+This is the text stage of the flow; nothing here synthesises. `broadcaster
+check` prints a plan, `broadcaster text` prints its spoken segments.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from broadcaster.errors import InputError, TextError
+from broadcaster.script import Item, Programme
+from broadcaster.text import Break, Lexicon, Segment, build_lexicon, prepare, read_article
+from broadcaster.tts.base import SpeechRequest, Voice, resolve_voice
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One segment to speak, with the voice the script asked for."""
+
+    segment: Segment
+    request: SpeechRequest
+    repeat_intro: bool = False  # the spoken lead-in before a repeat
+
+
+@dataclass(frozen=True)
+class ItemPlan:
+    item: Item
+    title: str
+    cues: tuple[Cue, ...] = ()
+
+    @property
+    def chars(self) -> int:
+        return sum(len(c.segment.spoken) for c in self.cues)
+
+
+def programme_lexicon(programme: Programme) -> Lexicon:
+    return build_lexicon(programme.lexicon, list(programme.lexicon_files))
+
+
+def item_segments(item: Item, programme: Programme, lexicon: Lexicon) -> list[Segment]:
+    """The segments an item speaks once (repeats are added by `plan_item`)."""
+    if item.kind == "text":
+        segments = prepare(item.text or "", lexicon=lexicon, limits=programme.limits)
+    else:
+        body = read_article(item.path)  # raises TextError naming the file
+        segments = prepare(body, lexicon=lexicon, limits=programme.limits, headline=True)
+    if not segments:
+        raise TextError("nothing left to say after cleaning", where=item.where)
+    return segments
+
+
+def plan_item(item: Item, programme: Programme, lexicon: Lexicon) -> ItemPlan:
+    if not item.spoken:
+        return ItemPlan(item, item.title or (f"{item.duration_s:g} s pause" if item.kind == "pause" else item.kind))
+    try:
+        voice = resolve_voice(item.voice or programme.voice)
+    except InputError as exc:
+        raise InputError(exc.message, where=f"{item.where}: items[{item.index}].voice") from None
+    segments = item_segments(item, programme, lexicon)
+    title = item.title or _title_from(segments)
+    cues = [Cue(s, SpeechRequest(s.spoken, voice, s.pinyin)) for s in segments]
+    all_cues = list(cues)
+    for _ in range(item.repeat - 1):
+        intro = prepare(programme.repeat_intro, lexicon=lexicon, limits=programme.limits)
+        for seg in intro:
+            seg = Segment(seg.written, seg.spoken, Break.PARAGRAPH, seg.pinyin)
+            all_cues.append(Cue(seg, SpeechRequest(seg.spoken, voice, seg.pinyin), repeat_intro=True))
+        all_cues.extend(cues)
+    return ItemPlan(item, title, tuple(all_cues))
+
+
+def _title_from(segments: list[Segment], max_chars: int = 24) -> str:
+    first = segments[0].written.strip().rstrip("。！？；，：")
+    return first if len(first) <= max_chars else first[: max_chars - 1] + "…"
+
+
+def plan_programme(programme: Programme) -> list[ItemPlan]:
+    lexicon = programme_lexicon(programme)
+    return [plan_item(item, programme, lexicon) for item in programme.items]
+
+
+def default_voice() -> Voice:
+    return resolve_voice(Voice())

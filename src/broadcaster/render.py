@@ -1,0 +1,162 @@
+"""The orchestration, and nothing else: script → plan → clips → master → files."""
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from broadcaster.audio.codec import RATE_HZ, codec_gain_db, decode_file, encode_mp3
+from broadcaster.audio.jingles import builtin_jingle
+from broadcaster.audio.loudness import CEILING_DBTP, TARGET_LUFS, LoudnessReport, integrated_lufs, normalise, true_peak_dbtp
+from broadcaster.audio.timeline import Master, build_master
+from broadcaster.errors import FallbackUsed
+from broadcaster.package.captions import srt
+from broadcaster.package.manifest import item_entry, manifest
+from broadcaster.package.names import item_file_name
+from broadcaster.package.output import sha256_file, staged_folder
+from broadcaster.package.playlist import m3u8
+from broadcaster.plan import ItemPlan, plan_programme
+from broadcaster.script import Programme
+from broadcaster.synthesise import SynthesisStats, synthesise
+from broadcaster.tts.cache import SegmentCache
+
+
+class Reporter(Protocol):
+    def stage(self, name: str) -> None: ...
+    def synthesis_started(self, total: int) -> None: ...
+    def advance(self, n: int) -> None: ...
+    def synthesis_done(self) -> None: ...
+
+
+class SilentReporter:
+    def stage(self, name: str) -> None:
+        pass
+
+    def synthesis_started(self, total: int) -> None:
+        pass
+
+    def advance(self, n: int) -> None:
+        pass
+
+    def synthesis_done(self) -> None:
+        pass
+
+
+@dataclass
+class ItemRow:
+    """One line of the summary table."""
+
+    number: str
+    kind: str
+    title: str
+    file: str | None
+    duration_s: float
+    engine: str
+    fallback: str | None
+
+
+@dataclass
+class RenderResult:
+    out_dir: Path
+    duration_s: float
+    loudness: LoudnessReport
+    stats: SynthesisStats
+    rows: list[ItemRow] = field(default_factory=list)
+    elapsed_s: float = 0.0
+
+
+def default_out_dir(programme: Programme, base: Path = Path("audio_out")) -> Path:
+    return base / f"{programme.date.isoformat()}-{programme.source.stem}"
+
+
+def _jingles(plans: list[ItemPlan]) -> dict[int, np.ndarray]:
+    out = {}
+    for plan in plans:
+        item = plan.item
+        if item.kind == "jingle":
+            out[item.index] = builtin_jingle(item.jingle, RATE_HZ) if item.jingle else decode_file(item.path, RATE_HZ)
+    return out
+
+
+def _tags(programme: Programme, title: str, track: str) -> dict[str, str]:
+    return {
+        "title": title, "artist": programme.station or "", "album": programme.title,
+        "track": track, "date": programme.date.isoformat(), "genre": "Speech",
+    }
+
+
+def render_programme(programme: Programme, out_dir: Path | None = None, *, offline: bool = False, strict: bool = False,
+                     reporter: Reporter | None = None, cache: SegmentCache | None = None) -> RenderResult:
+    started = time.monotonic()
+    reporter = reporter or SilentReporter()
+    out_dir = Path(out_dir) if out_dir else default_out_dir(programme)
+
+    reporter.stage("preparing text")
+    plans = plan_programme(programme)
+    jingles = _jingles(plans)
+
+    total = sum(len(p.cues) for p in plans)
+    reporter.synthesis_started(total)
+    spoken_items, stats = synthesise(plans, programme.fallback, offline=offline, cache=cache, advance=reporter.advance)
+    reporter.synthesis_done()
+    if strict and stats.fallback_items:
+        title, origin, reason = stats.fallback_items[0]
+        raise FallbackUsed(f"--strict: {len(stats.fallback_items)} item(s) fell back from {origin} (first: {title}: {reason})")
+
+    reporter.stage("mixing")
+    master = build_master(plans, {s.plan.item.index: s for s in spoken_items}, jingles, programme.pauses)
+    # Aim the buffer so that the *MP3* lands on target: the codec changes the level slightly.
+    codec_db = -codec_gain_db()
+    samples, levelled = normalise(master.samples, master.rate_hz, TARGET_LUFS + codec_db, CEILING_DBTP + codec_db)
+    master = Master(samples, master.rate_hz, master.items)
+
+    reporter.stage("encoding")
+    with staged_folder(out_dir) as stage:
+        result = _write_outputs(programme, master, stage, stats, levelled.gain_db)
+    result.out_dir = out_dir
+    result.elapsed_s = time.monotonic() - started
+    return result
+
+
+def _write_outputs(programme: Programme, master: Master, stage: Path, stats: SynthesisStats, gain_db: float) -> RenderResult:
+    (stage / "items").mkdir()
+    spoken_spans = [s for s in master.items if s.spoken is not None]
+    jobs = [(master.samples, stage / "programme.mp3", _tags(programme, programme.title, "1/1"))]
+    names = {}
+    for number, span in enumerate(spoken_spans, 1):
+        name = item_file_name(number, span.plan.title)
+        names[span.plan.item.index] = f"items/{name}"
+        a = int(round(span.start_s * master.rate_hz))
+        b = int(round((span.start_s + span.duration_s) * master.rate_hz))
+        jobs.append((master.samples[a:b], stage / "items" / name, _tags(programme, span.plan.title, f"{number}/{len(spoken_spans)}")))
+    # ffmpeg runs as a subprocess, so threads encode in parallel on both cores.
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(lambda job: encode_mp3(*job), jobs))
+
+    # Measure what was actually written, not the buffer it came from.
+    decoded = decode_file(stage / "programme.mp3", master.rate_hz)
+    measured = LoudnessReport(integrated_lufs(decoded, master.rate_hz), true_peak_dbtp(decoded), gain_db)
+
+    entries, rows, playlist, captions = [], [], [], []
+    for span in master.items:
+        file = names.get(span.plan.item.index)
+        sha = sha256_file(stage / file) if file else None
+        entries.append(item_entry(span, file, sha))
+        engine = span.spoken.clips[0].engine if span.spoken else ""
+        fallback = f"from {span.spoken.fallback_from}" if span.spoken and span.spoken.fallback_from else None
+        rows.append(ItemRow(str(span.plan.item.index), span.plan.item.kind, span.plan.title, file, span.duration_s, engine, fallback))
+        if file:
+            playlist.append((file, span.duration_s, span.plan.title))
+        for seg in span.segments:
+            captions.append((seg.caption_start_s, seg.caption_end_s, seg.clip.cue.segment.written))
+
+    (stage / "programme.m3u8").write_text(m3u8(playlist), encoding="utf-8")
+    (stage / "programme.srt").write_text(srt(captions), encoding="utf-8")
+    (stage / "manifest.json").write_text(
+        manifest(programme, master, measured, sha256_file(stage / "programme.mp3"), entries), encoding="utf-8"
+    )
+    return RenderResult(stage, len(decoded) / master.rate_hz, measured, stats, rows)

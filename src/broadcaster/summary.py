@@ -1,0 +1,56 @@
+"""Human-readable tables for `render` and `check` (stdout)."""
+from __future__ import annotations
+
+from broadcaster.plan import ItemPlan
+from broadcaster.render import RenderResult
+from broadcaster.script import Programme
+
+# Mandarin broadcast speech runs at roughly 4-5 characters a second.
+CHARS_PER_S = 4.5
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> str:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(*headers, box=None, pad_edge=False, show_edge=False)
+    for row in rows:
+        table.add_row(*row)
+    console = Console(width=120, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
+    console.print(table)
+    return console.export_text().rstrip() + "\n"
+
+
+def print_summary(result: RenderResult) -> None:
+    rows = [[r.number, r.kind, r.title, r.file or "", f"{r.duration_s:.1f}", r.engine + (f" ({r.fallback})" if r.fallback else "")] for r in result.rows]
+    print(_table(["#", "kind", "title", "file", "s", "engine"], rows), end="")
+    s = result.stats
+    print(
+        f"{result.out_dir}: {result.duration_s:.1f} s, {result.loudness.integrated_lufs:.1f} LUFS, "
+        f"true peak {result.loudness.true_peak_dbtp:.1f} dBTP; {s.segments} segments "
+        f"({s.synthesised} synthesised, {s.cached} from cache) in {result.elapsed_s:.1f} s"
+    )
+    if s.fallback_items:
+        print(f"{len(s.fallback_items)} item(s) fell back to another engine:")
+        for title, origin, reason in s.fallback_items:
+            print(f"  {title}: {origin} failed: {reason}")
+
+
+def print_plan(programme: Programme, plans: list[ItemPlan]) -> None:
+    print(f"{programme.title}  {programme.date.isoformat()}  {programme.station or ''}".rstrip())
+    rows = []
+    total_s = 0.0
+    for plan in plans:
+        item = plan.item
+        if plan.cues:
+            v = plan.cues[0].request.voice
+            est = plan.chars / CHARS_PER_S * (1 / v.rate_factor)
+            voice = f"{v.engine}:{v.name} {v.rate}"
+            detail = f"{len(plan.cues)} segments, {plan.chars} chars"
+        else:
+            est = item.duration_s if item.kind == "pause" else 2.0
+            voice, detail = "", item.jingle or (str(item.path) if item.path else "")
+        total_s += est
+        rows.append([str(item.index), item.kind, plan.title, voice, detail, f"~{est:.0f}"])
+    print(_table(["#", "kind", "title", "voice", "what", "s"], rows), end="")
+    print(f"about {total_s / 60:.1f} min; fallback: {', '.join(programme.fallback) or 'none'}")

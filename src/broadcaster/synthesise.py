@@ -1,0 +1,162 @@
+"""Plan → clips: speech for every cue, from the cache or an engine, with fallback.
+
+An item is spoken by one voice from start to end. When its engine gives up on
+any of its segments (or is skipped because we are offline), the *whole item*
+is spoken again by the first engine of the fallback chain that can do it,
+because a voice change in mid-item sounds like a mistake to a listener.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Callable
+
+from broadcaster.errors import BroadcasterError, SynthesisError
+from broadcaster.plan import Cue, ItemPlan
+from broadcaster.tts.base import Speech, SpeechRequest, Voice, get_engine, resolve_voice
+from broadcaster.tts.cache import SegmentCache, cache_key
+
+
+@dataclass
+class Clip:
+    cue: Cue
+    speech: Speech
+    engine: str
+    voice: str
+    cached: bool
+
+
+@dataclass
+class SpokenItem:
+    plan: ItemPlan
+    clips: list[Clip]
+    fallback_from: str | None = None  # the engine the script asked for, if we fell back
+    fallback_reason: str | None = None
+
+
+@dataclass
+class SynthesisStats:
+    segments: int = 0
+    cached: int = 0
+    synthesised: int = 0
+    fallback_items: list[tuple[str, str, str]] = field(default_factory=list)  # (title, from, reason)
+
+
+Advance = Callable[[int], None]
+
+
+def _needs_network(engine_name: str) -> bool:
+    try:
+        return bool(getattr(get_engine(engine_name), "needs_network", False))
+    except BroadcasterError:
+        return False
+
+
+def _run(engine_name: str, requests: list[SpeechRequest], cache: SegmentCache, stats: SynthesisStats, advance: Advance) -> list[tuple[Speech, bool] | Exception]:
+    """Speech for each request (from cache where possible), or its exception."""
+    try:
+        engine = get_engine(engine_name)
+        model_id = engine.model_id()
+    except BroadcasterError as exc:
+        return [exc] * len(requests)
+    except Exception as exc:  # an engine that cannot even load counts as failed for its items
+        return [SynthesisError(f"{engine_name} engine unavailable: {exc}")] * len(requests)
+    keys = [cache_key(engine_name, model_id, r) for r in requests]
+    out: list[tuple[Speech, bool] | Exception | None] = [None] * len(requests)
+    missing = []
+    for i, key in enumerate(keys):
+        hit = cache.get(key)
+        if hit is not None:
+            out[i] = (hit, True)
+            stats.cached += 1
+            advance(1)
+        else:
+            missing.append(i)
+    if missing:
+        results = engine.synthesize_many([requests[i] for i in missing], advance)
+        for i, result in zip(missing, results):
+            if isinstance(result, Exception):
+                out[i] = result
+            else:
+                cache.put(keys[i], result)
+                out[i] = (result, False)
+                stats.synthesised += 1
+    return out  # type: ignore[return-value]
+
+
+def _speak(plans: list[ItemPlan], voice_for: Callable[[Cue], Voice], cache: SegmentCache, stats: SynthesisStats, advance: Advance) -> dict[int, list[Clip] | Exception]:
+    """Speak every cue of `plans`, batched per engine so engines can work concurrently."""
+    by_engine: dict[str, list[tuple[int, int, SpeechRequest]]] = {}
+    for p_index, plan in enumerate(plans):
+        for c_index, cue in enumerate(plan.cues):
+            voice = voice_for(cue)
+            by_engine.setdefault(voice.engine, []).append((p_index, c_index, replace(cue.request, voice=voice)))
+    clips: dict[int, list] = {i: [None] * len(p.cues) for i, p in enumerate(plans)}
+    failures: dict[int, Exception] = {}
+    for engine_name, entries in by_engine.items():
+        results = _run(engine_name, [r for _, _, r in entries], cache, stats, advance)
+        for (p_index, c_index, request), result in zip(entries, results):
+            if isinstance(result, Exception):
+                failures.setdefault(p_index, result)
+            else:
+                speech, cached = result
+                clips[p_index][c_index] = Clip(plans[p_index].cues[c_index], speech, engine_name, request.voice.name or "", cached)
+    return {i: failures.get(i, clips[i]) for i in range(len(plans))}
+
+
+def synthesise(plans: list[ItemPlan], fallback: tuple[str, ...], *, offline: bool = False, cache: SegmentCache | None = None, advance: Advance = lambda n: None) -> tuple[list[SpokenItem], SynthesisStats]:
+    cache = cache or SegmentCache()
+    stats = SynthesisStats(segments=sum(len(p.cues) for p in plans))
+    spoken = [p for p in plans if p.cues]
+    results: dict[int, SpokenItem] = {}
+
+    pending: list[tuple[ItemPlan, str]] = []  # (plan, reason) for items that must fall back
+    first_try = []
+    for plan in spoken:
+        engine = plan.cues[0].request.voice.engine
+        if offline and _needs_network(engine):
+            pending.append((plan, "offline: --offline given"))
+        else:
+            first_try.append(plan)
+    outcome = _speak(first_try, lambda cue: cue.request.voice, cache, stats, advance)
+    for i, plan in enumerate(first_try):
+        result = outcome[i]
+        if isinstance(result, Exception):
+            pending.append((plan, str(result)))
+        else:
+            results[plan.item.index] = SpokenItem(plan, result)
+
+    for engine_name in fallback:
+        if not pending:
+            break
+        candidates = [(p, r) for p, r in pending if p.cues[0].request.voice.engine != engine_name and not (offline and _needs_network(engine_name))]
+        if not candidates:
+            continue
+        try:
+            base = resolve_voice(Voice(engine_name))
+        except BroadcasterError:
+            continue
+
+        def voice_for(cue: Cue, base: Voice = base) -> Voice:
+            # Keep the script's speaking rate; the fallback engine's own default voice.
+            try:
+                return resolve_voice(replace(base, rate=cue.request.voice.rate))
+            except BroadcasterError:
+                return base
+
+        outcome = _speak([p for p, _ in candidates], voice_for, cache, stats, advance)
+        still = []
+        for i, (plan, reason) in enumerate(candidates):
+            result = outcome[i]
+            if isinstance(result, Exception):
+                still.append((plan, f"{reason}; {engine_name}: {result}"))
+            else:
+                origin = plan.cues[0].request.voice.engine
+                results[plan.item.index] = SpokenItem(plan, result, origin, reason)
+                stats.fallback_items.append((plan.title, origin, reason))
+        pending = [(p, r) for p, r in pending if p.item.index not in results]
+        pending = [next((s for s in still if s[0] is p), (p, r)) for p, r in pending]
+
+    if pending:
+        plan, reason = pending[0]
+        raise SynthesisError(f"item {plan.item.index} ({plan.title}) could not be spoken: {reason}")
+    return [results[p.item.index] for p in spoken], stats
