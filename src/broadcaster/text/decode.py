@@ -3,6 +3,7 @@ and Big5, told apart reliably; binary files refused with a clear message."""
 from __future__ import annotations
 
 import codecs
+import re
 from pathlib import Path
 
 from broadcaster.errors import TextError
@@ -48,6 +49,18 @@ def _common_share(text: str, encoding: str, lead: tuple[int, int]) -> float:
     return common / len(han)
 
 
+def _maybe_gbk_in_disguise(text: str, data: bytes) -> bool:
+    """Short GBK text can also be valid UTF-8 (通知 → ֪ͨ): no Chinese but
+    Greek/Cyrillic/Armenian-range letters, and a clean common-Chinese GBK reading."""
+    if re.search(r"[\u4e00-\u9fff]", text) or not re.search(r"[\u0370-\u07ff]", text):
+        return False
+    try:
+        gb = data.decode("gb18030")
+    except UnicodeDecodeError:
+        return False
+    return _common_share(gb, "gb2312", (0xB0, 0xD7)) >= 0.8
+
+
 def _looks_binary(data: bytes) -> bool:
     sample = data[:8192]
     if b"\x00" in sample:
@@ -76,9 +89,12 @@ def decode_bytes(data: bytes, where: str = "") -> str:
     if _looks_binary(data):
         raise TextError("this looks like a binary file, not text", where=where)
     try:
-        return _newlines(data.decode("utf-8"))
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    else:
+        if not _maybe_gbk_in_disguise(text, data):
+            return _newlines(text)
     candidates = []
     for enc, lead in (("gb18030", (0xB0, 0xD7)), ("big5", (0xA4, 0xC6))):
         try:
