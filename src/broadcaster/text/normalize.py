@@ -68,6 +68,18 @@ def fullwidth_to_ascii(text: str) -> str:
     return re.sub(r"(?<=\d)－(?=\d)", "-", text)
 
 
+def list_numbers(text: str) -> str:
+    """Markdown-style list numbers at the start: '1. 不准…' → '一、不准…'.
+
+    >>> list_numbers("1. 不准私自下水游泳；")
+    '一、不准私自下水游泳；'
+    """
+    say = lambda m: cardinal(m.group(1)) + "、"  # noqa: E731
+    text = re.sub(r"^\s*(\d{1,2})[.．]\s*(?=[^\d\s])", say, text)
+    # inside a segment (a short heading joined to the list) only with a space: "1. "
+    return re.sub(r"(?<=[^\x00-\x7f])(\d{1,2})[.．]\s+(?=[^\d\s])", say, text)
+
+
 def drop_thousands_separators(text: str) -> str:
     """1,250 → 1250 (only groups of exactly three digits, so lists like 1,2,3 stay).
 
@@ -98,8 +110,12 @@ def phone_numbers(text: str) -> str:
     text = re.sub(r"(?<![\d.])(?:\+?86[-\s]?)?1[3-9]\d{9}(?![\d.])", lambda m: digits(m.group().removeprefix("+86").removeprefix("86"), yao=True), text)
     text = re.sub(r"(?<![\d.])0\d{2,3}-\d{7,8}(?:-\d{1,5})?(?![\d.])", say, text)
     text = re.sub(r"(?<![\d.])[48]00-?\d{3}-?\d{4}(?![\d.])", say, text)
-    text = re.sub("(" + _PHONE_CONTEXT_BEFORE + r")(\d{3,12})(?![\d.%])",
-                  lambda m: m.group(1) + digits(m.group(2), yao=True), text)
+    # 拨打110或120: every number in the list after the verb
+    text = re.sub(
+        "(" + _PHONE_CONTEXT_BEFORE + r")(\d{3,12}(?:[或、和/]\d{3,12})*)(?![\d.%])",
+        lambda m: m.group(1) + re.sub(r"\d+", lambda d: digits(d.group(), yao=True), m.group(2)),
+        text,
+    )
     return re.sub(r"(?<![\d.])\d{3,5}" + _PHONE_CONTEXT_AFTER, say, text)
 
 
@@ -464,6 +480,7 @@ def tidy_spaces(text: str) -> str:
 RULES: tuple[Rule, ...] = (
     drop_unspeakable,
     fullwidth_to_ascii,
+    list_numbers,
     drop_thousands_separators,
     phone_numbers,
     currency,
