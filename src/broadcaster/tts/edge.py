@@ -270,6 +270,7 @@ class EdgeEngine:
     """Engine "edge": Microsoft's online neural voices via edge-tts."""
 
     name = "edge"
+    needs_network = True  # the render skips it under --offline
 
     def __init__(
         self,
