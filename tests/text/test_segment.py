@@ -119,6 +119,10 @@ def test_segmentation_loses_nothing_and_respects_limits(text, max_chars, min_cha
     for s in segs:
         n = sounding_length(s.spoken)
         assert 0 < n <= max_chars or len(s.written) == 1, (s, n)
+    # a short segment inside a paragraph stays short only when joining the next would overflow
+    for a, b in zip(segs, segs[1:]):
+        if a.break_after in (Break.SENTENCE, Break.CLAUSE) and sounding_length(a.spoken) < min_chars:
+            assert sounding_length(a.spoken) + sounding_length(b.spoken) > max_chars, (a, b)
     # no characters lost as long as nothing silent had to be dropped
     if all(ch not in "😀" for ch in text) and any(ch.isalnum() for ch in text):
         assert joined == squashed

@@ -46,7 +46,10 @@ class Lexicon:
 
 @dataclass(frozen=True)
 class Limits:
-    """Segment length bounds in characters of spoken text."""
+    """Segment length bounds in characters of spoken text that make a sound
+    (punctuation and spaces are not counted). Defaults suit both engines: the
+    offline model is efficient at roughly 20–60 characters, and utterances of
+    fewer than 6 syllables come out with every tone rising."""
 
     max_chars: int = 60
     min_chars: int = 6
