@@ -9,8 +9,8 @@ import time
 class PlainReporter:
     """One line per stage, and a synthesis line every 10 % (at most every 5 s)."""
 
-    def __init__(self, stream=sys.stderr):
-        self.stream = stream
+    def __init__(self, stream=None):
+        self.stream = stream or sys.stderr
         self.total = 0
         self.done = 0
         self._last_pct = -1
@@ -65,9 +65,10 @@ class BarReporter:
         self.progress.stop()
 
 
-def reporter_for(stream=sys.stderr, quiet: bool = False):
+def reporter_for(stream=None, quiet: bool = False):
     from broadcaster.render import SilentReporter
 
+    stream = stream or sys.stderr
     if quiet:
         return SilentReporter()
     return BarReporter() if stream.isatty() else PlainReporter(stream)

@@ -77,8 +77,7 @@ def _run(engine_name: str, requests: list[SpeechRequest], cache: SegmentCache, s
             if isinstance(result, Exception):
                 out[i] = result
             else:
-                cache.put(keys[i], result)
-                out[i] = (result, False)
+                out[i] = (cache.put(keys[i], result), False)
                 stats.synthesised += 1
     return out  # type: ignore[return-value]
 

@@ -59,11 +59,14 @@ class SegmentCache:
             return None
         return Speech(samples, rate_hz, marks)
 
-    def put(self, key: str, speech: Speech) -> None:
+    def put(self, key: str, speech: Speech) -> Speech:
+        """Store `speech`; returns it as stored (16-bit), so that a first render
+        and a cached re-render produce the same bytes."""
         path = self._path(key)
+        pcm = np.clip(np.round(speech.samples * 32767.0), -32768, 32767).astype(np.int16)
+        stored = Speech(pcm.astype(np.float32) / 32767.0, speech.rate_hz, list(speech.marks))
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            pcm = np.clip(np.round(speech.samples * 32767.0), -32768, 32767).astype(np.int16)
             marks = json.dumps([[m.offset_s, m.duration_s, m.text] for m in speech.marks], ensure_ascii=False)
             fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
             with os.fdopen(fd, "wb") as f:
@@ -75,3 +78,4 @@ class SegmentCache:
                 os.unlink(tmp)  # type: ignore[possibly-undefined]
             except (OSError, NameError):
                 pass
+        return stored
