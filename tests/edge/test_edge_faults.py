@@ -196,3 +196,18 @@ def test_short_audio_counts_as_truncated():
     assert truncation_problem(speech_of(4.0, [other]), two, 1.0) is None
     # a short clip for a short text is fine
     assert truncation_problem(speech_of(0.5), "好。", 1.0) is None
+
+
+def test_bench_helper_reports_serial_and_concurrent_times():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "scripts" / "bench_edge.py"
+    spec = importlib.util.spec_from_file_location("bench_edge", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    result = bench.run_edge_bench(segments=8, latency_s=0.1, connections=4)
+    assert result["edge_segments"] == 8 and result["edge_latency_s"] == 0.1
+    assert result["edge_serial_s"] >= 8 * 0.1
+    assert result["edge_speedup"] == pytest.approx(result["edge_serial_s"] / result["edge_concurrent_s"], rel=0.02)
+    assert result["edge_speedup"] > 2
