@@ -1,0 +1,90 @@
+"""Jingles, loudness, limiter, timeline arithmetic, playlists and captions."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from broadcaster.audio.jingles import builtin_jingle
+from broadcaster.audio.loudness import integrated_lufs, limit, normalise, true_peak_dbtp
+from broadcaster.audio.resample import resample
+from broadcaster.package.captions import srt, srt_time
+from broadcaster.package.names import item_file_name, slug
+from broadcaster.package.playlist import m3u8
+
+RATE = 44100
+
+
+def test_chime_is_two_decaying_strikes():
+    chime = builtin_jingle("chime", RATE)
+    assert abs(len(chime) / RATE - 1.9) < 0.01
+    assert abs(20 * np.log10(np.max(np.abs(chime))) - (-6.0)) < 0.1
+    frame = RATE // 100
+    env = np.sqrt((chime[: len(chime) // frame * frame].reshape(-1, frame) ** 2).mean(axis=1))
+    assert env[0] > 0.1  # the first strike starts at once
+    assert env[46] > 1.5 * env[43]  # the second strike lands at 0.45 s
+    assert env[-1] < env[50] / 5  # and both decay
+
+
+def test_chime_end_rises():
+    spectrum = lambda x: np.argmax(np.abs(np.fft.rfft(x[: RATE // 4])))  # noqa: E731
+    start, end = builtin_jingle("chime", RATE), builtin_jingle("chime-end", RATE)
+    assert spectrum(start) > spectrum(end)  # chime opens on the high note, chime-end on the low one
+
+
+def _speechlike(seconds: float, level: float, seed: int = 1) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(seconds * RATE)) / RATE
+    env = (np.sin(2 * np.pi * 3 * t) > 0).astype(np.float32)  # bursts and gaps
+    return (level * env * rng.standard_normal(len(t))).astype(np.float32)
+
+
+@pytest.mark.parametrize("level", [0.01, 0.1, 0.5])
+def test_normalise_reaches_target_with_ceiling(level):
+    out, report = normalise(_speechlike(20, level), RATE)
+    assert abs(integrated_lufs(out, RATE) - (-16.0)) <= 0.2
+    assert true_peak_dbtp(out) <= -1.0
+    assert abs(report.integrated_lufs - integrated_lufs(out, RATE)) < 1e-6
+
+
+def test_limiter_never_exceeds_ceiling_and_leaves_quiet_parts_alone():
+    x = _speechlike(5, 0.05)
+    x[RATE : RATE + 200] = 0.99  # a spike
+    y = limit(x, RATE, ceiling_dbtp=-1.0)
+    assert true_peak_dbtp(y) <= -1.0 + 1e-3
+    far = slice(3 * RATE, 4 * RATE)
+    assert np.allclose(x[far], y[far])
+
+
+def test_silence_is_left_alone():
+    out, report = normalise(np.zeros(RATE * 2, dtype=np.float32), RATE)
+    assert not np.any(out)
+    assert report.gain_db == 0.0
+
+
+def test_resample_24k_to_44k1_keeps_duration_and_pitch():
+    t = np.arange(24000) / 24000
+    x = np.sin(2 * np.pi * 440 * t).astype(np.float32)
+    y = resample(x, 24000, RATE)
+    assert len(y) == RATE
+    assert abs(np.argmax(np.abs(np.fft.rfft(y))) - 440) <= 1
+
+
+def test_playlist_golden():
+    text = m3u8([("items/01-gewei.mp3", 3.456, "各位村民"), ("items/02-shuili.mp3", 95.2, "冬季  农田\n水利")])
+    assert text == "#EXTM3U\n#EXTINF:3.46,各位村民\nitems/01-gewei.mp3\n#EXTINF:95.20,冬季 农田 水利\nitems/02-shuili.mp3\n"
+
+
+def test_captions_golden():
+    text = srt([(0.3, 2.5, "各位村民请注意。"), (3723.5, 3725.0004, "第二句\n换行")])
+    assert text == (
+        "1\n00:00:00,300 --> 00:00:02,500\n各位村民请注意。\n\n"
+        "2\n01:02:03,500 --> 01:02:05,000\n第二句 换行\n"
+    )
+    assert srt_time(-1) == "00:00:00,000"
+
+
+def test_item_file_names_are_ascii_pinyin():
+    assert item_file_name(2, "冬季农田水利建设") == "02-dongji-nongtianshuili-jianshe.mp3"
+    assert slug("Notice 2026: 水利") == "notice-2026-shuili"
+    assert slug("！！！") == "item"
+    assert len(slug("关于开展二零二六年冬季农田水利建设的通知和安排")) <= 32

