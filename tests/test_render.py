@@ -14,7 +14,7 @@ from broadcaster.audio.loudness import integrated_lufs, true_peak_dbtp
 from broadcaster.errors import FallbackUsed, SynthesisError
 from broadcaster.render import render_programme
 from broadcaster.script import load_script
-from conftest import write_script
+from support import write_script
 
 ARTICLE = """\
 IMG_0001.jpg

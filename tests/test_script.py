@@ -9,7 +9,7 @@ import pytest
 
 from broadcaster.errors import ScriptError
 from broadcaster.script import load_script
-from conftest import write_script
+from support import write_script
 
 GOOD = """\
 title: 溱潼镇党员冬训专题广播
