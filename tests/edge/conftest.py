@@ -7,9 +7,10 @@ import sys
 
 import pytest
 
-sys.path.insert(0, os.path.dirname(__file__))
+if os.path.dirname(__file__) not in sys.path:
+    sys.path.append(os.path.dirname(__file__))  # for `import fake_service`
 
-from fake_service import FakeEdgeService, closed_port_url  # noqa: E402
+from fake_service import FAST, FakeEdgeService, closed_port_url  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -47,12 +48,6 @@ def fake_edge():
         svc.stop()
 
 
-FAST = dict(
-    backoff_base_s=0.005,
-    backoff_cap_s=0.02,
-    connect_timeout_s=0.5,
-    receive_timeout_s=0.4,
-)
 
 
 @pytest.fixture

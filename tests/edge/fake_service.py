@@ -80,6 +80,9 @@ FRAME_BYTES = 1152  # bytes of MP3 per binary message (~0.19 s at 48 kbit/s)
 PATH = "/consumer/speech/synthesize/readaloud/edge/v1"
 TOKEN = "FAKE0000000000000000000000000000"
 
+# EdgeEngine options that keep tests against the fake quick: tiny backoffs, short timeouts.
+FAST = dict(backoff_base_s=0.005, backoff_cap_s=0.02, connect_timeout_s=0.5, receive_timeout_s=0.4)
+
 FaultSpec = Union[None, str, Mapping[int, str], Callable[[int], Optional[str]]]
 
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;…])")

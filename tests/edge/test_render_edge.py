@@ -16,9 +16,7 @@ import pytest
 
 from broadcaster.tts import base
 from broadcaster.tts.edge import EdgeEngine
-from fake_service import FAULTS, every_nth
-
-from conftest import FAST  # tests/edge/conftest.py
+from fake_service import FAST, FAULTS, every_nth
 
 REPO = Path(__file__).resolve().parents[2]
 
