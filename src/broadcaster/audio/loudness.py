@@ -31,14 +31,27 @@ def integrated_lufs(samples: np.ndarray, rate_hz: int) -> float:
     return float(pyloudnorm.Meter(rate_hz).integrated_loudness(samples.astype(np.float64)))
 
 
+_BLOCK = 1 << 18  # ~6 s at 44.1 kHz: oversampling a whole programme at once took GBs
+_PAD = 64  # input samples of context on each side, more than the filter's reach
+
+
 def _oversampled_abs(samples: np.ndarray) -> np.ndarray:
-    """|x| at 4x rate, folded back to one value per original sample (the max of the 4)."""
+    """|x| at 4x rate, folded back to one value per original sample (the max of the 4).
+
+    Computed block by block with overlapping context, so memory stays flat
+    whatever the programme length.
+    """
     from scipy.signal import resample_poly
 
-    up = np.abs(resample_poly(samples, _OVERSAMPLE, 1))
     n = len(samples)
-    up = np.pad(up, (0, max(0, n * _OVERSAMPLE - len(up))))[: n * _OVERSAMPLE]
-    return up.reshape(n, _OVERSAMPLE).max(axis=1)
+    out = np.empty(n, dtype=np.float32)
+    for start in range(0, n, _BLOCK):
+        end = min(n, start + _BLOCK)
+        lo, hi = max(0, start - _PAD), min(n, end + _PAD)
+        up = np.abs(resample_poly(samples[lo:hi], _OVERSAMPLE, 1)).astype(np.float32)
+        up = up[(start - lo) * _OVERSAMPLE : (end - lo) * _OVERSAMPLE]
+        out[start:end] = up.reshape(end - start, _OVERSAMPLE).max(axis=1)
+    return out
 
 
 def true_peak_dbtp(samples: np.ndarray) -> float:

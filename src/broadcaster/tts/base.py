@@ -136,6 +136,10 @@ _instances: dict[str, Engine] = {}
 
 def register_engine(name: str, factory: EngineFactory, *, replace: bool = False) -> None:
     """Make an engine available under `name`; created on first use."""
+    # Built-ins first, so that a fake replacing one of them is not itself
+    # replaced when the built-ins load later. (While the built-in module is
+    # registering, the flag is already set and this returns at once.)
+    _load_builtins()
     if name in _factories and not replace:
         raise ValueError(f"engine {name!r} is already registered")
     _factories[name] = factory
