@@ -133,13 +133,15 @@ def _write_outputs(programme: Programme, master: Master, stage: Path, stats: Syn
         a = int(round(span.start_s * master.rate_hz))
         b = int(round((span.start_s + span.duration_s) * master.rate_hz))
         jobs.append((master.samples[a:b], stage / "items" / name, _tags(programme, span.plan.title, f"{number}/{len(spoken_spans)}")))
-    # ffmpeg runs as a subprocess, so threads encode in parallel on both cores.
-    with ThreadPoolExecutor(2) as pool:
-        list(pool.map(lambda job: encode_mp3(*job), jobs))
-
-    # Measure what was actually written, not the buffer it came from.
-    decoded = decode_file(stage / "programme.mp3", master.rate_hz)
-    measured = LoudnessReport(integrated_lufs(decoded, master.rate_hz), true_peak_dbtp(decoded), gain_db)
+    # ffmpeg runs as a subprocess, so the item files encode on the second core
+    # while this thread measures the programme file as written.
+    encode_mp3(*jobs[0])
+    with ThreadPoolExecutor(1) as pool:
+        pending = pool.map(lambda job: encode_mp3(*job), jobs[1:])
+        # Measure what was actually written, not the buffer it came from.
+        decoded = decode_file(stage / "programme.mp3", master.rate_hz)
+        measured = LoudnessReport(integrated_lufs(decoded, master.rate_hz), true_peak_dbtp(decoded), gain_db)
+        list(pending)
 
     entries, rows, playlist, captions = [], [], [], []
     for span in master.items:

@@ -93,7 +93,10 @@ def encode_mp3(samples: np.ndarray, path: Path, tags: dict[str, str], rate_hz: i
     try:
         segment.export(
             str(path), format="mp3", bitrate=bitrate, tags={k: v for k, v in tags.items() if v},
-            id3v2_version="3", parameters=["-ar", str(rate_hz), "-ac", "1"],
+            id3v2_version="3",
+            # LAME quality 7 ("fast, ok quality") encodes about 3x faster than the
+            # default; at 128 kbps mono, speech for horn loudspeakers loses nothing audible.
+            parameters=["-ar", str(rate_hz), "-ac", "1", "-compression_level", "7"],
         ).close()
     except Exception as exc:  # pydub raises CouldntEncodeError with ffmpeg's whole log
         raise AudioError(f"MP3 encoding failed for {path.name}: {str(exc).splitlines()[0]}") from None

