@@ -88,3 +88,24 @@ def test_item_file_names_are_ascii_pinyin():
     assert slug("Notice 2026: 水利") == "notice-2026-shuili"
     assert slug("！！！") == "item"
     assert len(slug("关于开展二零二六年冬季农田水利建设的通知和安排")) <= 32
+
+
+@pytest.mark.parametrize("rate_hz", [24000, 44100, 48000])
+@pytest.mark.parametrize("seconds", [0.3, 1.0, 7.77, 42.0])
+def test_blockwise_loudness_matches_pyloudnorm(rate_hz, seconds):
+    import pyloudnorm
+
+    rng = np.random.default_rng(7)
+    t = np.arange(int(seconds * rate_hz)) / rate_hz
+    x = (0.1 * rng.standard_normal(len(t)) * (np.sin(2 * np.pi * 2 * t) > 0)).astype(np.float32)
+    padded = np.pad(x, (0, max(0, int(0.4 * rate_hz) - len(x)))).astype(np.float64)
+    assert abs(integrated_lufs(x, rate_hz) - pyloudnorm.Meter(rate_hz).integrated_loudness(padded)) < 0.01
+
+
+def test_limiter_blocks_join_exactly(monkeypatch):
+    import broadcaster.audio.loudness as loudness
+
+    x = _speechlike(12, 0.4, seed=3)
+    small_blocks = limit(x, RATE, -1.0)
+    monkeypatch.setattr(loudness, "_BLOCK", 1 << 24)  # one block for the whole signal
+    assert np.array_equal(small_blocks, limit(x, RATE, -1.0))

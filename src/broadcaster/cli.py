@@ -52,11 +52,12 @@ def render(
 def text(
     source: str = typer.Argument(..., metavar="INPUT", help="A script (.yaml), an article (.txt/.md/.html), or - for stdin."),
     explain: bool = typer.Option(False, "--explain", help="Show original, cleaned and normalised form of each segment."),
+    simplified: bool = typer.Option(False, "--simplified", help="Convert Traditional characters to Simplified."),
 ) -> None:
     """Print exactly the segments that would be spoken, one per line."""
     from broadcaster.textcmd import explain_lines, spoken_lines
 
-    lines = explain_lines(source) if explain else spoken_lines(source)
+    lines = explain_lines(source, simplified) if explain else spoken_lines(source, simplified)
     sys.stdout.write("".join(line + "\n" for line in lines))
 
 

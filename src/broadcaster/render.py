@@ -22,6 +22,7 @@ from broadcaster.package.playlist import m3u8
 from broadcaster.plan import ItemPlan, plan_programme
 from broadcaster.script import Programme
 from broadcaster.synthesise import SynthesisStats, synthesise
+from broadcaster.tts.base import release_engines
 from broadcaster.tts.cache import SegmentCache
 
 
@@ -103,6 +104,7 @@ def render_programme(programme: Programme, out_dir: Path | None = None, *, offli
     reporter.synthesis_started(total)
     spoken_items, stats = synthesise(plans, programme.fallback, offline=offline, cache=cache, advance=reporter.advance)
     reporter.synthesis_done()
+    release_engines()
     if strict and stats.fallback_items:
         title, origin, reason = stats.fallback_items[0]
         raise FallbackUsed(f"--strict: {len(stats.fallback_items)} item(s) fell back from {origin} (first: {title}: {reason})")
@@ -111,7 +113,9 @@ def render_programme(programme: Programme, out_dir: Path | None = None, *, offli
     master = build_master(plans, {s.plan.item.index: s for s in spoken_items}, jingles, programme.pauses)
     # Aim the buffer so that the *MP3* lands on target: the codec changes the level slightly.
     codec_db = -codec_gain_db()
-    samples, levelled = normalise(master.samples, master.rate_hz, TARGET_LUFS + codec_db, CEILING_DBTP + codec_db)
+    samples, levelled = normalise(
+        master.samples, master.rate_hz, TARGET_LUFS + codec_db, CEILING_DBTP + codec_db, measure_peak=False
+    )
     master = Master(samples, master.rate_hz, master.items)
 
     reporter.stage("encoding")

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Callable
 
+from broadcaster.audio.codec import RATE_HZ
+from broadcaster.audio.resample import resample
 from broadcaster.errors import BroadcasterError, SynthesisError
 from broadcaster.plan import Cue, ItemPlan
 from broadcaster.tts.base import Speech, SpeechRequest, Voice, get_engine, resolve_voice
@@ -77,7 +79,9 @@ def _run(engine_name: str, requests: list[SpeechRequest], cache: SegmentCache, s
             if isinstance(result, Exception):
                 out[i] = result
             else:
-                out[i] = (cache.put(keys[i], result), False)
+                # Stored at the programme rate, so a warm render resamples nothing.
+                at_rate = Speech(resample(result.samples, result.rate_hz, RATE_HZ), RATE_HZ, result.marks)
+                out[i] = (cache.put(keys[i], at_rate), False)
                 stats.synthesised += 1
     return out  # type: ignore[return-value]
 

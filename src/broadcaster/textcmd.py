@@ -5,39 +5,36 @@ import sys
 from pathlib import Path
 
 from broadcaster.errors import TextError
-from broadcaster.text import explain, prepare, read_article
+from broadcaster.text import clean_article, explain, prepare, read_article
+from broadcaster.text.decode import decode_bytes
 
 SCRIPT_SUFFIXES = (".yaml", ".yml")
 
 
-def _article_text(source: str) -> tuple[str, bool]:
-    """(text, has_headline) for a file or stdin."""
+def _article_text(source: str, to_simplified: bool) -> str:
+    """The cleaned article, headline first, from a file or stdin (cleaned as plain text)."""
     if source == "-":
-        data = sys.stdin.buffer.read()
-        try:
-            return data.decode("utf-8-sig"), False
-        except UnicodeDecodeError:
-            raise TextError("standard input is not UTF-8 text", where="<stdin>") from None
+        raw = decode_bytes(sys.stdin.buffer.read(), "<stdin>")
+        return clean_article(raw, ".txt", where="<stdin>", to_simplified=to_simplified)
     path = Path(source)
     if not path.is_file():
         raise TextError("file not found", where=source)
-    return read_article(path), True
+    return read_article(path, to_simplified=to_simplified)
 
 
-def spoken_lines(source: str) -> list[str]:
+def spoken_lines(source: str, to_simplified: bool = False) -> list[str]:
     if source.endswith(SCRIPT_SUFFIXES):
         from broadcaster.plan import plan_programme
         from broadcaster.script import load_script
 
         return [cue.segment.spoken for plan in plan_programme(load_script(source)) for cue in plan.cues]
-    text, headline = _article_text(source)
-    segments = prepare(text, headline=headline)
+    segments = prepare(_article_text(source, to_simplified), headline=True)
     if not segments:
         raise TextError("nothing to say", where=source)
     return [s.spoken for s in segments]
 
 
-def explain_lines(source: str) -> list[str]:
+def explain_lines(source: str, to_simplified: bool = False) -> list[str]:
     if source.endswith(SCRIPT_SUFFIXES):
         from broadcaster.plan import programme_lexicon
         from broadcaster.script import load_script
@@ -51,5 +48,4 @@ def explain_lines(source: str) -> list[str]:
             elif item.kind == "article":
                 lines += explain(read_article(item.path), lexicon=lexicon, limits=programme.limits, headline=True)
         return lines
-    text, headline = _article_text(source)
-    return explain(text, headline=headline)
+    return explain(_article_text(source, to_simplified), headline=True)

@@ -11,7 +11,7 @@ Public API (the rest of the package uses only these names):
     segments[0].written, segments[0].spoken          # "会议于2023-05-08召开。", "会议于二零二三年五月八日召开。"
 """
 from broadcaster.text.model import Break, Lexicon, LexiconEntry, Limits, Segment
-from broadcaster.text.pipeline import build_lexicon, explain, prepare, read_article, read_text_input
+from broadcaster.text.pipeline import build_lexicon, clean_article, explain, prepare, read_article, read_text_input
 
 __all__ = [
     "Break",
@@ -20,6 +20,7 @@ __all__ = [
     "Limits",
     "Segment",
     "build_lexicon",
+    "clean_article",
     "explain",
     "prepare",
     "read_article",

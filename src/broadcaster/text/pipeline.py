@@ -24,7 +24,7 @@ from broadcaster.text.model import Lexicon, Limits, Segment
 from broadcaster.text.normalize import normalize
 from broadcaster.text.segment import segment
 
-__all__ = ["build_lexicon", "explain", "prepare", "read_article", "read_text_input", "sanitize", "speak"]
+__all__ = ["build_lexicon", "clean_article", "explain", "prepare", "read_article", "read_text_input", "sanitize", "speak"]
 
 
 def _to_simplified(text: str) -> str:
@@ -40,8 +40,12 @@ def read_article(path: Path, *, to_simplified: bool = False) -> str:
     anything else is plain text. Raises TextError when nothing is left.
     """
     path = Path(path)
-    raw = read_text_input(path)
-    suffix = path.suffix.lower()
+    return clean_article(read_text_input(path), path.suffix, where=str(path), to_simplified=to_simplified)
+
+
+def clean_article(raw: str, suffix: str = ".txt", *, where: str = "", to_simplified: bool = False) -> str:
+    """`read_article` for text already decoded (stdin, a pasted string)."""
+    suffix = suffix.lower()
     if suffix in (".html", ".htm", ".xhtml") or (suffix not in (".md", ".markdown") and re.match(r"\s*<(?:!doctype\s+html|html)", raw, re.I)):
         headline, lines = html_to_lines(raw)
         lines = ([headline] if headline else []) + lines
@@ -49,12 +53,12 @@ def read_article(path: Path, *, to_simplified: bool = False) -> str:
         lines = markdown_to_lines(raw)
     else:
         lines = raw.split("\n")
-    lines = clean_lines([sanitize(l) for l in lines])
+    lines = clean_lines([sanitize(line) for line in lines])
     text = "\n".join(lines)
     if to_simplified:
         text = _to_simplified(text)
     if not text.strip():
-        raise TextError("nothing left to read after cleaning (no headline or paragraphs found)", where=str(path))
+        raise TextError("nothing left to read after cleaning (no headline or paragraphs found)", where=where or None)
     return text
 
 

@@ -128,6 +128,18 @@ class Engine(Protocol):
         on that request, and the render falls back for the whole item.
         """
 
+    # Optional: `release()` frees memory the engine can rebuild on next use;
+    # the render calls it (through `release_engines`) once synthesis is done.
+
+
+def release_engines() -> None:
+    """Let every engine made so far drop what it can reload (a model session,
+    its memory arena) before the render mixes: an optional `release()`."""
+    for engine in _instances.values():
+        release = getattr(engine, "release", None)
+        if release is not None:
+            release()
+
 
 EngineFactory = Callable[[], Engine]
 _factories: dict[str, EngineFactory] = {}

@@ -20,7 +20,7 @@ import numpy as np
 
 from broadcaster.tts.base import SentenceMark, Speech, SpeechRequest
 
-_FORMAT = 1  # bump when the stored layout changes
+_FORMAT = 2  # bump when the stored layout changes (2: stored at the programme rate)
 
 
 def cache_dir() -> Path:

