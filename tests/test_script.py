@@ -106,3 +106,27 @@ def test_cli_debug_shows_traceback(tmp_path):
 def test_cli_usage_error_exits_2():
     proc = subprocess.run([sys.executable, "-m", "broadcaster", "render"], capture_output=True, text=True)
     assert proc.returncode == 2
+
+
+@pytest.mark.parametrize(
+    "block, expected",
+    [
+        ("pauses: {sentense: 0.6}\n", "script.yaml:2: pauses.sentense: unknown key"),
+        ("pauses: 3\n", "script.yaml:2: pauses: must be a mapping"),
+        ("pauses: {item: long}\n", "script.yaml:2: pauses.item: must be a number of seconds"),
+        ("segments: {max_chars: 8, min_chars: 6}\n", "script.yaml:2: segments: max_chars must be at least twice min_chars"),
+        ("segments: {max_chars: 4.5}\n", "script.yaml:2: segments.max_chars: must be a whole number"),
+    ],
+)
+def test_settings_blocks(tmp_path, block, expected):
+    path = write_script(tmp_path, "title: t\n" + block + "items:\n  - text: 你好\n")
+    with pytest.raises(ScriptError) as info:
+        load_script(path)
+    assert str(info.value).replace(str(path), "script.yaml").startswith(expected)
+
+
+def test_settings_blocks_are_applied(tmp_path):
+    path = write_script(tmp_path, "title: t\npauses: {sentence: 0.6, item: 2}\nsegments: {max_chars: 40, min_chars: 4}\nitems:\n  - text: 你好\n")
+    p = load_script(path)
+    assert (p.pauses.sentence_s, p.pauses.item_s, p.pauses.paragraph_s) == (0.6, 2.0, 0.9)
+    assert (p.limits.max_chars, p.limits.min_chars) == (40, 4)

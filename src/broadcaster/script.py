@@ -223,40 +223,44 @@ def _lexicon_files(ctx: _Ctx, doc: LocatedDict) -> tuple[Path, ...]:
 
 
 def _number(ctx: _Ctx, container: Any, key: str, label: str, line: int, *, low: float, high: float) -> float:
+    """A number of seconds within [low, high]."""
     value = container[key]
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ctx.fail("must be a number of seconds" if label.endswith(("pause", "_s")) or "pauses" in label else "must be a number", label, line)
+        raise ctx.fail("must be a number of seconds", label, line)
     if not low <= value <= high:
         raise ctx.fail(f"must be between {low:g} and {high:g}", label, line)
     return float(value)
 
 
+def _settings(ctx: _Ctx, doc: LocatedDict, key: str, allowed: tuple[str, ...], example: str) -> dict | None:
+    """A small mapping of settings (`pauses:`, `segments:`) with known keys, or None."""
+    raw = doc.get(key)
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise ctx.fail(f"must be a mapping, e.g. {example}", key, doc.line_of(key))
+    for k in raw:
+        if k not in allowed:
+            raise ctx.fail(f"unknown key; allowed: {', '.join(allowed)}", f"{key}.{k}", _line(raw, k, doc.line))
+    return raw
+
+
 def _pauses(ctx: _Ctx, doc: LocatedDict) -> Pauses:
-    raw = doc.get("pauses")
+    names = ("clause", "sentence", "paragraph", "headline", "item")
+    raw = _settings(ctx, doc, "pauses", names, "{sentence: 0.5, paragraph: 1}")
     if raw is None:
         return Pauses()
-    if not isinstance(raw, dict):
-        raise ctx.fail("must be a mapping, e.g. {sentence: 0.5, paragraph: 1}", "pauses", doc.line_of("pauses"))
-    names = {"clause", "sentence", "paragraph", "headline", "item"}
-    values = {}
-    for k in raw:
-        if k not in names:
-            raise ctx.fail(f"unknown key; allowed: {', '.join(sorted(names))}", f"pauses.{k}", _line(raw, k, doc.line))
-        values[f"{k}_s"] = _number(ctx, raw, k, f"pauses.{k}", _line(raw, k, doc.line), low=0, high=30)
-    return Pauses(**values)
+    return Pauses(**{
+        f"{k}_s": _number(ctx, raw, k, f"pauses.{k}", _line(raw, k, doc.line), low=0, high=30) for k in raw
+    })
 
 
 def _limits(ctx: _Ctx, doc: LocatedDict) -> Limits:
-    raw = doc.get("segments")
+    raw = _settings(ctx, doc, "segments", ("max_chars", "min_chars"), "{max_chars: 60, min_chars: 6}")
     if raw is None:
         return Limits()
-    if not isinstance(raw, dict):
-        raise ctx.fail("must be a mapping, e.g. {max_chars: 60, min_chars: 6}", "segments", doc.line_of("segments"))
     values = {}
-    for k in raw:
-        if k not in ("max_chars", "min_chars"):
-            raise ctx.fail("unknown key; allowed: max_chars, min_chars", f"segments.{k}", _line(raw, k, doc.line))
-        v = raw[k]
+    for k, v in raw.items():
         if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 500:
             raise ctx.fail("must be a whole number of characters between 1 and 500", f"segments.{k}", _line(raw, k, doc.line))
         values[k] = v
