@@ -48,6 +48,29 @@ def worker_count() -> int:
     return max(1, os.cpu_count() or 1)
 
 
+class _ShrinkingSession:
+    """An onnxruntime session whose every run hands its arena memory back.
+
+    Pieces differ in length, so the arena keeps growing to fit new shapes
+    and never gives memory back; shrinking after each run cut the peak of a
+    500-second render from 1054 to 836 MB here, for 1-2 % more time.
+    kokoro-onnx calls `run(None, inputs)`, so the options are added here.
+    """
+
+    def __init__(self, session):
+        import onnxruntime as ort
+
+        self._session = session
+        self._run_options = ort.RunOptions()
+        self._run_options.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
+
+    def run(self, output_names, inputs, run_options=None):
+        return self._session.run(output_names, inputs, run_options or self._run_options)
+
+    def __getattr__(self, name):
+        return getattr(self._session, name)
+
+
 class KokoroEngine:
     name = "kokoro"
 
@@ -200,7 +223,7 @@ class KokoroEngine:
             options = ort.SessionOptions()
             options.intra_op_num_threads = 1
             options.inter_op_num_threads = 1
-            session = ort.InferenceSession(model_path, sess_options=options, providers=["CPUExecutionProvider"])
+            session = _ShrinkingSession(ort.InferenceSession(model_path, sess_options=options, providers=["CPUExecutionProvider"]))
             self._kokoro = Kokoro.from_session(
                 session, str(data / "voices_ja.npz"), vocab_config=str(data / "vocab.json")
             )
