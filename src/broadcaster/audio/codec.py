@@ -43,16 +43,20 @@ def decode_file(path: Path, rate_hz: int = RATE_HZ) -> np.ndarray:
     if proc.returncode != 0:
         reason = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         raise InputError(f"cannot decode audio: {reason[-1] if reason else 'ffmpeg failed'}", where=str(path))
-    samples = np.frombuffer(proc.stdout, dtype=np.float32)
+    samples = np.frombuffer(proc.stdout, dtype=np.float32)  # read-only view, no copy
     if samples.size == 0:
         raise InputError("audio file holds no sound", where=str(path))
-    return samples.copy()
+    return samples
 
 
 def to_pcm16(samples: np.ndarray) -> bytes:
     # Rounded, not truncated, and clipped: the limiter keeps true peaks at -1 dBTP,
-    # so clipping only guards against float noise.
-    return np.clip(np.round(samples * 32767.0), -32768, 32767).astype("<i2").tobytes()
+    # so clipping only guards against float noise. In place on one scratch
+    # buffer: a programme is tens of millions of samples.
+    scratch = np.multiply(samples, np.float32(32767.0), dtype=np.float32)
+    np.rint(scratch, out=scratch)
+    np.clip(scratch, -32768, 32767, out=scratch)
+    return scratch.astype("<i2").tobytes()
 
 
 def _pydub_segment():
