@@ -53,8 +53,12 @@ def clean_article(raw: str, suffix: str = ".txt", *, where: str = "", to_simplif
         lines = markdown_to_lines(raw)
     else:
         lines = raw.split("\n")
-    lines = clean_lines([sanitize(line) for line in lines])
-    text = "\n".join(lines)
+    lines = [sanitize(line) for line in lines]
+    if sum(1 for line in lines if line.strip()) > 1:
+        lines = clean_lines(lines)
+    # else: a single line is what the user wants read ("2022.01.27", "10:05"),
+    # not a page with furniture around it, so the boilerplate rules stay out.
+    text = "\n".join(line.strip() for line in lines if line.strip())
     if to_simplified:
         text = _to_simplified(text)
     if not text.strip():
