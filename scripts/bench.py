@@ -8,6 +8,7 @@
 - raw engine: kokoro-onnx alone, sentence by sentence on the same spoken
   segments, phonemised with misaki's ZHG2P: what a user of those libraries
   would write, model loading included;
+- text: `broadcaster text` on a 200,000-character article (target < 10 s);
 - edge: 40 segments against the local fake service, 300 ms latency per
   request, one at a time and with 4 connections (scripts/bench_edge.py).
 
@@ -78,6 +79,20 @@ def phase_raw(script: str) -> dict:
     return {"wall_s": time.perf_counter() - started, "speech_s": audio_s, "segments": len(texts), "peak_rss_mb": _peak_rss_mb()}
 
 
+def time_text_200k(tmp: Path) -> float:
+    """`broadcaster text` on a 200,000-character article made of the example's paragraphs."""
+    paragraphs = [line for line in FALLBACK_SAMPLE.read_text(encoding="utf-8").splitlines() if len(line) > 30]
+    body, i = "冬季农田水利建设情况汇编\n", 0
+    while len(body) < 200_000:
+        body += paragraphs[i % len(paragraphs)] + "\n"
+        i += 1
+    article = tmp / "long.txt"
+    article.write_text(body[:200_000], encoding="utf-8")
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "broadcaster", "text", str(article)], check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
 def _child(args: list[str], env: dict) -> dict:
     proc = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, env=env)
     if proc.returncode != 0:
@@ -101,6 +116,7 @@ def main() -> None:
         raw = _child(["raw", str(script)], env)
         cold = _child(["render", str(script), str(Path(tmp) / "out")], env)
         warm = _child(["render", str(script), str(Path(tmp) / "out")], env)
+        text_s = time_text_200k(Path(tmp))
     line = {
         "article": article.name,
         "audio_s": round(cold["audio_s"], 1),
@@ -113,6 +129,7 @@ def main() -> None:
         "peak_rss_mb": round(max(cold["peak_rss_mb"], warm["peak_rss_mb"])),
         "raw_peak_rss_mb": round(raw["peak_rss_mb"]),
         "segments": raw["segments"],
+        "text_200k_chars_s": round(text_s, 2),
         "cpus": os.cpu_count(),
     }
     sys.path.insert(0, str(Path(__file__).parent))
