@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from broadcaster.errors import InputError, TextError
 from broadcaster.script import Item, Programme
 from broadcaster.text import Break, Lexicon, Segment, build_lexicon, prepare, read_article
-from broadcaster.tts.base import SpeechRequest, Voice, resolve_voice
+from broadcaster.tts.base import SpeechRequest, resolve_voice
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,3 @@ def _title_from(segments: list[Segment], max_chars: int = 24) -> str:
 def plan_programme(programme: Programme) -> list[ItemPlan]:
     lexicon = programme_lexicon(programme)
     return [plan_item(item, programme, lexicon) for item in programme.items]
-
-
-def default_voice() -> Voice:
-    return resolve_voice(Voice())

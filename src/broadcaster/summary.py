@@ -1,6 +1,8 @@
 """Human-readable tables for `render` and `check` (stdout)."""
 from __future__ import annotations
 
+import io
+
 from broadcaster.plan import ItemPlan
 from broadcaster.render import RenderResult
 from broadcaster.script import Programme
@@ -16,9 +18,9 @@ def _table(headers: list[str], rows: list[list[str]]) -> str:
     table = Table(*headers, box=None, pad_edge=False, show_edge=False)
     for row in rows:
         table.add_row(*row)
-    console = Console(width=120, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
+    console = Console(width=120, file=io.StringIO())
     console.print(table)
-    return console.export_text().rstrip() + "\n"
+    return "\n".join(line.rstrip() for line in console.file.getvalue().splitlines()) + "\n"
 
 
 def print_summary(result: RenderResult) -> None:
@@ -46,7 +48,8 @@ def print_plan(programme: Programme, plans: list[ItemPlan]) -> None:
             v = plan.cues[0].request.voice
             est = plan.chars / CHARS_PER_S * (1 / v.rate_factor)
             voice = f"{v.engine}:{v.name} {v.rate}"
-            detail = f"{len(plan.cues)} segments, {plan.chars} chars"
+            n = len(plan.cues)
+            detail = f"{n} segment{'' if n == 1 else 's'}, {plan.chars} chars"
         else:
             est = item.duration_s if item.kind == "pause" else 2.0
             voice, detail = "", item.jingle or (str(item.path) if item.path else "")
