@@ -109,7 +109,8 @@ def voices(engine: Optional[str] = typer.Option(None, "--engine", help="Only thi
     """List the engines and their voices."""
     from broadcaster.tts.base import engine_names, get_engine
 
-    names = [engine] if engine else engine_names()
+    # The offline default first: it is the one that always works.
+    names = [engine] if engine else sorted(engine_names(), key=lambda name: (name != "kokoro", name))
     for name in names:
         infos, note = get_engine(name).list_voices()
         print(f"# {name}" + (f" ({note})" if note else ""))

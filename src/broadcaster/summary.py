@@ -29,7 +29,7 @@ def print_summary(result: RenderResult) -> None:
     s = result.stats
     print(
         f"{result.out_dir}: {result.duration_s:.1f} s, {result.loudness.integrated_lufs:.1f} LUFS, "
-        f"true peak {result.loudness.true_peak_dbtp:.1f} dBTP; {s.segments} segments "
+        f"true peak {result.loudness.true_peak_dbtp:.1f} dBTP; {s.segments} segment{'' if s.segments == 1 else 's'} "
         f"({s.synthesised} synthesised, {s.cached} from cache) in {result.elapsed_s:.1f} s"
     )
     if s.fallback_items:
