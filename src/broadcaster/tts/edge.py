@@ -532,20 +532,10 @@ class EdgeEngine:
         return bytes(audio), marks, turn_ended
 
 
-_ffmpeg: str | None = None
-
-
-def ffmpeg_exe() -> str:
-    global _ffmpeg
-    if _ffmpeg is None:
-        import imageio_ffmpeg
-
-        _ffmpeg = imageio_ffmpeg.get_ffmpeg_exe()
-    return _ffmpeg
-
-
 async def decode_mp3(data: bytes, rate_hz: int = SAMPLE_RATE) -> np.ndarray:
     """MP3 bytes -> mono float32 samples at rate_hz, with the bundled ffmpeg."""
+    from broadcaster.audio.codec import ffmpeg_exe  # the one lookup: BROADCASTER_FFMPEG, pip's, PATH
+
     proc = await asyncio.create_subprocess_exec(
         ffmpeg_exe(), "-nostdin", "-hide_banner", "-v", "error",
         "-f", "mp3", "-i", "pipe:0",
