@@ -267,3 +267,33 @@ def test_text_command_prints_spoken_segments_only(script, fake_engine, run_cli):
     assert lines[0] == "各位村民请注意，现在开始广播。"
     assert lines[-1] == "以上是今天的广播，谢谢收听。"
     assert all(line.strip() for line in lines)
+
+
+def test_audio_file_jingle_is_decoded_and_placed(tmp_path, fake_engine):
+    import wave
+
+    import numpy as np
+
+    rate = 22050
+    tone = (0.4 * np.sin(2 * np.pi * 660 * np.arange(int(1.5 * rate)) / rate) * 32767).astype("<i2")
+    with wave.open(str(tmp_path / "horn.wav"), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(tone.tobytes())
+    script = write_script(tmp_path, "title: t\nvoice: {engine: fake}\nitems:\n  - jingle: horn.wav\n  - text: 各位村民请注意。\n")
+    render_programme(load_script(script), tmp_path / "out")
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    jingle = manifest["items"][0]
+    assert jingle["kind"] == "jingle" and jingle["title"] == "horn" and jingle["file"] is None
+    assert abs(jingle["duration_s"] - 1.5) <= 0.01
+    assert jingle["source"].endswith("horn.wav")
+
+
+def test_broken_jingle_file_is_bad_input(tmp_path, fake_engine, run_cli):
+    (tmp_path / "horn.mp3").write_bytes(b"not audio at all")
+    script = write_script(tmp_path, "title: t\nvoice: {engine: fake}\nitems:\n  - jingle: horn.mp3\n  - text: 各位村民请注意。\n")
+    code, _, err = run_cli("render", str(script), "-o", str(tmp_path / "out"), "-q")
+    assert code == 2
+    assert err.startswith(f"broadcaster: error: {tmp_path / 'horn.mp3'}: cannot decode audio")
+    assert not (tmp_path / "out").exists()

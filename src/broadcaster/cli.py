@@ -81,7 +81,7 @@ def say(
     rate: str = typer.Option("+0%", "--rate", help="Speaking rate, e.g. -10%."),
     offline: bool = typer.Option(False, "--offline", help="Never touch the network."),
 ) -> None:
-    """Speak one announcement into an MP3 (a chime, the text, levelled)."""
+    """Speak one announcement into a levelled MP3."""
     import datetime as dt
 
     from broadcaster.package.output import atomic_write_bytes
@@ -116,6 +116,21 @@ def voices(engine: Optional[str] = typer.Option(None, "--engine", help="Only thi
         print(f"# {name}" + (f" ({note})" if note else ""))
         for info in infos:
             print(f"{info.name}\t{info.locale}\t{info.gender}\t{info.note}".rstrip())
+
+
+def _version(value: bool) -> None:
+    if value:
+        from broadcaster import __version__
+
+        print(f"broadcaster {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+) -> None:
+    """Turn Mandarin texts and articles into finished broadcasts for village loudspeakers."""
 
 
 def main(argv: list[str] | None = None) -> None:
