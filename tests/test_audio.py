@@ -109,3 +109,20 @@ def test_limiter_blocks_join_exactly(monkeypatch):
     small_blocks = limit(x, RATE, -1.0)
     monkeypatch.setattr(loudness, "_BLOCK", 1 << 24)  # one block for the whole signal
     assert np.array_equal(small_blocks, limit(x, RATE, -1.0))
+
+
+def test_limiter_in_place_gives_the_same_result():
+    x = _speechlike(12, 0.4, seed=5)
+    copy = limit(x, RATE, -1.0)
+    y = x.copy()
+    assert limit(y, RATE, -1.0, in_place=True) is y
+    assert np.array_equal(copy, y)
+    assert not np.array_equal(x, y)
+
+
+def test_normalise_in_place_gives_the_same_result():
+    x = _speechlike(10, 0.05, seed=6)
+    a, _ = normalise(x, RATE)
+    y = x.copy()
+    b, _ = normalise(y, RATE, in_place=True)
+    assert np.array_equal(a, b) and b is y

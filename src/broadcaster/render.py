@@ -99,6 +99,8 @@ def render_programme(programme: Programme, out_dir: Path | None = None, *, offli
     reporter.stage("preparing text")
     plans = plan_programme(programme)
     jingles = _jingles(plans)
+    # Named now, while the word dictionary is loaded: synthesis may release it.
+    file_names = _item_file_names(plans)
 
     total = sum(len(p.cues) for p in plans)
     reporter.synthesis_started(total)
@@ -114,29 +116,33 @@ def render_programme(programme: Programme, out_dir: Path | None = None, *, offli
     # Aim the buffer so that the *MP3* lands on target: the codec changes the level slightly.
     codec_db = -codec_gain_db()
     samples, levelled = normalise(
-        master.samples, master.rate_hz, TARGET_LUFS + codec_db, CEILING_DBTP + codec_db, measure_peak=False
+        master.samples, master.rate_hz, TARGET_LUFS + codec_db, CEILING_DBTP + codec_db, measure_peak=False, in_place=True
     )
     master = Master(samples, master.rate_hz, master.items)
 
     reporter.stage("encoding")
     with staged_folder(out_dir) as stage:
-        result = _write_outputs(programme, master, stage, stats, levelled.gain_db)
+        result = _write_outputs(programme, master, stage, stats, levelled.gain_db, file_names)
     result.out_dir = out_dir
     result.elapsed_s = time.monotonic() - started
     return result
 
 
-def _write_outputs(programme: Programme, master: Master, stage: Path, stats: SynthesisStats, gain_db: float) -> RenderResult:
+def _item_file_names(plans: list[ItemPlan]) -> dict[int, str]:
+    """Item index → "items/NN-name.mp3" for every spoken item, numbered in order."""
+    spoken = [p for p in plans if p.cues]
+    return {p.item.index: f"items/{item_file_name(n, p.title)}" for n, p in enumerate(spoken, 1)}
+
+
+def _write_outputs(programme: Programme, master: Master, stage: Path, stats: SynthesisStats, gain_db: float,
+                   names: dict[int, str]) -> RenderResult:
     (stage / "items").mkdir()
     spoken_spans = [s for s in master.items if s.spoken is not None]
     jobs = [(master.samples, stage / "programme.mp3", _tags(programme, programme.title, "1/1"))]
-    names = {}
     for number, span in enumerate(spoken_spans, 1):
-        name = item_file_name(number, span.plan.title)
-        names[span.plan.item.index] = f"items/{name}"
         a = int(round(span.start_s * master.rate_hz))
         b = int(round((span.start_s + span.duration_s) * master.rate_hz))
-        jobs.append((master.samples[a:b], stage / "items" / name, _tags(programme, span.plan.title, f"{number}/{len(spoken_spans)}")))
+        jobs.append((master.samples[a:b], stage / names[span.plan.item.index], _tags(programme, span.plan.title, f"{number}/{len(spoken_spans)}")))
     # ffmpeg runs as a subprocess, so the item files encode on the second core
     # while this thread measures the programme file as written.
     encode_mp3(*jobs[0])

@@ -49,14 +49,20 @@ def decode_file(path: Path, rate_hz: int = RATE_HZ) -> np.ndarray:
     return samples
 
 
-def to_pcm16(samples: np.ndarray) -> bytes:
-    # Rounded, not truncated, and clipped: the limiter keeps true peaks at -1 dBTP,
-    # so clipping only guards against float noise. In place on one scratch
-    # buffer: a programme is tens of millions of samples.
-    scratch = np.multiply(samples, np.float32(32767.0), dtype=np.float32)
-    np.rint(scratch, out=scratch)
-    np.clip(scratch, -32768, 32767, out=scratch)
-    return scratch.astype("<i2").tobytes()
+def to_pcm16(samples: np.ndarray, block: int = 1 << 18) -> bytes:
+    """Float samples → little-endian 16-bit PCM bytes.
+
+    Rounded, not truncated, and clipped (the limiter keeps true peaks at
+    -1 dBTP, so clipping only guards against float noise). Converted block by
+    block into one int16 buffer: a programme is tens of millions of samples.
+    """
+    pcm = np.empty(len(samples), dtype="<i2")
+    for start in range(0, len(samples), block):
+        chunk = np.multiply(samples[start : start + block], np.float32(32767.0), dtype=np.float32)
+        np.rint(chunk, out=chunk)
+        np.clip(chunk, -32768, 32767, out=chunk)
+        pcm[start : start + len(chunk)] = chunk
+    return pcm.tobytes()
 
 
 def _pydub_segment():

@@ -10,11 +10,11 @@ def slug(title: str, max_chars: int = 32) -> str:
     >>> slug("Notice 2026: 水利")
     'notice-2026-shuili'
     """
-    import jieba
     from pypinyin import lazy_pinyin
 
-    jieba.setLogLevel(60)
-    words = ["".join(lazy_pinyin(w)) for w in jieba.lcut(title)]
+    from broadcaster.words import cut
+
+    words = ["".join(lazy_pinyin(w)) for w in cut(title)]
     text = "-".join(words).lower()
     text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
     if len(text) > max_chars:

@@ -17,10 +17,8 @@ Latin letters or digits match only when not touching other letters or digits
 """
 from __future__ import annotations
 
-import logging
 import os
 import re
-import threading
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -143,28 +141,12 @@ def build_lexicon(
 
 # --------------------------------------------------------------------------- matching
 
-_lock = threading.Lock()
-_tokenizer = None
-_known: set[str] = set()
-
-
 def _jieba(words: list[str]):
-    """A private jieba tokenizer (the global one is left alone) that knows the
-    lexicon's words."""
-    global _tokenizer
-    with _lock:
-        if _tokenizer is None:
-            import jieba
+    """The shared word tokenizer, taught the lexicon's words."""
+    from broadcaster import words as word_boundaries
 
-            jieba.setLogLevel(logging.WARNING)
-            tok = jieba.Tokenizer()
-            tok.initialize()
-            _tokenizer = tok
-        for w in words:
-            if w not in _known and _CJK.search(w):
-                _tokenizer.add_word(w)
-                _known.add(w)
-        return _tokenizer
+    word_boundaries.teach([w for w in words if _CJK.search(w)])
+    return word_boundaries.tokenizer()
 
 
 def _ascii_ok(text: str, i: int, j: int) -> bool:

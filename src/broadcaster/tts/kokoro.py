@@ -32,6 +32,9 @@ SAMPLE_RATE_HZ = 24000
 # a little shorter than the render's own sentence and clause pauses.
 PIECE_SENTENCE_PAUSE_S = 0.3
 PIECE_CLAUSE_PAUSE_S = 0.12
+# A batch at least this long frees the word dictionary during inference
+# (reloading it costs ~0.5 s, worth it only when a long render follows).
+RELEASE_WORDS_AFTER = 8
 
 
 def max_piece_phonemes() -> int:
@@ -122,6 +125,13 @@ class KokoroEngine:
                     progress(1)
                 continue
             pieces += [(i, n, chunk) for n, chunk in enumerate(chunks)]
+
+        if len(requests) >= RELEASE_WORDS_AFTER:
+            # Everything is phonemised: the word dictionary (~70 MB) is not
+            # needed while the model runs, which is when memory peaks.
+            from broadcaster import words
+
+            words.release()
 
         audio: dict[tuple[int, int], np.ndarray] = {}
         remaining: dict[int, int] = {}

@@ -49,11 +49,11 @@ def spell_latin(word: str) -> str:
 
 class MandarinG2P:
     def __init__(self) -> None:
-        import jieba
         from pypinyin import Style, lazy_pinyin
 
-        jieba.setLogLevel(60)  # jieba prints its dictionary loading to stderr otherwise
-        self._cut = jieba.lcut
+        from broadcaster.words import cut
+
+        self._cut = cut
         self._pinyin = lambda words: lazy_pinyin(
             words, style=Style.TONE3, neutral_tone_with_five=True, tone_sandhi=True
         )
