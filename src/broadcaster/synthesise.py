@@ -129,9 +129,10 @@ def synthesise(plans: list[ItemPlan], fallback: tuple[str, ...], *, offline: boo
             results[plan.item.index] = SpokenItem(plan, result)
 
     for engine_name in fallback:
-        if not pending:
-            break
-        candidates = [(p, r) for p, r in pending if p.cues[0].request.voice.engine != engine_name and not (offline and _needs_network(engine_name))]
+        if not pending or (offline and _needs_network(engine_name)):
+            continue
+        # An item is never "fallen back" to the engine that just failed it.
+        candidates = [(p, r) for p, r in pending if p.cues[0].request.voice.engine != engine_name]
         if not candidates:
             continue
         try:
@@ -147,17 +148,17 @@ def synthesise(plans: list[ItemPlan], fallback: tuple[str, ...], *, offline: boo
                 return base
 
         outcome = _speak([p for p, _ in candidates], voice_for, cache, stats, advance)
-        still = []
+        still_failing = []
         for i, (plan, reason) in enumerate(candidates):
             result = outcome[i]
             if isinstance(result, Exception):
-                still.append((plan, f"{reason}; {engine_name}: {result}"))
+                still_failing.append((plan, f"{reason}; {engine_name}: {result}"))
             else:
                 origin = plan.cues[0].request.voice.engine
                 results[plan.item.index] = SpokenItem(plan, result, origin, reason)
                 stats.fallback_items.append((plan.title, origin, reason))
-        pending = [(p, r) for p, r in pending if p.item.index not in results]
-        pending = [next((s for s in still if s[0] is p), (p, r)) for p, r in pending]
+        not_tried = [(p, r) for p, r in pending if p.cues[0].request.voice.engine == engine_name]
+        pending = sorted(not_tried + still_failing, key=lambda pr: pr[0].item.index)
 
     if pending:
         plan, reason = pending[0]
