@@ -20,7 +20,7 @@ from broadcaster.text.clean import clean_lines, markdown_to_lines
 from broadcaster.text.decode import read_text_input
 from broadcaster.text.html import html_to_lines
 from broadcaster.text.lexicon import build_lexicon, find_matches
-from broadcaster.text.model import Lexicon, Limits, Segment
+from broadcaster.text.model import Break, Lexicon, Limits, Segment
 from broadcaster.text.normalize import normalize
 from broadcaster.text.segment import segment
 
@@ -101,6 +101,19 @@ def speak(written: str, lexicon: Lexicon | None) -> tuple[str, tuple[tuple[int, 
     return spoken, tuple(spans)
 
 
+_HEADLINE_GAP = re.compile(r"(?<=[\u4e00-\u9fff“”》」』])[ \t\u3000]+(?=[\u4e00-\u9fff“《「『])")
+
+
+def headline_gaps(text: str) -> str:
+    """A space between Chinese phrases in a headline separates them; an
+    announcer pauses there, so it is spoken as a comma.
+
+    >>> headline_gaps("湖东村启动冬季水利建设 确保明年春耕用水")
+    '湖东村启动冬季水利建设，确保明年春耕用水'
+    """
+    return _HEADLINE_GAP.sub("，", text)
+
+
 def sounding_length(spoken: str) -> int:
     """Characters that make a sound: punctuation and spaces do not count.
 
@@ -136,9 +149,11 @@ def prepare(
 
     pieces = segment(paragraphs, measure, limits, headline=headline)
     out = []
+    in_headline = headline
     for p in pieces:
         written = p.text.strip()
-        spoken, spans = spoken_of(p.text)
+        spoken, spans = speak(headline_gaps(written), lexicon) if in_headline else spoken_of(p.text)
+        in_headline = in_headline and p.brk != Break.HEADLINE
         if not written or sounding_length(spoken) == 0:
             continue
         out.append(Segment(written=written, spoken=spoken, break_after=p.brk, pinyin=spans))
