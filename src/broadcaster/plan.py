@@ -37,13 +37,17 @@ def programme_lexicon(programme: Programme) -> Lexicon:
     return build_lexicon(programme.lexicon, list(programme.lexicon_files))
 
 
+def item_text(item: Item) -> tuple[str, bool]:
+    """(text, starts with a headline) of a text or article item."""
+    if item.kind == "text":
+        return item.text or "", False
+    return read_article(item.path), True  # raises TextError naming the file
+
+
 def item_segments(item: Item, programme: Programme, lexicon: Lexicon) -> list[Segment]:
     """The segments an item speaks once (repeats are added by `plan_item`)."""
-    if item.kind == "text":
-        segments = prepare(item.text or "", lexicon=lexicon, limits=programme.limits)
-    else:
-        body = read_article(item.path)  # raises TextError naming the file
-        segments = prepare(body, lexicon=lexicon, limits=programme.limits, headline=True)
+    text, headline = item_text(item)
+    segments = prepare(text, lexicon=lexicon, limits=programme.limits, headline=headline)
     if not segments:
         raise TextError("nothing left to say after cleaning", where=item.where)
     return segments
@@ -60,12 +64,13 @@ def plan_item(item: Item, programme: Programme, lexicon: Lexicon) -> ItemPlan:
     title = item.title or _title_from(segments)
     cues = [Cue(s, SpeechRequest(s.spoken, voice, s.pinyin)) for s in segments]
     all_cues = list(cues)
-    for _ in range(item.repeat - 1):
-        intro = prepare(programme.repeat_intro, lexicon=lexicon, limits=programme.limits)
-        for seg in intro:
-            seg = Segment(seg.written, seg.spoken, Break.PARAGRAPH, seg.pinyin)
-            all_cues.append(Cue(seg, SpeechRequest(seg.spoken, voice, seg.pinyin), repeat_intro=True))
-        all_cues.extend(cues)
+    if item.repeat > 1:
+        intro = [
+            Cue(Segment(s.written, s.spoken, Break.PARAGRAPH, s.pinyin), SpeechRequest(s.spoken, voice, s.pinyin), repeat_intro=True)
+            for s in prepare(programme.repeat_intro, lexicon=lexicon, limits=programme.limits)
+        ]
+        for _ in range(item.repeat - 1):
+            all_cues += intro + cues
     return ItemPlan(item, title, tuple(all_cues))
 
 

@@ -36,16 +36,15 @@ def spoken_lines(source: str, to_simplified: bool = False) -> list[str]:
 
 def explain_lines(source: str, to_simplified: bool = False) -> list[str]:
     if source.endswith(SCRIPT_SUFFIXES):
-        from broadcaster.plan import programme_lexicon
+        from broadcaster.plan import item_text, programme_lexicon
         from broadcaster.script import load_script
 
         programme = load_script(source)
         lexicon = programme_lexicon(programme)
         lines = []
         for item in programme.items:
-            if item.kind == "text":
-                lines += explain(item.text or "", lexicon=lexicon, limits=programme.limits)
-            elif item.kind == "article":
-                lines += explain(read_article(item.path), lexicon=lexicon, limits=programme.limits, headline=True)
+            if item.spoken:
+                text, headline = item_text(item)
+                lines += explain(text, lexicon=lexicon, limits=programme.limits, headline=headline)
         return lines
     return explain(_article_text(source, to_simplified), headline=True)

@@ -49,8 +49,8 @@ def decode_file(path: Path, rate_hz: int = RATE_HZ) -> np.ndarray:
     return samples
 
 
-def to_pcm16(samples: np.ndarray, block: int = 1 << 18) -> bytes:
-    """Float samples → little-endian 16-bit PCM bytes.
+def to_pcm16(samples: np.ndarray, block: int = 1 << 18) -> np.ndarray:
+    """Float samples → little-endian 16-bit PCM.
 
     Rounded, not truncated, and clipped (the limiter keeps true peaks at
     -1 dBTP, so clipping only guards against float noise). Converted block by
@@ -62,7 +62,7 @@ def to_pcm16(samples: np.ndarray, block: int = 1 << 18) -> bytes:
         np.rint(chunk, out=chunk)
         np.clip(chunk, -32768, 32767, out=chunk)
         pcm[start : start + len(chunk)] = chunk
-    return pcm.tobytes()
+    return pcm
 
 
 def _pydub_segment():
@@ -99,7 +99,7 @@ def codec_gain_db(bitrate: str = "128k", rate_hz: int = RATE_HZ) -> float:
 def encode_mp3(samples: np.ndarray, path: Path, tags: dict[str, str], rate_hz: int = RATE_HZ, bitrate: str = "128k") -> None:
     """Mono CBR MP3 with ID3v2.3 tags (what cheap players and loudspeaker boxes read)."""
     AudioSegment = _pydub_segment()
-    segment = AudioSegment(data=to_pcm16(samples), sample_width=2, frame_rate=rate_hz, channels=1)
+    segment = AudioSegment(data=to_pcm16(samples).tobytes(), sample_width=2, frame_rate=rate_hz, channels=1)
     try:
         segment.export(
             str(path), format="mp3", bitrate=bitrate, tags={k: v for k, v in tags.items() if v},

@@ -10,6 +10,7 @@ mid-write never leaves a corrupt entry; an unreadable entry counts as a miss.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -62,9 +63,12 @@ class SegmentCache:
     def put(self, key: str, speech: Speech) -> Speech:
         """Store `speech`; returns it as stored (16-bit), so that a first render
         and a cached re-render produce the same bytes."""
+        from broadcaster.audio.codec import to_pcm16
+
         path = self._path(key)
-        pcm = np.clip(np.round(speech.samples * 32767.0), -32768, 32767).astype(np.int16)
+        pcm = to_pcm16(speech.samples)
         stored = Speech(pcm.astype(np.float32) / 32767.0, speech.rate_hz, list(speech.marks))
+        tmp = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             marks = json.dumps([[m.offset_s, m.duration_s, m.text] for m in speech.marks], ensure_ascii=False)
@@ -74,8 +78,7 @@ class SegmentCache:
             os.replace(tmp, path)
         except OSError:
             # A full or read-only cache must not fail the broadcast; it only costs speed.
-            try:
-                os.unlink(tmp)  # type: ignore[possibly-undefined]
-            except (OSError, NameError):
-                pass
+            if tmp is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
         return stored

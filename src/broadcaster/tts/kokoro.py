@@ -200,12 +200,6 @@ class KokoroEngine:
                 parts.append(np.zeros(int(pause_s * SAMPLE_RATE_HZ), np.float32))
         return np.concatenate(parts)
 
-    def synthesize(self, request: SpeechRequest) -> Speech:
-        [result] = self.synthesize_many([request])
-        if isinstance(result, Exception):
-            raise result
-        return result
-
     def release(self) -> None:
         """Drop the onnxruntime session: its memory arena keeps the high-water
         mark of the longest inference (hundreds of MB) until the session goes."""
