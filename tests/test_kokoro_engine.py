@@ -93,3 +93,16 @@ def test_long_segment_is_cut_into_pieces_and_joined(kokoro):
     [speech] = kokoro.synthesize_many([request])
     syllables = sum(1 for c in text if "\u4e00" <= c <= "\u9fff")
     assert syllables / 6 <= speech.duration_s <= syllables / 3 + 1.0
+
+
+def test_g2p_works_again_after_its_tables_are_released(g2p):
+    import sys
+
+    from broadcaster.tts.mandarin_g2p import release_tables
+
+    text = "一个村民在冬季农田水利建设中发挥了作用。"
+    before = g2p(text)
+    release_tables()
+    assert not [name for name in sys.modules if name.split(".")[0] in ("pypinyin", "misaki")]
+    assert g2p(text) == before
+    assert "pypinyin" in sys.modules

