@@ -126,3 +126,47 @@ def test_normalise_in_place_gives_the_same_result():
     y = x.copy()
     b, _ = normalise(y, RATE, in_place=True)
     assert np.array_equal(a, b) and b is y
+
+
+def _swelling_tone(seconds: float, rate_hz: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(seconds * rate_hz)) / rate_hz
+    envelope = 0.5 + 0.5 * np.sin(2 * np.pi * 3 * t)  # syllable-rate swells
+    return (0.4 * envelope * np.sin(2 * np.pi * 180 * t) + 0.05 * rng.standard_normal(len(t))).astype(np.float32)
+
+
+@pytest.mark.parametrize(
+    ("piece", "seconds"),
+    [(1, 0.25), (13, 2.0)] + [(piece, s) for piece in (997, 4410, 44100 * 3 + 7, 10**9) for s in (0.25, 2.0, 31.3)],
+)
+def test_meter_fed_in_pieces_measures_what_whole_measurement_does(piece, seconds):
+    from broadcaster.audio.loudness import LoudnessMeter
+
+    audio = _swelling_tone(seconds, RATE, seed=int(seconds * 10))
+    meter = LoudnessMeter(RATE)
+    for start in range(0, len(audio), piece):
+        meter.feed(audio[start : start + piece])
+    assert meter.samples_seen == len(audio)
+    assert meter.integrated_lufs() == pytest.approx(integrated_lufs(audio, RATE), abs=1e-9)
+    assert meter.true_peak_dbtp() == pytest.approx(true_peak_dbtp(audio), abs=1e-6)
+
+
+def test_decoded_chunks_are_the_decoded_file(tmp_path):
+    from broadcaster.audio.codec import decode_chunks, decode_file, encode_mp3
+
+    path = tmp_path / "tone.mp3"
+    encode_mp3(_swelling_tone(12.0, RATE, seed=3), path, {"title": "测试"})
+    pieces = list(decode_chunks(path, RATE, chunk_s=5.0))
+    assert [len(p) for p in pieces[:2]] == [5 * RATE, 5 * RATE]
+    np.testing.assert_array_equal(np.concatenate(pieces), decode_file(path, RATE))
+
+
+def test_decoded_chunks_of_a_broken_file_name_it(tmp_path):
+    from broadcaster.audio.codec import decode_chunks
+    from broadcaster.errors import InputError
+
+    path = tmp_path / "broken.mp3"
+    path.write_bytes(b"ID3 this is not audio at all" * 10)
+    with pytest.raises(InputError) as caught:
+        list(decode_chunks(path, RATE))
+    assert str(path) in str(caught.value) or caught.value.where == str(path)

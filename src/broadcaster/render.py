@@ -9,11 +9,12 @@ from typing import Protocol
 
 import numpy as np
 
-from broadcaster.audio.codec import RATE_HZ, codec_gain_db, decode_file, encode_mp3
+from broadcaster.audio.codec import RATE_HZ, codec_gain_db, decode_chunks, decode_file, encode_mp3
 from broadcaster.audio.jingles import builtin_jingle
-from broadcaster.audio.loudness import CEILING_DBTP, TARGET_LUFS, LoudnessReport, integrated_lufs, normalise, true_peak_dbtp
+from broadcaster.audio.loudness import CEILING_DBTP, TARGET_LUFS, LoudnessMeter, LoudnessReport, normalise
 from broadcaster.audio.timeline import Master, build_master
 from broadcaster.errors import FallbackUsed
+from broadcaster.memory import return_free_memory
 from broadcaster.package.captions import srt
 from broadcaster.package.manifest import item_entry, manifest
 from broadcaster.package.names import item_file_name
@@ -113,6 +114,11 @@ def render_programme(programme: Programme, out_dir: Path | None = None, *, offli
 
     reporter.stage("mixing")
     master = build_master(plans, {s.plan.item.index: s for s in spoken_items}, jingles, programme.pauses)
+    # Every clip is in the master now: their own copies (~90 MB for eight
+    # minutes) would only raise the peak while encoding.
+    for spoken in spoken_items:
+        spoken.drop_audio()
+    return_free_memory()
     # Aim the buffer so that the *MP3* lands on target: the codec changes the level slightly.
     codec_db = -codec_gain_db()
     samples, levelled = normalise(
@@ -148,9 +154,12 @@ def _write_outputs(programme: Programme, master: Master, stage: Path, stats: Syn
     encode_mp3(*jobs[0])
     with ThreadPoolExecutor(1) as pool:
         pending = pool.map(lambda job: encode_mp3(*job), jobs[1:])
-        # Measure what was actually written, not the buffer it came from.
-        decoded = decode_file(stage / "programme.mp3", master.rate_hz)
-        measured = LoudnessReport(integrated_lufs(decoded, master.rate_hz), true_peak_dbtp(decoded), gain_db)
+        # Measure what was actually written, not the buffer it came from,
+        # a piece at a time as ffmpeg decodes it.
+        meter = LoudnessMeter(master.rate_hz)
+        for piece in decode_chunks(stage / "programme.mp3", master.rate_hz):
+            meter.feed(piece)
+        measured = LoudnessReport(meter.integrated_lufs(), meter.true_peak_dbtp(), gain_db)
         list(pending)
 
     entries, rows, playlist, captions = [], [], [], []
@@ -171,4 +180,4 @@ def _write_outputs(programme: Programme, master: Master, stage: Path, stats: Syn
     (stage / "manifest.json").write_text(
         manifest(programme, master, measured, sha256_file(stage / "programme.mp3"), entries), encoding="utf-8"
     )
-    return RenderResult(stage, len(decoded) / master.rate_hz, measured, stats, rows)
+    return RenderResult(stage, meter.samples_seen / master.rate_hz, measured, stats, rows)

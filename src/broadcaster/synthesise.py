@@ -10,12 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Callable
 
+import numpy as np
+
 from broadcaster.audio.codec import RATE_HZ
 from broadcaster.audio.resample import resample
 from broadcaster.errors import BroadcasterError, SynthesisError
 from broadcaster.plan import Cue, ItemPlan
 from broadcaster.tts.base import Speech, SpeechRequest, Voice, get_engine, resolve_voice
 from broadcaster.tts.cache import SegmentCache, cache_key
+
+_NO_SAMPLES = np.zeros(0, dtype=np.float32)
 
 
 @dataclass
@@ -32,6 +36,11 @@ class SpokenItem:
     plan: ItemPlan
     clips: list[Clip]
     fallback_from: str | None = None  # the engine the script asked for, if we fell back
+
+    def drop_audio(self) -> None:
+        """Let go of the samples once they are mixed; timing, text and engine stay."""
+        for clip in self.clips:
+            clip.speech = replace(clip.speech, samples=_NO_SAMPLES)
     fallback_reason: str | None = None
 
 

@@ -12,6 +12,7 @@ import shutil
 import subprocess
 from functools import lru_cache
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 
@@ -36,17 +37,43 @@ def ffmpeg_exe() -> str:
     raise AudioError("ffmpeg not found: reinstall broadcaster (it brings imageio-ffmpeg) or set BROADCASTER_FFMPEG")
 
 
+def _decode_command(path: Path, rate_hz: int) -> list[str]:
+    return [ffmpeg_exe(), "-nostdin", "-v", "error", "-i", str(path), "-vn", "-ac", "1", "-ar", str(rate_hz), "-f", "f32le", "-"]
+
+
+def _decode_failed(path: Path, stderr: bytes) -> InputError:
+    reason = stderr.decode("utf-8", "replace").strip().splitlines()
+    return InputError(f"cannot decode audio: {reason[-1] if reason else 'ffmpeg failed'}", where=str(path))
+
+
 def decode_file(path: Path, rate_hz: int = RATE_HZ) -> np.ndarray:
     """Any audio file → mono float32 samples at `rate_hz`."""
-    cmd = [ffmpeg_exe(), "-nostdin", "-v", "error", "-i", str(path), "-vn", "-ac", "1", "-ar", str(rate_hz), "-f", "f32le", "-"]
-    proc = subprocess.run(cmd, capture_output=True)
+    proc = subprocess.run(_decode_command(path, rate_hz), capture_output=True)
     if proc.returncode != 0:
-        reason = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise InputError(f"cannot decode audio: {reason[-1] if reason else 'ffmpeg failed'}", where=str(path))
+        raise _decode_failed(path, proc.stderr)
     samples = np.frombuffer(proc.stdout, dtype=np.float32)  # read-only view, no copy
     if samples.size == 0:
         raise InputError("audio file holds no sound", where=str(path))
     return samples
+
+
+def decode_chunks(path: Path, rate_hz: int = RATE_HZ, chunk_s: float = 10.0) -> Iterator[np.ndarray]:
+    """The samples of `path` as `decode_file` gives them, a piece at a time,
+    for measuring a long file without holding it (or twice it) in memory."""
+    import tempfile
+
+    chunk_bytes = int(chunk_s * rate_hz) * 4
+    with tempfile.TemporaryFile() as errors:  # a file, so a chatty ffmpeg never blocks on a full pipe
+        with subprocess.Popen(_decode_command(path, rate_hz), stdout=subprocess.PIPE, stderr=errors) as proc:
+            assert proc.stdout is not None
+            while True:
+                data = proc.stdout.read(chunk_bytes)
+                if not data:
+                    break
+                yield np.frombuffer(data[: len(data) // 4 * 4], dtype=np.float32)
+        if proc.returncode != 0:
+            errors.seek(0)
+            raise _decode_failed(path, errors.read())
 
 
 def to_pcm16(samples: np.ndarray, block: int = 1 << 18) -> np.ndarray:
@@ -99,7 +126,8 @@ def codec_gain_db(bitrate: str = "128k", rate_hz: int = RATE_HZ) -> float:
 def encode_mp3(samples: np.ndarray, path: Path, tags: dict[str, str], rate_hz: int = RATE_HZ, bitrate: str = "128k") -> None:
     """Mono CBR MP3 with ID3v2.3 tags (what cheap players and loudspeaker boxes read)."""
     AudioSegment = _pydub_segment()
-    segment = AudioSegment(data=to_pcm16(samples).tobytes(), sample_width=2, frame_rate=rate_hz, channels=1)
+    # A byte view of the PCM, not a bytes copy: pydub only measures and writes it.
+    segment = AudioSegment(data=memoryview(to_pcm16(samples)).cast("B"), sample_width=2, frame_rate=rate_hz, channels=1)
     try:
         segment.export(
             str(path), format="mp3", bitrate=bitrate, tags={k: v for k, v in tags.items() if v},
