@@ -47,11 +47,6 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _children_peak_rss_mb() -> float:
-    """The largest child process (ffmpeg encoding or decoding) at its peak."""
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-
-
 def phase_render(script: str, out: str) -> dict:
     from broadcaster.render import render_programme
     from broadcaster.script import load_script
@@ -59,8 +54,7 @@ def phase_render(script: str, out: str) -> dict:
     started = time.perf_counter()
     result = render_programme(load_script(script), Path(out))
     return {"wall_s": time.perf_counter() - started, "audio_s": result.duration_s,
-            "synthesised": result.stats.synthesised, "peak_rss_mb": _peak_rss_mb(),
-            "ffmpeg_peak_rss_mb": _children_peak_rss_mb()}
+            "synthesised": result.stats.synthesised, "peak_rss_mb": _peak_rss_mb()}
 
 
 def phase_raw(script: str) -> dict:
@@ -137,7 +131,6 @@ def main() -> None:
         "warm_vs_cold": round(warm["wall_s"] / cold["wall_s"], 3),
         "peak_rss_mb": round(max(cold["peak_rss_mb"], warm["peak_rss_mb"])),
         "raw_peak_rss_mb": round(raw["peak_rss_mb"]),
-        "ffmpeg_peak_rss_mb": round(max(cold["ffmpeg_peak_rss_mb"], warm["ffmpeg_peak_rss_mb"])),
         "segments": raw["segments"],
         "text_200k_chars_s": round(text_s, 2),
         "cpus": os.cpu_count(),

@@ -170,3 +170,25 @@ def test_decoded_chunks_of_a_broken_file_name_it(tmp_path):
     with pytest.raises(InputError) as caught:
         list(decode_chunks(path, RATE))
     assert str(path) in str(caught.value) or caught.value.where == str(path)
+
+
+@pytest.mark.parametrize("level", [0.0, 0.2, 0.5, 0.9])
+def test_oversampling_only_where_it_can_matter_gives_the_exact_values_there(level):
+    from broadcaster.audio.loudness import _oversampled_abs, _oversampled_abs_above
+
+    audio = _swelling_tone(9.0, RATE, seed=5)
+    audio[RATE * 3 : RATE * 3 + 50] = np.float32(0.95) * np.sign(np.sin(np.arange(50)))  # a burst of near-clipping
+    full = _oversampled_abs(audio)
+    above = _oversampled_abs_above(audio, level)
+    over = full > level
+    assert over.any()
+    np.testing.assert_array_equal(above[over], full[over])
+    assert np.all((above == full) | (above == 0))
+
+
+def test_true_peak_equals_the_brute_force_maximum():
+    from broadcaster.audio.loudness import _oversampled_abs
+
+    for seed in range(4):
+        audio = _swelling_tone(5.0, RATE, seed=seed) * np.float32(0.3 + 0.5 * seed / 3)
+        assert true_peak_dbtp(audio) == pytest.approx(20 * np.log10(float(_oversampled_abs(audio).max())), abs=1e-9)

@@ -11,7 +11,7 @@ import numpy as np
 
 from broadcaster.audio.codec import RATE_HZ, codec_gain_db, decode_chunks, decode_file, encode_mp3
 from broadcaster.audio.jingles import builtin_jingle
-from broadcaster.audio.loudness import CEILING_DBTP, TARGET_LUFS, LoudnessMeter, LoudnessReport, normalise
+from broadcaster.audio.loudness import CEILING_DBTP, TARGET_LUFS, LoudnessMeter, LoudnessReport, normalise, warm_up
 from broadcaster.audio.timeline import Master, build_master
 from broadcaster.errors import FallbackUsed
 from broadcaster.memory import return_free_memory
@@ -97,38 +97,50 @@ def render_programme(programme: Programme, out_dir: Path | None = None, *, offli
     reporter = reporter or SilentReporter()
     out_dir = Path(out_dir) if out_dir else default_out_dir(programme)
 
-    reporter.stage("preparing text")
-    plans = plan_programme(programme)
-    jingles = _jingles(plans)
-    # Named now, while the word dictionary is loaded: synthesis may release it.
-    file_names = _item_file_names(plans)
+    # On the side while the text is prepared and synthesised: the codec's
+    # level change is measured on a tone and the signal-processing modules
+    # are loaded (0.6 s: scipy.signal), which a warm render would wait for;
+    # after synthesis, the item files are named (that loads the word
+    # dictionary, 0.7 s, when a warm render has not needed it so far) while
+    # the programme is mixed and levelled.
+    side = ThreadPoolExecutor(1, thread_name_prefix="render-side")
+    codec_db_job = side.submit(codec_gain_db)
+    side.submit(warm_up)
 
-    total = sum(len(p.cues) for p in plans)
-    reporter.synthesis_started(total)
-    spoken_items, stats = synthesise(plans, programme.fallback, offline=offline, cache=cache, advance=reporter.advance)
-    reporter.synthesis_done()
-    release_engines()
-    if strict and stats.fallback_items:
-        title, origin, reason = stats.fallback_items[0]
-        raise FallbackUsed(f"--strict: {len(stats.fallback_items)} item(s) fell back from {origin} (first: {title}: {reason})")
+    try:
+        reporter.stage("preparing text")
+        plans = plan_programme(programme)
+        jingles = _jingles(plans)
 
-    reporter.stage("mixing")
-    master = build_master(plans, {s.plan.item.index: s for s in spoken_items}, jingles, programme.pauses)
-    # Every clip is in the master now: their own copies (~90 MB for eight
-    # minutes) would only raise the peak while encoding.
-    for spoken in spoken_items:
-        spoken.drop_audio()
-    return_free_memory()
-    # Aim the buffer so that the *MP3* lands on target: the codec changes the level slightly.
-    codec_db = -codec_gain_db()
-    samples, levelled = normalise(
-        master.samples, master.rate_hz, TARGET_LUFS + codec_db, CEILING_DBTP + codec_db, measure_peak=False, in_place=True
-    )
-    master = Master(samples, master.rate_hz, master.items)
+        total = sum(len(p.cues) for p in plans)
+        reporter.synthesis_started(total)
+        spoken_items, stats = synthesise(plans, programme.fallback, offline=offline, cache=cache, advance=reporter.advance)
+        reporter.synthesis_done()
+        release_engines()
+        if strict and stats.fallback_items:
+            title, origin, reason = stats.fallback_items[0]
+            raise FallbackUsed(f"--strict: {len(stats.fallback_items)} item(s) fell back from {origin} (first: {title}: {reason})")
 
-    reporter.stage("encoding")
-    with staged_folder(out_dir) as stage:
-        result = _write_outputs(programme, master, stage, stats, levelled.gain_db, file_names)
+        reporter.stage("mixing")
+        names_job = side.submit(_item_file_names, plans)
+        master = build_master(plans, {s.plan.item.index: s for s in spoken_items}, jingles, programme.pauses)
+        # Every clip is in the master now: their own copies (~90 MB for eight
+        # minutes) would only raise the peak while encoding.
+        for spoken in spoken_items:
+            spoken.drop_audio()
+        return_free_memory()
+        # Aim the buffer so that the *MP3* lands on target: the codec changes the level slightly.
+        codec_db = -codec_db_job.result()
+        samples, levelled = normalise(
+            master.samples, master.rate_hz, TARGET_LUFS + codec_db, CEILING_DBTP + codec_db, measure_peak=False, in_place=True
+        )
+        master = Master(samples, master.rate_hz, master.items)
+
+        reporter.stage("encoding")
+        with staged_folder(out_dir) as stage:
+            result = _write_outputs(programme, master, stage, stats, levelled.gain_db, names_job.result())
+    finally:
+        side.shutdown(wait=False)
     result.out_dir = out_dir
     result.elapsed_s = time.monotonic() - started
     return result
@@ -149,18 +161,20 @@ def _write_outputs(programme: Programme, master: Master, stage: Path, stats: Syn
         a = int(round(span.start_s * master.rate_hz))
         b = int(round((span.start_s + span.duration_s) * master.rate_hz))
         jobs.append((master.samples[a:b], stage / names[span.plan.item.index], _tags(programme, span.plan.title, f"{number}/{len(spoken_spans)}")))
-    # ffmpeg runs as a subprocess, so the item files encode on the second core
-    # while this thread measures the programme file as written.
-    encode_mp3(*jobs[0])
-    with ThreadPoolExecutor(1) as pool:
-        pending = pool.map(lambda job: encode_mp3(*job), jobs[1:])
+    # Each encoder is an ffmpeg process: the programme and the first item
+    # encode on both cores at once, and the programme file is measured as
+    # soon as it is written, while the other items encode.
+    with ThreadPoolExecutor(2) as pool:
+        encoded = [pool.submit(encode_mp3, *job) for job in jobs]
+        encoded[0].result()
         # Measure what was actually written, not the buffer it came from,
         # a piece at a time as ffmpeg decodes it.
         meter = LoudnessMeter(master.rate_hz)
         for piece in decode_chunks(stage / "programme.mp3", master.rate_hz):
             meter.feed(piece)
         measured = LoudnessReport(meter.integrated_lufs(), meter.true_peak_dbtp(), gain_db)
-        list(pending)
+        for job in encoded[1:]:
+            job.result()
 
     entries, rows, playlist, captions = [], [], [], []
     for span in master.items:
