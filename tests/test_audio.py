@@ -8,7 +8,7 @@ from broadcaster.audio.jingles import builtin_jingle
 from broadcaster.audio.loudness import integrated_lufs, limit, normalise, true_peak_dbtp
 from broadcaster.audio.resample import resample
 from broadcaster.package.captions import srt, srt_time
-from broadcaster.package.names import item_file_name, slug
+from broadcaster.package.names import remembered_slug, slug
 from broadcaster.package.playlist import m3u8
 
 RATE = 44100
@@ -84,7 +84,7 @@ def test_captions_golden():
 
 
 def test_item_file_names_are_ascii_pinyin():
-    assert item_file_name(2, "冬季农田水利建设") == "02-dongji-nongtianshuili-jianshe.mp3"
+    assert slug("冬季农田水利建设") == "dongji-nongtianshuili-jianshe"
     assert slug("Notice 2026: 水利") == "notice-2026-shuili"
     assert slug("！！！") == "item"
     assert len(slug("关于开展二零二六年冬季农田水利建设的通知和安排")) <= 32
@@ -192,3 +192,31 @@ def test_true_peak_equals_the_brute_force_maximum():
     for seed in range(4):
         audio = _swelling_tone(5.0, RATE, seed=seed) * np.float32(0.3 + 0.5 * seed / 3)
         assert true_peak_dbtp(audio) == pytest.approx(20 * np.log10(float(_oversampled_abs(audio).max())), abs=1e-9)
+
+
+def test_slugs_are_remembered_and_worked_out_again_when_the_words_change(tmp_path, monkeypatch):
+    from broadcaster import words
+    from broadcaster.package import names
+
+    memo = tmp_path / "names"
+    assert remembered_slug("湖东村冬季水利建设", memo) == slug("湖东村冬季水利建设")
+    assert len(list(memo.glob("*.txt"))) == 1 and not list(memo.glob("*.tmp"))
+
+    def no_dictionary(title, max_chars=32):
+        raise AssertionError("the slug should have come from the memo")
+
+    monkeypatch.setattr(names, "slug", no_dictionary)
+    assert remembered_slug("湖东村冬季水利建设", memo) == "hudong-cun-dongji-shuilijianshe"
+
+    # A lexicon word changes where the title is cut, so the memo no longer applies.
+    monkeypatch.setattr(words, "taught_words", lambda: ["东村冬季"])
+    monkeypatch.setattr(names, "slug", lambda title, max_chars=32: "worked-out-again")
+    assert remembered_slug("湖东村冬季水利建设", memo) == "worked-out-again"
+
+
+def test_a_damaged_slug_memo_is_ignored(tmp_path, monkeypatch):
+    memo = tmp_path / "names"
+    first = remembered_slug("水利建设", memo)
+    [entry] = memo.glob("*.txt")
+    entry.write_bytes("坏了".encode("utf-8"))
+    assert remembered_slug("水利建设", memo) == first

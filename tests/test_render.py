@@ -297,3 +297,25 @@ def test_broken_jingle_file_is_bad_input(tmp_path, fake_engine, run_cli):
     assert code == 2
     assert err.startswith(f"broadcaster: error: {tmp_path / 'horn.mp3'}: cannot decode audio")
     assert not (tmp_path / "out").exists()
+
+
+def test_before_engines_hook_runs_once_and_only_when_an_engine_is_asked(script, fake_engine):
+    from broadcaster.plan import plan_programme
+    from broadcaster.synthesise import synthesise
+
+    plans = plan_programme(load_script(script))
+    calls: list[int] = []
+    _, stats = synthesise(plans, (), before_engines=lambda: calls.append(len(fake_engine.calls)))
+    assert calls == [0] and stats.synthesised > 1  # once, before the first request
+    _, stats = synthesise(plans, (), before_engines=lambda: calls.append(-1))
+    assert calls == [0] and stats.synthesised == 0  # all from the cache: never
+
+
+def test_warm_render_names_items_the_same_way(script, tmp_path, fake_engine):
+    cold = render_programme(load_script(script), tmp_path / "cold")
+    warm = render_programme(load_script(script), tmp_path / "warm")
+    assert warm.stats.synthesised == 0
+    assert [r.file for r in warm.rows] == [r.file for r in cold.rows]
+    assert sorted(p.name for p in (tmp_path / "warm" / "items").iterdir()) == sorted(
+        p.name for p in (tmp_path / "cold" / "items").iterdir()
+    )

@@ -17,7 +17,7 @@ from broadcaster.errors import FallbackUsed
 from broadcaster.memory import return_free_memory
 from broadcaster.package.captions import srt
 from broadcaster.package.manifest import item_entry, manifest
-from broadcaster.package.names import item_file_name
+from broadcaster.package.names import remembered_slug
 from broadcaster.package.output import sha256_file, staged_folder
 from broadcaster.package.playlist import m3u8
 from broadcaster.plan import ItemPlan, plan_programme
@@ -96,13 +96,11 @@ def render_programme(programme: Programme, out_dir: Path | None = None, *, offli
     started = time.monotonic()
     reporter = reporter or SilentReporter()
     out_dir = Path(out_dir) if out_dir else default_out_dir(programme)
+    cache = cache or SegmentCache()
 
     # On the side while the text is prepared and synthesised: the codec's
     # level change is measured on a tone and the signal-processing modules
-    # are loaded (0.6 s: scipy.signal), which a warm render would wait for;
-    # after synthesis, the item files are named (that loads the word
-    # dictionary, 0.7 s, when a warm render has not needed it so far) while
-    # the programme is mixed and levelled.
+    # are loaded (0.6 s: scipy.signal), which a warm render would wait for.
     side = ThreadPoolExecutor(1, thread_name_prefix="render-side")
     codec_db_job = side.submit(codec_gain_db)
     side.submit(warm_up)
@@ -114,7 +112,13 @@ def render_programme(programme: Programme, out_dir: Path | None = None, *, offli
 
         total = sum(len(p.cues) for p in plans)
         reporter.synthesis_started(total)
-        spoken_items, stats = synthesise(plans, programme.fallback, offline=offline, cache=cache, advance=reporter.advance)
+        # Naming the item files needs the word dictionary (0.7 s to load).
+        # When an engine is about to run, the offline voice's G2P loads it
+        # anyway and may release it during inference: name them right then.
+        # A render wholly from the cache names them on the side while mixing.
+        names: dict[int, str] = {}
+        spoken_items, stats = synthesise(plans, programme.fallback, offline=offline, cache=cache, advance=reporter.advance,
+                                         before_engines=lambda: names.update(_item_file_names(plans, cache.names_root)))
         reporter.synthesis_done()
         release_engines()
         if strict and stats.fallback_items:
@@ -122,7 +126,7 @@ def render_programme(programme: Programme, out_dir: Path | None = None, *, offli
             raise FallbackUsed(f"--strict: {len(stats.fallback_items)} item(s) fell back from {origin} (first: {title}: {reason})")
 
         reporter.stage("mixing")
-        names_job = side.submit(_item_file_names, plans)
+        names_job = None if names else side.submit(_item_file_names, plans, cache.names_root)
         master = build_master(plans, {s.plan.item.index: s for s in spoken_items}, jingles, programme.pauses)
         # Every clip is in the master now: their own copies (~90 MB for eight
         # minutes) would only raise the peak while encoding.
@@ -138,7 +142,7 @@ def render_programme(programme: Programme, out_dir: Path | None = None, *, offli
 
         reporter.stage("encoding")
         with staged_folder(out_dir) as stage:
-            result = _write_outputs(programme, master, stage, stats, levelled.gain_db, names_job.result())
+            result = _write_outputs(programme, master, stage, stats, levelled.gain_db, names_job.result() if names_job else names)
     finally:
         side.shutdown(wait=False)
     result.out_dir = out_dir
@@ -146,10 +150,10 @@ def render_programme(programme: Programme, out_dir: Path | None = None, *, offli
     return result
 
 
-def _item_file_names(plans: list[ItemPlan]) -> dict[int, str]:
+def _item_file_names(plans: list[ItemPlan], memo_dir: Path) -> dict[int, str]:
     """Item index → "items/NN-name.mp3" for every spoken item, numbered in order."""
     spoken = [p for p in plans if p.cues]
-    return {p.item.index: f"items/{item_file_name(n, p.title)}" for n, p in enumerate(spoken, 1)}
+    return {p.item.index: f"items/{n:02d}-{remembered_slug(p.title, memo_dir)}.mp3" for n, p in enumerate(spoken, 1)}
 
 
 def _write_outputs(programme: Programme, master: Master, stage: Path, stats: SynthesisStats, gain_db: float,

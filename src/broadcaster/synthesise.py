@@ -36,12 +36,12 @@ class SpokenItem:
     plan: ItemPlan
     clips: list[Clip]
     fallback_from: str | None = None  # the engine the script asked for, if we fell back
+    fallback_reason: str | None = None
 
     def drop_audio(self) -> None:
         """Let go of the samples once they are mixed; timing, text and engine stay."""
         for clip in self.clips:
             clip.speech = replace(clip.speech, samples=_NO_SAMPLES)
-    fallback_reason: str | None = None
 
 
 @dataclass
@@ -55,6 +55,18 @@ class SynthesisStats:
 Advance = Callable[[int], None]
 
 
+class _Once:
+    """Calls `hook` the first time it is called, never again."""
+
+    def __init__(self, hook: Callable[[], None] | None):
+        self._hook = hook
+
+    def __call__(self) -> None:
+        hook, self._hook = self._hook, None
+        if hook is not None:
+            hook()
+
+
 def _needs_network(engine_name: str) -> bool:
     try:
         return bool(getattr(get_engine(engine_name), "needs_network", False))
@@ -62,7 +74,8 @@ def _needs_network(engine_name: str) -> bool:
         return False
 
 
-def _run(engine_name: str, requests: list[SpeechRequest], cache: SegmentCache, stats: SynthesisStats, advance: Advance) -> list[tuple[Speech, bool] | Exception]:
+def _run(engine_name: str, requests: list[SpeechRequest], cache: SegmentCache, stats: SynthesisStats, advance: Advance,
+         before_engines: _Once) -> list[tuple[Speech, bool] | Exception]:
     """Speech for each request (from cache where possible), or its exception."""
     try:
         engine = get_engine(engine_name)
@@ -83,6 +96,7 @@ def _run(engine_name: str, requests: list[SpeechRequest], cache: SegmentCache, s
         else:
             missing.append(i)
     if missing:
+        before_engines()
         results = engine.synthesize_many([requests[i] for i in missing], advance)
         for i, result in zip(missing, results):
             if isinstance(result, Exception):
@@ -95,7 +109,8 @@ def _run(engine_name: str, requests: list[SpeechRequest], cache: SegmentCache, s
     return out  # type: ignore[return-value]
 
 
-def _speak(plans: list[ItemPlan], voice_for: Callable[[Cue], Voice], cache: SegmentCache, stats: SynthesisStats, advance: Advance) -> dict[int, list[Clip] | Exception]:
+def _speak(plans: list[ItemPlan], voice_for: Callable[[Cue], Voice], cache: SegmentCache, stats: SynthesisStats, advance: Advance,
+           before_engines: _Once) -> dict[int, list[Clip] | Exception]:
     """Speak every cue of `plans`, batched per engine so engines can work concurrently."""
     by_engine: dict[str, list[tuple[int, int, SpeechRequest]]] = {}
     for p_index, plan in enumerate(plans):
@@ -105,7 +120,7 @@ def _speak(plans: list[ItemPlan], voice_for: Callable[[Cue], Voice], cache: Segm
     clips: dict[int, list] = {i: [None] * len(p.cues) for i, p in enumerate(plans)}
     failures: dict[int, Exception] = {}
     for engine_name, entries in by_engine.items():
-        results = _run(engine_name, [r for _, _, r in entries], cache, stats, advance)
+        results = _run(engine_name, [r for _, _, r in entries], cache, stats, advance, before_engines)
         for (p_index, c_index, request), result in zip(entries, results):
             if isinstance(result, Exception):
                 failures.setdefault(p_index, result)
@@ -115,8 +130,14 @@ def _speak(plans: list[ItemPlan], voice_for: Callable[[Cue], Voice], cache: Segm
     return {i: failures.get(i, clips[i]) for i in range(len(plans))}
 
 
-def synthesise(plans: list[ItemPlan], fallback: tuple[str, ...], *, offline: bool = False, cache: SegmentCache | None = None, advance: Advance = lambda n: None) -> tuple[list[SpokenItem], SynthesisStats]:
+def synthesise(plans: list[ItemPlan], fallback: tuple[str, ...], *, offline: bool = False, cache: SegmentCache | None = None,
+               advance: Advance = lambda n: None, before_engines: Callable[[], None] | None = None) -> tuple[list[SpokenItem], SynthesisStats]:
+    """Speech for every cue of `plans`: from the cache, else from the item's
+    engine, else (whole items) from the fallback chain. `before_engines` is
+    called once, just before the first engine is asked for anything; a
+    render served wholly from the cache never calls it."""
     cache = cache or SegmentCache()
+    first_engine_call = _Once(before_engines)
     stats = SynthesisStats(segments=sum(len(p.cues) for p in plans))
     spoken = [p for p in plans if p.cues]
     results: dict[int, SpokenItem] = {}
@@ -129,7 +150,7 @@ def synthesise(plans: list[ItemPlan], fallback: tuple[str, ...], *, offline: boo
             pending.append((plan, "offline: --offline given"))
         else:
             first_try.append(plan)
-    outcome = _speak(first_try, lambda cue: cue.request.voice, cache, stats, advance)
+    outcome = _speak(first_try, lambda cue: cue.request.voice, cache, stats, advance, first_engine_call)
     for i, plan in enumerate(first_try):
         result = outcome[i]
         if isinstance(result, Exception):
@@ -156,7 +177,7 @@ def synthesise(plans: list[ItemPlan], fallback: tuple[str, ...], *, offline: boo
             except BroadcasterError:
                 return base
 
-        outcome = _speak([p for p, _ in candidates], voice_for, cache, stats, advance)
+        outcome = _speak([p for p, _ in candidates], voice_for, cache, stats, advance, first_engine_call)
         still_failing = []
         for i, (plan, reason) in enumerate(candidates):
             result = outcome[i]

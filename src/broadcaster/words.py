@@ -44,6 +44,12 @@ def cut(text: str) -> list[str]:
     return _get().lcut(text)
 
 
+def taught_words() -> list[str]:
+    """The words added with `teach` so far."""
+    with _lock:
+        return list(_taught)
+
+
 def teach(words: list[str]) -> None:
     """Make `words` single words from now on (lexicon entries)."""
     new = [w for w in words if w not in _taught]

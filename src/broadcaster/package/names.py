@@ -1,7 +1,21 @@
-"""File names that survive FAT-formatted USB sticks and cheap players: ASCII only."""
+"""File names that survive FAT-formatted USB sticks and cheap players: ASCII only.
+
+Naming needs Chinese word boundaries, and loading the word dictionary takes
+0.7 s, which a render served wholly from the cache would otherwise spend on
+names alone; so `item_file_names` remembers each title's slug beside the
+segment cache, keyed by everything that could change it.
+"""
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import os
 import re
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+_SLUG_VERSION = 1  # bump when slug() changes
 
 
 def slug(title: str, max_chars: int = 32) -> str:
@@ -22,5 +36,37 @@ def slug(title: str, max_chars: int = 32) -> str:
     return text or "item"
 
 
-def item_file_name(number: int, title: str) -> str:
-    return f"{number:02d}-{slug(title)}.mp3"
+@lru_cache(maxsize=1)
+def _library_versions() -> str:
+    from importlib.metadata import version
+
+    return f"jieba {version('jieba')}, pypinyin {version('pypinyin')}"
+
+
+def _memo_key(title: str) -> str:
+    from broadcaster.words import taught_words
+
+    # Words taught from lexicons change where jieba cuts, so they are part of the key.
+    payload = "\n".join([str(_SLUG_VERSION), _library_versions(), "|".join(sorted(taught_words())), title])
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def remembered_slug(title: str, memo_dir: Path) -> str:
+    """slug(title), read from `memo_dir` when it was worked out before."""
+    path = memo_dir / f"{_memo_key(title)}.txt"
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        known = path.read_text(encoding="ascii").strip()
+        if known and re.fullmatch(r"[a-z0-9-]+", known):
+            return known
+    made = slug(title)
+    with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
+        memo_dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=memo_dir, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="ascii") as out:
+                out.write(made)
+            os.replace(tmp, path)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+    return made

@@ -44,7 +44,9 @@ def cache_key(engine: str, model_id: str, request: SpeechRequest) -> str:
 
 class SegmentCache:
     def __init__(self, root: Path | None = None):
-        self.root = (root or cache_dir()) / "segments"
+        base = root or cache_dir()
+        self.root = base / "segments"
+        self.names_root = base / "names"  # slugs of item titles (package/names.py)
 
     def _path(self, key: str) -> Path:
         return self.root / key[:2] / f"{key}.npz"
