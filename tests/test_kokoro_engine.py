@@ -106,3 +106,21 @@ def test_g2p_works_again_after_its_tables_are_released(g2p):
     assert not [name for name in sys.modules if name.split(".")[0] in ("pypinyin", "misaki")]
     assert g2p(text) == before
     assert "pypinyin" in sys.modules
+
+
+def test_piece_queue_keeps_long_pieces_apart_without_idling():
+    from broadcaster.tts.kokoro import PieceQueue
+
+    lengths = [120, 118, 100, 90, 60, 55, 40, 20]
+    queue = PieceQueue([(i, 0, "x" * n) for i, n in enumerate(lengths)], budget=180)
+    first, second = queue.take(), queue.take()
+    assert (len(first[2]), len(second[2])) == (120, 60)  # the longest, and the longest that fits beside it
+    queue.done(second)
+    assert len(queue.take()[2]) == 55  # 120 still runs: 118, 100 and 90 would not fit
+    queue.done(first)
+    third = queue.take()
+    assert len(third[2]) == 118  # the long one ran out: the longest fits again
+    # Nothing fits beside 118 + 55 any more, yet a free worker still gets work.
+    assert len(queue.take()[2]) == 100
+    taken = [queue.take() for _ in range(4)]
+    assert [len(p[2]) for p in taken[:3]] == [90, 40, 20] and taken[3] is None
