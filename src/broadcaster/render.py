@@ -99,11 +99,9 @@ def render_programme(programme: Programme, out_dir: Path | None = None, *, offli
     cache = cache or SegmentCache()
 
     # On the side while the text is prepared and synthesised: the codec's
-    # level change is measured on a tone and the signal-processing modules
-    # are loaded (0.6 s: scipy.signal), which a warm render would wait for.
+    # level change is measured on a tone.
     side = ThreadPoolExecutor(1, thread_name_prefix="render-side")
     codec_db_job = side.submit(codec_gain_db)
-    side.submit(warm_up)
 
     try:
         reporter.stage("preparing text")
@@ -126,6 +124,11 @@ def render_programme(programme: Programme, out_dir: Path | None = None, *, offli
             raise FallbackUsed(f"--strict: {len(stats.fallback_items)} item(s) fell back from {origin} (first: {title}: {reason})")
 
         reporter.stage("mixing")
+        # scipy.signal takes 0.6 s and 75 MB to load: on the side while the
+        # clips are mixed, and not before, so that it is not resident while
+        # the model runs, when memory peaks (a cold render has loaded it by
+        # now anyway, to resample the new clips).
+        side.submit(warm_up)
         names_job = None if names else side.submit(_item_file_names, plans, cache.names_root)
         master = build_master(plans, {s.plan.item.index: s for s in spoken_items}, jingles, programme.pauses)
         # Every clip is in the master now: their own copies (~90 MB for eight
