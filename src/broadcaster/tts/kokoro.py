@@ -62,7 +62,8 @@ class PieceQueue:
 
     Memory for an inference grows with the length of its audio (~25 MB a
     second), and when the two longest pieces ran together at the start they
-    made the peak of a whole render (916 MB, where 750-776 MB was usual).
+    made the peak of a whole render (916 MB, where 750-776 MB was usual,
+    both measured while scipy was still loaded during inference).
     `take` returns the longest piece that keeps the
     phonemes running at once within `budget`, else (so that no core ever
     waits) the longest of all:
@@ -131,7 +132,8 @@ def _use_exact_arena(ort, options) -> None:
     wholly free when a run ends and the arena shrinks. Growing by the exact
     request made the peak steadier here: with PieceQueue's order, 750-776 MB
     over four cold renders of the sample article, against 791-860 MB over
-    three with the default arena.
+    three with the default arena (both while scipy, 75 MB, was still loaded
+    during inference; the render peaks at 650-690 MB now).
     """
     global _arena_registered
     if not _arena_registered:
