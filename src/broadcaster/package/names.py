@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
 import re
-import tempfile
 from functools import lru_cache
 from pathlib import Path
+
+from broadcaster.package.output import atomic_write_bytes
 
 _SLUG_VERSION = 1  # bump when slug() changes
 
@@ -60,13 +60,5 @@ def remembered_slug(title: str, memo_dir: Path) -> str:
             return known
     made = slug(title)
     with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
-        memo_dir.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=memo_dir, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="ascii") as out:
-                out.write(made)
-            os.replace(tmp, path)
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
+        atomic_write_bytes(path, made.encode("ascii"))
     return made

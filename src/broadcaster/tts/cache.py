@@ -24,12 +24,15 @@ from broadcaster.tts.base import SentenceMark, Speech, SpeechRequest
 _FORMAT = 2  # bump when the stored layout changes (2: stored at the programme rate)
 
 
-def cache_dir() -> Path:
-    explicit = os.environ.get("BROADCASTER_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
+def user_cache_dir() -> Path:
+    """$XDG_CACHE_HOME/broadcaster, else ~/.cache/broadcaster."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "broadcaster"
+
+
+def cache_dir() -> Path:
+    explicit = os.environ.get("BROADCASTER_CACHE_DIR")
+    return Path(explicit) if explicit else user_cache_dir()
 
 
 def cache_key(engine: str, model_id: str, request: SpeechRequest) -> str:

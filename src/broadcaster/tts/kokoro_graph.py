@@ -24,11 +24,9 @@ written to a temporary name and renamed, so a killed run leaves no half file.
 """
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import platform
-import tempfile
 from pathlib import Path
 
 REWRITE_VERSION = 1
@@ -38,11 +36,10 @@ GRAPH_ENV = "BROADCASTER_KOKORO_GRAPH"
 
 
 def model_dir() -> Path:
+    from broadcaster.tts.cache import user_cache_dir
+
     explicit = os.environ.get("BROADCASTER_MODEL_DIR")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "broadcaster" / "models"
+    return Path(explicit) if explicit else user_cache_dir() / "models"
 
 
 def cpu_has_vnni(cpuinfo: str | None = None) -> bool:
@@ -84,15 +81,9 @@ def fast_model_path(original: Path) -> Path:
         model = rewrite_convolutions(original)
     except ImportError:  # the onnx package is missing: run the original
         return original
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".partial-", suffix=".onnx")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(model.SerializeToString())
-        os.replace(tmp, target)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+    from broadcaster.package.output import atomic_write_bytes
+
+    atomic_write_bytes(target, model.SerializeToString())
     return target
 
 
