@@ -120,19 +120,18 @@ class LoudnessMeter:
         self._held = held[ready:]
 
     def integrated_lufs(self) -> float:
+        from scipy.signal import sosfilt
+
         hop, n = self._hop, self.samples_seen
         energy = list(self._hop_energy)
-        if len(self._partial):
-            energy.append(np.array([self._partial.sum()]))
-        hop_energy = np.concatenate(energy) if energy else np.zeros(0)
+        tail = self._partial  # squares of the last, incomplete hop
         if n < _HOPS_PER_BLOCK * hop:  # shorter than one gating block: measured as if padded with silence
-            from scipy.signal import sosfilt
-
             rest, _ = sosfilt(self._sos, np.zeros(_HOPS_PER_BLOCK * hop - n), zi=self._state)
-            squares = np.concatenate([self._partial, np.square(rest)])
-            whole = np.concatenate([e for e in self._hop_energy] + [np.zeros(0)])
-            hop_energy = np.concatenate([whole, np.pad(squares, (0, -len(squares) % hop)).reshape(-1, hop).sum(axis=1)])
+            tail = np.concatenate([tail, np.square(rest)])
             n = _HOPS_PER_BLOCK * hop
+        if len(tail):
+            energy.append(np.pad(tail, (0, -len(tail) % hop)).reshape(-1, hop).sum(axis=1))
+        hop_energy = np.concatenate(energy) if energy else np.zeros(0)
         n_blocks = int(round((n / self.rate_hz - _HOPS_PER_BLOCK * _HOP_S) / _HOP_S)) + 1
         window = np.convolve(hop_energy, np.ones(_HOPS_PER_BLOCK), mode="full")[_HOPS_PER_BLOCK - 1 :]
         z = window[:n_blocks] / (_HOPS_PER_BLOCK * hop)  # mean square per gating block

@@ -19,6 +19,7 @@ from typing import Sequence
 import numpy as np
 
 from broadcaster.errors import InputError, SynthesisError
+from broadcaster.memory import return_free_memory
 from broadcaster.tts.base import Progress, Speech, SpeechRequest, Voice, VoiceInfo
 
 VOICES = {
@@ -111,8 +112,6 @@ class _ShrinkingSession:
         self._run_options.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
 
     def run(self, output_names, inputs, run_options=None):
-        from broadcaster.memory import return_free_memory
-
         outputs = self._session.run(output_names, inputs, run_options or self._run_options)
         return_free_memory()  # the arena gave its regions back; make glibc give them up too
         return outputs
@@ -186,9 +185,10 @@ class KokoroEngine:
         self._load()
         results: list[Speech | Exception | None] = [None] * len(requests)
         pieces: list[tuple[int, int, str]] = []  # (request, piece number, phonemes)
+        chunks_of: dict[int, list[str]] = {}
         for i, request in enumerate(requests):
             try:
-                chunks = self.pieces(request)
+                chunks = chunks_of[i] = self.pieces(request)
             except Exception as exc:  # returned in its slot: the render falls back per item
                 results[i] = exc if isinstance(exc, SynthesisError) else SynthesisError(f"kokoro cannot phonemise {request.text[:20]!r}: {exc}")
                 if progress:
@@ -207,9 +207,7 @@ class KokoroEngine:
             release_tables()
 
         audio: dict[tuple[int, int], np.ndarray] = {}
-        remaining: dict[int, int] = {}
-        for i, _, _ in pieces:
-            remaining[i] = remaining.get(i, 0) + 1
+        remaining = {i: len(chunks) for i, chunks in chunks_of.items()}
         lock = threading.Lock()
 
         def run(piece: tuple[int, int, str]) -> None:
@@ -247,7 +245,7 @@ class KokoroEngine:
 
         for i in range(len(requests)):
             if results[i] is None:
-                mine = [(audio[(j, n)], text) for j, n, text in pieces if j == i]
+                mine = [(audio[(i, n)], text) for n, text in enumerate(chunks_of[i])]
                 results[i] = Speech(self._join(mine), SAMPLE_RATE_HZ)
         return results  # type: ignore[return-value]
 
