@@ -133,13 +133,45 @@ def _root(
     """Turn Mandarin texts and articles into finished broadcasts for village loudspeakers."""
 
 
+def _usage_line(exc: Exception) -> str:
+    """Click's usage error as one line, with the closest valid spelling.
+
+    >>> _usage_line(NoSuchOption("--ofline", possibilities=["--offline"]))  # doctest: +SKIP
+    "render: no such option '--ofline'; did you mean '--offline'?"
+    """
+    from difflib import get_close_matches
+
+    from typer._click.exceptions import NoSuchOption
+
+    ctx = getattr(exc, "ctx", None)
+    where = ctx.command_path.split(" ", 1)[1] + ": " if ctx is not None and " " in ctx.command_path else ""
+    if isinstance(exc, NoSuchOption):
+        close = get_close_matches(exc.option_name, list(exc.possibilities or ()), n=1, cutoff=0.5)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        return f"{where}no such option '{exc.option_name}'{hint}"
+    message = " ".join(line.strip() for line in exc.format_message().splitlines() if line.strip())
+    message = message.replace(". Did you mean", "; did you mean")  # click's command suggestion
+    return where + message[:1].lower() + message[1:]
+
+
 def main(argv: list[str] | None = None) -> None:
+    from typer._click.exceptions import NoArgsIsHelpError, UsageError
+
     global _DEBUG
     args = list(sys.argv[1:] if argv is None else argv)
     _DEBUG = "--debug" in args
     args = [a for a in args if a != "--debug"]
     try:
-        app(args, prog_name="broadcaster")
+        # Not standalone: click's usage errors come here, to be printed as
+        # one line like every other bad input, instead of click's box.
+        code = typer.main.get_command(app).main(args, prog_name="broadcaster", standalone_mode=False)
+    except NoArgsIsHelpError as exc:
+        print(exc.format_message(), file=sys.stderr)
+        raise SystemExit(2) from None
+    except UsageError as exc:
+        if _DEBUG:
+            raise
+        _fail(_usage_line(exc), 2)
     except BroadcasterError as exc:
         if _DEBUG:
             raise
@@ -152,3 +184,5 @@ def main(argv: list[str] | None = None) -> None:
         if _DEBUG:
             raise
         _fail(f"{type(exc).__name__}: {exc} (run with --debug for the traceback)", 1)
+    if isinstance(code, int) and code:
+        raise SystemExit(code)

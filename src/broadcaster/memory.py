@@ -10,20 +10,22 @@ A no-op where the C library is not glibc.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
-from functools import lru_cache
 
 
-@lru_cache(maxsize=1)
-def _malloc_trim():
+def _find_malloc_trim():
+    # dlopen(NULL): the symbols already loaded into this process, glibc's
+    # among them. No ctypes.util.find_library, which runs ldconfig and
+    # imports modules: this is looked up once, when the module is imported,
+    # so that worker threads calling `return_free_memory` import nothing.
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        return libc.malloc_trim
-    except (OSError, AttributeError):  # not glibc (musl, macOS, Windows)
+        return ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError, TypeError):  # not glibc (musl, macOS, Windows)
         return None
 
 
+_MALLOC_TRIM = _find_malloc_trim()
+
+
 def return_free_memory() -> None:
-    trim = _malloc_trim()
-    if trim is not None:
-        trim(0)
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)

@@ -9,7 +9,7 @@ from typing import Protocol
 
 import numpy as np
 
-from broadcaster.audio.codec import RATE_HZ, codec_gain_db, decode_chunks, decode_file, encode_mp3
+from broadcaster.audio.codec import RATE_HZ, codec_gain_db, decode_chunks, decode_file, encode_mp3, load_encoder
 from broadcaster.audio.jingles import builtin_jingle
 from broadcaster.audio.loudness import CEILING_DBTP, TARGET_LUFS, LoudnessMeter, LoudnessReport, normalise, warm_up
 from broadcaster.audio.timeline import Master, build_master
@@ -98,8 +98,14 @@ def render_programme(programme: Programme, out_dir: Path | None = None, *, offli
     out_dir = Path(out_dir) if out_dir else default_out_dir(programme)
     cache = cache or SegmentCache()
 
+    # No thread of a render ever imports: a module imported by two threads
+    # at once can be seen half-made (renders failed at random with
+    # KeyError: 'scipy' when the side thread and this one both imported
+    # scipy.signal). So whatever the side thread and the encoder threads
+    # use is loaded here first, and every import below runs on this thread.
+    load_encoder()
     # On the side while the text is prepared and synthesised: the codec's
-    # level change is measured on a tone.
+    # level change is measured on a tone (ffmpeg and numpy only).
     side = ThreadPoolExecutor(1, thread_name_prefix="render-side")
     codec_db_job = side.submit(codec_gain_db)
 
@@ -113,7 +119,6 @@ def render_programme(programme: Programme, out_dir: Path | None = None, *, offli
         # Naming the item files needs the word dictionary (0.7 s to load).
         # When an engine is about to run, the offline voice's G2P loads it
         # anyway and may release it during inference: name them right then.
-        # A render wholly from the cache names them on the side while mixing.
         names: dict[int, str] = {}
         spoken_items, stats = synthesise(plans, programme.fallback, offline=offline, cache=cache, advance=reporter.advance,
                                          before_engines=lambda: names.update(_item_file_names(plans, cache.names_root)))
@@ -124,12 +129,12 @@ def render_programme(programme: Programme, out_dir: Path | None = None, *, offli
             raise FallbackUsed(f"--strict: {len(stats.fallback_items)} item(s) fell back from {origin} (first: {title}: {reason})")
 
         reporter.stage("mixing")
-        # scipy.signal takes 0.6 s and 75 MB to load: on the side while the
-        # clips are mixed, and not before, so that it is not resident while
-        # the model runs, when memory peaks (a cold render has loaded it by
-        # now anyway, to resample the new clips).
-        side.submit(warm_up)
-        names_job = None if names else side.submit(_item_file_names, plans, cache.names_root)
+        # scipy.signal takes 0.6 s and 75 MB to load: only now, after the
+        # model ran (when memory peaks); a cold render has loaded it by now
+        # anyway, to resample the new clips.
+        warm_up()
+        # A render wholly from the cache names its files from the memo beside the cache.
+        names = names or _item_file_names(plans, cache.names_root)
         master = build_master(plans, {s.plan.item.index: s for s in spoken_items}, jingles, programme.pauses)
         # Every clip is in the master now: their own copies (~90 MB for eight
         # minutes) would only raise the peak while encoding.
@@ -145,7 +150,7 @@ def render_programme(programme: Programme, out_dir: Path | None = None, *, offli
 
         reporter.stage("encoding")
         with staged_folder(out_dir) as stage:
-            result = _write_outputs(programme, master, stage, stats, levelled.gain_db, names_job.result() if names_job else names)
+            result = _write_outputs(programme, master, stage, stats, levelled.gain_db, names)
     finally:
         side.shutdown(wait=False)
     result.out_dir = out_dir

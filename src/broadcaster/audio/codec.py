@@ -8,8 +8,11 @@ ffprobe, so decoding asks ffmpeg for raw float samples directly.
 from __future__ import annotations
 
 import os
+import queue
 import shutil
 import subprocess
+import tempfile
+import threading
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
@@ -66,10 +69,6 @@ def decode_chunks(path: Path, rate_hz: int = RATE_HZ, chunk_s: float = 10.0) -> 
     caller works, and decoding and measuring would take turns instead of
     running side by side (0.8 s saved on an 8-minute programme here).
     """
-    import queue
-    import tempfile
-    import threading
-
     chunk_bytes = int(chunk_s * rate_hz) * 4
     ahead: queue.Queue[bytes | None] = queue.Queue(maxsize=4)
     with tempfile.TemporaryFile() as errors:  # a file, so a chatty ffmpeg never blocks on a full pipe
@@ -119,7 +118,12 @@ def to_pcm16(samples: np.ndarray, block: int = 1 << 18) -> np.ndarray:
     return pcm
 
 
-def _pydub_segment():
+@lru_cache(maxsize=1)
+def load_encoder():
+    """pydub's AudioSegment, pointed at our ffmpeg. Loaded on first use, not
+    at import (pydub looks for ffmpeg on PATH when imported); a caller that
+    encodes on several threads calls this first, on its own thread, so
+    that no two threads ever import at once."""
     import warnings
 
     with warnings.catch_warnings():
@@ -138,8 +142,6 @@ def codec_gain_db(bitrate: str = "128k", rate_hz: int = RATE_HZ) -> float:
     given (0.26 dB at 192 kbps); loudness targets must hold for the file
     the listener gets, so the master is pre-compensated by this figure.
     """
-    import tempfile
-
     t = np.arange(2 * rate_hz) / rate_hz
     tone = (0.25 * np.sin(2 * np.pi * 997 * t)).astype(np.float32)
     with tempfile.TemporaryDirectory(prefix="broadcaster-cal-") as tmp:
@@ -152,7 +154,7 @@ def codec_gain_db(bitrate: str = "128k", rate_hz: int = RATE_HZ) -> float:
 
 def encode_mp3(samples: np.ndarray, path: Path, tags: dict[str, str], rate_hz: int = RATE_HZ, bitrate: str = "128k") -> None:
     """Mono CBR MP3 with ID3v2.3 tags (what cheap players and loudspeaker boxes read)."""
-    AudioSegment = _pydub_segment()
+    AudioSegment = load_encoder()
     # A byte view of the PCM, not a bytes copy: pydub only measures and writes it.
     segment = AudioSegment(data=memoryview(to_pcm16(samples)).cast("B"), sample_width=2, frame_rate=rate_hz, channels=1)
     try:

@@ -34,8 +34,8 @@ SAMPLE_RATE_HZ = 24000
 # a little shorter than the render's own sentence and clause pauses.
 PIECE_SENTENCE_PAUSE_S = 0.3
 PIECE_CLAUSE_PAUSE_S = 0.12
-# A batch at least this long frees the word dictionary and pinyin tables during
-# inference (reloading them costs ~1 s, worth it only when a long render follows).
+# A batch at least this long frees the word dictionary during inference
+# (reloading it costs ~0.5 s, worth it only when a long render follows).
 RELEASE_WORDS_AFTER = 8
 # Phonemes that may be synthesised at once, as a multiple of the longest piece
 # (see PieceQueue): on the sample article this costs no time at all.
@@ -197,14 +197,14 @@ class KokoroEngine:
             pieces += [(i, n, chunk) for n, chunk in enumerate(chunks)]
 
         if len(requests) >= RELEASE_WORDS_AFTER:
-            # Everything is phonemised: the word dictionary (~60 MB) and the
-            # pinyin tables (~60 MB) are not needed while the model runs,
-            # which is when memory peaks.
+            # Everything is phonemised: the word dictionary (~60 MB) is not
+            # needed while the model runs, which is when memory peaks. Safe:
+            # it is our own Tokenizer object behind a lock, not a module, and
+            # reloading it imports nothing new. (Modules are never dropped
+            # from sys.modules: another thread may be importing at that moment.)
             from broadcaster import words
-            from broadcaster.tts.mandarin_g2p import release_tables
 
             words.release()
-            release_tables()
 
         audio: dict[tuple[int, int], np.ndarray] = {}
         remaining = {i: len(chunks) for i, chunks in chunks_of.items()}

@@ -11,9 +11,7 @@ abbreviations letter by letter.
 """
 from __future__ import annotations
 
-import gc
 import re
-import sys
 from functools import lru_cache
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -49,23 +47,10 @@ def spell_latin(word: str) -> str:
     return " ".join(_LETTERS[c] for c in word.lower() if c in _LETTERS)
 
 
-# Packages whose tables `release_tables` drops: imported only lazily, inside
-# functions, so that dropping them from sys.modules really frees them.
-_TABLE_PACKAGES = ("pypinyin", "misaki", "cn2an")
-
-
-def release_tables() -> None:
-    """Free pypinyin's phrase table and misaki's modules (~60 MB) while the
-    model runs, which is when memory peaks; the next G2P call imports them
-    again (~0.6 s). Safe because nothing here keeps a reference to them."""
-    for name in list(sys.modules):
-        if name.split(".")[0] in _TABLE_PACKAGES:
-            del sys.modules[name]
-    gc.collect()
-
-
 def _pinyin(words: list[str]) -> list[str]:
-    # Imported at each call, not kept: see release_tables().
+    # Imported on first use, not with this module, so that `broadcaster check`
+    # and a render served from the cache never load the tables (~55 MB). The
+    # G2P runs on the thread that calls the engine, never on a side thread.
     from pypinyin import Style, lazy_pinyin
 
     return lazy_pinyin(words, style=Style.TONE3, neutral_tone_with_five=True, tone_sandhi=True)
