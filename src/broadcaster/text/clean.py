@@ -7,6 +7,15 @@ applies them, plus two positional rules: a footer marker (上一篇, 相关阅�
 版权所有…) after the body ends the article, and bare ISO dates count as
 boilerplate only in the header (before the first body paragraph), because a
 notice ends with its date as content (2026年11月30日 is kept).
+
+Official documents (公文, GB/T 9704) lose what is printed but not read out:
+份号, 密级 and 紧急程度, the red 发文机关标志 ("××县人民政府文件"), the
+发文字号 line, 签发人, 附件说明, 抄送 and the 印发 line; the title, 主送机关,
+body, signature and date stay. A heading number (一、（一）1.（1）) that a
+layout glued onto the end of the previous sentence starts its own line again.
+
+Traditional-character pages (來源：, 責編：, 上一篇) are recognised by
+testing a Simplified copy of each line; the line itself is kept as written.
 """
 from __future__ import annotations
 
@@ -48,10 +57,27 @@ _COPYRIGHT = re.compile(
     r"建议使用.{0,20}浏览器|分辨率|All Rights Reserved",
     re.I,
 )
+# 公文 furniture (GB/T 9704)
+_SECRECY = re.compile(r"^(?:(?:绝密|机密|秘密|内部|特急|加急|特提|平急)(?:\s*★\s*[\d一二三四五六七八九十]*\s*[年月个日]*)?\s*)+$")
+_DOC_NUMBER = re.compile(r"^\S{1,20}[〔\[［【(（]\s*(?:19|20)\d{2}\s*[〕\]］】)）]\s*\d{1,4}\s*号(?:\s*签\s*发\s*人\s*[:：].*)?$")
+_SIGNER = re.compile(r"^签\s*发\s*人\s*[:：]")
+_PRINTED = re.compile(r"^\S.{0,40}?\s*(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*印\s*发$")
+_PUBLIC_NOTE = re.compile(r"^[（(](?:此件公开发布|此件主动公开|此件依申请公开|此件不公开|此页无正文)[)）]$")
+_ISSUER_MARK = re.compile(r"^(?!关于)[^\s，。：:；]{2,60}文\s*件$")
+_COPY_NUMBER = re.compile(r"^[0-9０-９]{6}$")
+_ATTACHMENT_NOTE = re.compile(r"^附\s*件\s*[:：]")
+_ATTACHMENT_MORE = re.compile(r"^\d{1,2}\s*[.．、]")
+_CC = re.compile(r"^(?:抄\s*送|抄\s*报|分\s*送)\s*[:：]")
+_DOC_KIND = re.compile(r"(?:通知|意见|办法|方案|决定|通报|报告|请示|批复|函|纪要|公告|通告|规定|细则|规划|要点|命令|议案|决议|公报)$")
+_HEADING = r"(?:[一二三四五六七八九十百]+、|[（(][一二三四五六七八九十百]+[）)]|\d{1,2}[.．、](?!\d)|[（(]\d{1,2}[）)]|[①-⑳])"
+HEADING_START = re.compile("^" + _HEADING)
+_GLUED_HEADING = re.compile(r"(?<=[。！？])(?=" + _HEADING + ")")
+
 _NEIGHBOURS = re.compile(r"^(?:上一篇|下一篇|上一条|下一条|上篇|下篇|前一篇|后一篇)\s*[:：]?")
 _FOOTER_START = re.compile(
     r"^(?:上一篇|下一篇|上一条|下一条|相关阅读|相关新闻|相关文章|相关链接|相关推荐|推荐阅读|延伸阅读|热门推荐|"
-    r"往期回顾|往期推荐|精彩推荐|热点推荐|猜你喜欢|更多精彩|阅读原文|责编|责任编辑|标签|[-—\s]*END[-—\s]*$)\s*[:：]?"
+    r"往期回顾|往期推荐|精彩推荐|热点推荐|猜你喜欢|更多精彩|阅读原文|责编|责任编辑|标签|[-—\s]*END[-—\s]*$|"
+    r"抄\s*送\s*[:：]|抄\s*报\s*[:：])\s*[:：]?"
 )
 _DATELINE = re.compile(r"^" + _DATE + r"(?:\s*" + _TIME + r")?")
 _WECHAT_HEADER = re.compile(r"^(?:原创\s|原创$)|发表于|^#\S+(?:\s+\d+\s*个)?$|^[-—\s]*(?:END|End|end|完|全文完)[-—\s]*$|^作者\s|^\S{1,20}\s+\d{4}-\d{2}-\d{2}\s+\d{1,2}:\d{2}")
@@ -114,6 +140,40 @@ def is_wechat_furniture(line: str) -> bool:
     return len(line) <= 80 and (bool(_WECHAT_HEADER.search(line)) or bool(_ENGAGEMENT.match(line)))
 
 
+def is_official_furniture(line: str) -> bool:
+    """公文 lines printed but not read: '秘密★1年', '特急', '泰政发〔2024〕12号',
+    '签发人：张三', '泰州市人民政府办公室 2024年3月5日印发', '（此件公开发布）'."""
+    return len(line) <= 80 and any(r.match(line) for r in (_SECRECY, _DOC_NUMBER, _SIGNER, _PRINTED, _PUBLIC_NOTE))
+
+
+def is_header_mark(line: str) -> bool:
+    """Only above the title: the 份号 '000123' and the red header '××县人民政府文件'."""
+    return bool(_COPY_NUMBER.match(line) or _ISSUER_MARK.match(line))
+
+
+def split_glued_headings(line: str) -> list[str]:
+    """A heading number right after a sentence end starts a new line.
+
+    >>> split_glued_headings("按时完成。（二）强化保障。各村要……")
+    ['按时完成。', '（二）强化保障。各村要……']
+    """
+    return [part for part in _GLUED_HEADING.split(line) if part]
+
+
+# Characters common in Traditional text and absent from Simplified: enough of
+# them and the furniture rules test a Simplified copy of each line.
+_TRADITIONAL = frozenset("這個們來時會說為對還後發過與從實點國學關經東見現開體長問編責標題頁篇條聯權聲載舉報網辦單務據碼鎮縣區議")
+
+
+def _simplifier(lines: list[str]):
+    sample = "".join(lines)[:20000]
+    if sum(1 for ch in sample if ch in _TRADITIONAL) < 3:
+        return None
+    from opencc import OpenCC
+
+    return OpenCC("t2s").convert
+
+
 DROP_RULES = (
     is_image_name,
     is_dateline,
@@ -124,6 +184,7 @@ DROP_RULES = (
     is_copyright,
     is_neighbour_link,
     is_wechat_furniture,
+    is_official_furniture,
 )
 
 
@@ -137,23 +198,47 @@ def clean_lines(lines: list[str]) -> list[str]:
 
     >>> clean_lines(["标题", "2022-01-27 15:11:00 来源:网", "1", "听新闻", "正文第一段，内容足够长，确实是一个真正的段落。", "责编:张静"])
     ['标题', '正文第一段，内容足够长，确实是一个真正的段落。']
+    >>> clean_lines(["000123", "秘密★1年", "泰县人民政府文件", "泰政发〔2024〕3号", "關於冬修水利的通知", "來源：縣政府", "各鎮人民政府：", "現將有關事項通知如下，請認真貫徹執行。"])
+    ['關於冬修水利的通知', '各鎮人民政府：', '現將有關事項通知如下，請認真貫徹執行。']
     """
     out: list[str] = []
     body_started = False
+    in_attachments = False
+    simplify = _simplifier(lines)
     for raw in lines:
         line = re.sub(r"[ \t\u00a0\u3000]+", " ", raw).strip()
         if not line:
             continue
-        if body_started and _FOOTER_START.match(line):
+        probe = simplify(line) if simplify else line
+        if body_started and _FOOTER_START.match(probe):
             break
-        if any(rule(line) for rule in DROP_RULES):
+        if any(rule(probe) for rule in DROP_RULES):
             continue
-        if not body_started and is_bare_iso_date(line):
+        if not body_started and (is_bare_iso_date(probe) or is_header_mark(probe)):
             continue
-        out.append(line)
+        # 附件说明: "附件：1.××" and the numbered lines under it, up to a sentence
+        if _ATTACHMENT_NOTE.match(probe):
+            in_attachments = True
+            continue
+        if in_attachments and _ATTACHMENT_MORE.match(probe) and probe[-1] not in "。！？；":
+            continue
+        in_attachments = False
+        out.extend(split_glued_headings(line))
         if out and len(out) > 1 and _is_body(line):
             body_started = True
-    return out
+    return join_split_title(out)
+
+
+def join_split_title(lines: list[str]) -> list[str]:
+    """A 公文 title set on two lines is one headline.
+
+    >>> join_split_title(["泰县人民政府关于做好", "冬季水利建设工作的通知", "各镇人民政府："])
+    ['泰县人民政府关于做好冬季水利建设工作的通知', '各镇人民政府：']
+    """
+    if (len(lines) >= 2 and "关于" in lines[0] and not _DOC_KIND.search(lines[0]) and _DOC_KIND.search(lines[1])
+            and lines[0][-1] not in "。！？；：，" and len(lines[0]) + len(lines[1]) <= 80):
+        return [lines[0] + lines[1], *lines[2:]]
+    return lines
 
 
 def markdown_to_lines(text: str) -> list[str]:

@@ -1,6 +1,7 @@
 """The text front end as one composition:
 
-    read_article:  decode → (html | markdown | text) → clean lines → [to simplified]
+    read_article:  route by content → reader (pdf | docx | LibreOffice | html |
+                   markdown | text) → lines → clean lines → [to simplified]
     prepare:       sanitise → paragraphs → segment (on written text) →
                    per segment: lexicon matches + normalisation → Segment
 
@@ -18,13 +19,14 @@ from typing import Mapping
 from broadcaster.errors import TextError
 from broadcaster.text.clean import clean_lines, markdown_to_lines
 from broadcaster.text.decode import read_text_input
-from broadcaster.text.html import html_to_lines
+from broadcaster.text.html import html_document
 from broadcaster.text.lexicon import build_lexicon, find_matches
 from broadcaster.text.model import Break, Lexicon, Limits, Segment
 from broadcaster.text.normalize import normalize
+from broadcaster.text.readers import Article, Document, read_document
 from broadcaster.text.segment import segment
 
-__all__ = ["build_lexicon", "clean_article", "explain", "prepare", "read_article", "read_text_input", "sanitize", "speak"]
+__all__ = ["build_lexicon", "clean_article", "explain", "open_article", "prepare", "read_article", "read_text_input", "sanitize", "speak"]
 
 
 def _to_simplified(text: str) -> str:
@@ -34,25 +36,40 @@ def _to_simplified(text: str) -> str:
 
 
 def read_article(path: Path, *, to_simplified: bool = False) -> str:
-    """Decode and clean an article file: headline first, one paragraph a line.
+    """Read and clean an article file: headline first, one paragraph a line.
 
-    .html/.htm go through the HTML parser, .md through the Markdown stripper,
-    anything else is plain text. Raises TextError when nothing is left.
+    The reader is chosen by content (`text.readers`): PDF, .docx, .doc/.wps
+    (LibreOffice), HTML, Markdown, plain text. Raises TextError naming the
+    file when it cannot be read or nothing is left.
     """
+    return open_article(path, to_simplified=to_simplified).text
+
+
+def open_article(path: Path, *, to_simplified: bool = False) -> Article:
+    """`read_article`, also saying which reader read it (for --explain and the manifest)."""
     path = Path(path)
-    return clean_article(read_text_input(path), path.suffix, where=str(path), to_simplified=to_simplified)
+    return finish_document(read_document(path), where=str(path), to_simplified=to_simplified)
+
+
+def finish_document(doc: Document, *, where: str, to_simplified: bool = False) -> Article:
+    """A reader's lines → the cleaned article."""
+    return Article(clean_lines_to_text(list(doc.lines), where=where, to_simplified=to_simplified), doc.reader, doc.notes)
 
 
 def clean_article(raw: str, suffix: str = ".txt", *, where: str = "", to_simplified: bool = False) -> str:
     """`read_article` for text already decoded (stdin, a pasted string)."""
     suffix = suffix.lower()
     if suffix in (".html", ".htm", ".xhtml") or (suffix not in (".md", ".markdown") and re.match(r"\s*<(?:!doctype\s+html|html)", raw, re.I)):
-        headline, lines = html_to_lines(raw)
-        lines = ([headline] if headline else []) + lines
+        page = html_document(raw, where=where)
+        lines = ([page.headline] if page.headline else []) + page.lines
     elif suffix in (".md", ".markdown"):
         lines = markdown_to_lines(raw)
     else:
         lines = raw.split("\n")
+    return clean_lines_to_text(lines, where=where, to_simplified=to_simplified)
+
+
+def clean_lines_to_text(lines: list[str], *, where: str = "", to_simplified: bool = False) -> str:
     lines = [sanitize(line) for line in lines]
     if sum(1 for line in lines if line.strip()) > 1:
         lines = clean_lines(lines)
