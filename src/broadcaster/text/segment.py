@@ -12,7 +12,10 @@ Rules, in order:
 4. pieces shorter than `Limits.min_chars` join a neighbour when the result
    fits (the offline voice makes every tone rise on 1–2 syllable utterances).
    A paragraph that is just one short piece (注意！) joins the next paragraph;
-   the headline never joins the body.
+   the headline never joins the body. A line that opens with a list marker
+   or heading number (1. ① (1) （一） 一、, see `markers`) never absorbs the
+   line before it, and a heading line (marker, no sentence end) never joins
+   the line after it: 一、总体要求 stays its own utterance.
 
 Lengths are measured by a callable on the written text (the pipeline passes
 "sounding characters of the spoken form"), so a piece's written text is always
@@ -24,6 +27,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
+from broadcaster.text.markers import starts_with_marker
 from broadcaster.text.model import Break, Limits
 
 Measure = Callable[[str], int]
@@ -40,6 +44,8 @@ class Piece:
     brk: Break
     para: int
     whole_para: bool = False
+    opens_item: bool = False  # the paragraph starts with a list marker
+    heading: bool = False  # ... and has no sentence end: a heading line
 
 
 def quote_depths(para: str) -> list[int]:
@@ -229,6 +235,10 @@ def split_paragraph(para: str, measure: Measure, limits: Limits, index: int = 0)
         pieces[-1].brk = Break.PARAGRAPH
         if len(pieces) == 1:
             pieces[0].whole_para = True
+        if starts_with_marker(para):
+            heading = _break_for(para) == Break.CLAUSE
+            for piece in pieces:
+                piece.opens_item, piece.heading = True, heading
     return pieces
 
 
@@ -250,8 +260,10 @@ def merge_short(pieces: list[Piece], measure: Measure, limits: Limits, *, headli
             allowed = (short_prev and (same_para or prev.whole_para)) or (short_p and (same_para or (p.whole_para and last)))
             if headline and (prev.para == 0) != (p.para == 0):
                 allowed = False
+            if not same_para and (p.opens_item or prev.heading):
+                allowed = False  # list items and headings are heard on their own
             if allowed and measure(prev.text + p.text) <= limits.max_chars:
-                out[-1] = Piece(prev.text + p.text, p.brk, p.para, prev.whole_para and p.whole_para)
+                out[-1] = Piece(prev.text + p.text, p.brk, p.para, prev.whole_para and p.whole_para, prev.opens_item, prev.heading)
                 continue
         out.append(p)
     return out
