@@ -13,12 +13,13 @@ from typing import Any
 
 from broadcaster.errors import InputError, ScriptError
 from broadcaster.text import Limits
+from broadcaster.text.readers.fetch import check_url, is_url
 from broadcaster.tts.base import Voice
 from broadcaster.yaml_lines import LocatedDict, LocatedList, load_located
 
 BUILTIN_JINGLES = ("chime", "chime-end")
 AUDIO_SUFFIXES = (".mp3", ".wav", ".ogg", ".flac", ".m4a", ".aac", ".opus")
-ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm")
+ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".docx", ".doc", ".wps", ".pdf", ".rtf", ".odt")
 ITEM_KINDS = ("jingle", "text", "article", "pause")
 DEFAULT_REPEAT_INTRO = "下面重复播送一遍。"
 
@@ -43,6 +44,7 @@ class Item:
     voice: Voice | None = None
     text: str | None = None  # kind "text"
     path: Path | None = None  # kind "article", or a jingle file
+    url: str | None = None  # kind "article" given as an http(s) link
     jingle: str | None = None  # built-in jingle name
     duration_s: float = 0.0  # kind "pause"
     repeat: int = 1
@@ -322,6 +324,10 @@ def _item(ctx: _Ctx, items: LocatedList, i: int, programme_voice: Voice) -> Item
         raise ctx.fail("must be a file path" if kind == "article" else "must be a built-in name or a file path", f"{label}.{kind}", at(kind))
     if kind == "jingle" and value in BUILTIN_JINGLES:
         return Item("jingle", i + 1, where, title=title or value, jingle=value)
+    if kind == "article" and is_url(value):
+        if (problem := check_url(value)) is not None:
+            raise ctx.fail(f"{value}: {problem}", f"{label}.article", at("article"))
+        return Item("article", i + 1, where, title=title, voice=voice, url=value.strip(), repeat=repeat)
     path = (ctx.path.parent / value).resolve()
     suffixes = ARTICLE_SUFFIXES if kind == "article" else AUDIO_SUFFIXES
     if path.suffix.lower() not in suffixes:

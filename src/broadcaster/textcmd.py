@@ -5,21 +5,35 @@ import sys
 from pathlib import Path
 
 from broadcaster.errors import TextError
-from broadcaster.text import clean_article, explain, prepare, read_article
+from broadcaster.text import clean_article, explain, prepare
 from broadcaster.text.decode import decode_bytes
+from broadcaster.text.pipeline import finish_document, open_article
+from broadcaster.text.readers import Article
+from broadcaster.text.readers.fetch import is_url, read_url
 
 SCRIPT_SUFFIXES = (".yaml", ".yml")
 
 
-def _article_text(source: str, to_simplified: bool) -> str:
-    """The cleaned article, headline first, from a file or stdin (cleaned as plain text)."""
+def _article(source: str, to_simplified: bool) -> Article:
+    """The cleaned article, headline first, from a file, a link or stdin (cleaned as plain text)."""
     if source == "-":
         raw = decode_bytes(sys.stdin.buffer.read(), "<stdin>")
-        return clean_article(raw, ".txt", where="<stdin>", to_simplified=to_simplified)
+        return Article(clean_article(raw, ".txt", where="<stdin>", to_simplified=to_simplified), "text")
+    if is_url(source):
+        return finish_document(read_url(source), where=source, to_simplified=to_simplified)
     path = Path(source)
     if not path.is_file():
         raise TextError("file not found", where=source)
-    return read_article(path, to_simplified=to_simplified)
+    return open_article(path, to_simplified=to_simplified)
+
+
+def _article_text(source: str, to_simplified: bool) -> str:
+    return _article(source, to_simplified).text
+
+
+def reader_lines(article: Article) -> list[str]:
+    """--explain's first lines for an article: which reader read it, and its notes."""
+    return [f"reader: {article.reader}", *(f"note: {n}" for n in article.notes), ""]
 
 
 def spoken_lines(source: str, to_simplified: bool = False) -> list[str]:
@@ -36,15 +50,18 @@ def spoken_lines(source: str, to_simplified: bool = False) -> list[str]:
 
 def explain_lines(source: str, to_simplified: bool = False) -> list[str]:
     if source.endswith(SCRIPT_SUFFIXES):
-        from broadcaster.plan import item_text, programme_lexicon
+        from broadcaster.plan import item_article, programme_lexicon
         from broadcaster.script import load_script
 
         programme = load_script(source)
         lexicon = programme_lexicon(programme)
         lines = []
         for item in programme.items:
-            if item.spoken:
-                text, headline = item_text(item)
-                lines += explain(text, lexicon=lexicon, limits=programme.limits, headline=headline)
+            if item.kind == "text":
+                lines += explain(item.text or "", lexicon=lexicon, limits=programme.limits)
+            elif item.kind == "article":
+                article = item_article(item)
+                lines += reader_lines(article) + explain(article.text, lexicon=lexicon, limits=programme.limits, headline=True)
         return lines
-    return explain(_article_text(source, to_simplified), headline=True)
+    article = _article(source, to_simplified)
+    return reader_lines(article) + explain(article.text, headline=True)

@@ -42,6 +42,8 @@ def item_entry(span: ItemSpan, file: str | None, sha256: str | None) -> dict:
             entry["source"] = plan.item.jingle or str(plan.item.path)
         return entry
     clips = span.spoken.clips
+    if plan.item.kind == "article":
+        entry.update(source=plan.item.url or str(plan.item.path), reader=plan.reader)
     entry.update(
         engine=clips[0].engine,
         voice=clips[0].voice,
