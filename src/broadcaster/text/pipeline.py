@@ -22,7 +22,7 @@ from broadcaster.text.decode import read_text_input
 from broadcaster.text.html import html_document
 from broadcaster.text.lexicon import build_lexicon, find_matches
 from broadcaster.text.model import Break, Lexicon, Limits, Segment
-from broadcaster.text.normalize import normalize
+from broadcaster.text.normalize import Change, normalize
 from broadcaster.text.readers import Article, Document, read_document
 from broadcaster.text.segment import segment
 
@@ -97,24 +97,29 @@ def sanitize(text: str) -> str:
     )
 
 
-def speak(written: str, lexicon: Lexicon | None) -> tuple[str, tuple[tuple[int, int, str], ...]]:
+def speak(
+    written: str, lexicon: Lexicon | None, trace: list[Change] | None = None
+) -> tuple[str, tuple[tuple[int, int, str], ...]]:
     """Spoken form of one segment and the pinyin spans over it.
 
     Lexicon words are replaced by what they say; the text between them is
     normalised piece by piece, so offsets of the replacements are known.
+    With `trace`, every rewrite is recorded there (rule name, before, after).
     """
     matches = find_matches(written, lexicon) if lexicon else []
     if not matches:
-        return normalize(written), ()
+        return normalize(written, trace=trace), ()
     spoken, spans, pos = "", [], 0
     for start, end, word in matches:
-        spoken += normalize(written[pos:start])
+        spoken += normalize(written[pos:start], trace=trace)
+        if trace is not None:
+            trace.append(Change("lexicon", word, lexicon.entries[word].say))
         entry = lexicon.entries[word]
         if entry.pinyin:
             spans.append((len(spoken), len(spoken) + len(entry.say), entry.pinyin))
         spoken += entry.say
         pos = end
-    spoken += normalize(written[pos:])
+    spoken += normalize(written[pos:], trace=trace)
     return spoken, tuple(spans)
 
 
@@ -186,17 +191,21 @@ def explain(
 ) -> list[str]:
     """Lines for `broadcaster text --explain`: per segment, its number and
     break, the original (as given), the cleaned written form and the spoken
-    form, plus any pinyin spans; a blank line between segments.
+    form, every rewrite with the name of the rule that made it (in the order
+    the rules ran, so a later rule may read what an earlier one wrote), plus
+    any pinyin spans; a blank line between segments.
 
         [1] headline
           original: 　　泰州溱潼镇:党员冬训…
           written:  泰州溱潼镇:党员冬训…
           spoken:   泰州琴潼镇:党员冬训…
+          rule:     lexicon  溱潼 → 琴潼
           pinyin:   琴潼 = qin2 tong2
     """
     segments = prepare(text, lexicon=lexicon, limits=limits, headline=headline)
     originals = _originals(text, [s.written for s in segments])
     lines: list[str] = []
+    in_headline = headline  # as in `prepare`: headline gaps are spoken as commas
     for i, (seg, original) in enumerate(zip(segments, originals), 1):
         if lines:
             lines.append("")
@@ -204,6 +213,10 @@ def explain(
         lines.append(f"  original: {original}")
         lines.append(f"  written:  {seg.written}")
         lines.append(f"  spoken:   {seg.spoken}")
+        trace: list[Change] = []
+        speak(headline_gaps(seg.written) if in_headline else seg.written, lexicon, trace)
+        in_headline = in_headline and seg.break_after != Break.HEADLINE
+        lines += [f"  rule:     {c.rule}  {_shown(c.written)} → {_shown(c.spoken)}" for c in trace]
         for start, end, py in seg.pinyin:
             lines.append(f"  pinyin:   {seg.spoken[start:end]} = {py}")
     return lines
@@ -225,6 +238,15 @@ def _originals(text: str, writtens: list[str]) -> list[str]:
         pos = i if k == len(need) else pos
         out.append(_visible(raw.strip()))
     return out
+
+
+def _shown(s: str) -> str:
+    """A rewritten stretch as `--explain` shows it: spaces as ␣, nothing as ∅.
+
+    >>> _shown(" "), _shown("")
+    ('␣', '∅')
+    """
+    return s.replace(" ", "␣") if s else "∅"
 
 
 def _visible(s: str) -> str:
