@@ -97,7 +97,19 @@ def test_explain_lines():
         "  original: 会议于2023-05-08召开。",
         "  written:  会议于2023-05-08召开。",
         "  spoken:   会议于二零二三年五月八日召开。",
+        "  rule:     numeric_dates  2023-05-08 → 二零二三年五月八日",
         "  pinyin:   会议 = hui4 yi4",
+    ]
+
+
+def test_explain_names_every_rule_and_lexicon_word():
+    lines = explain("溱潼镇气温-5~3℃，PM2.5≥75。", lexicon=build_lexicon({"溱潼": "琴潼"}, builtin=False))
+    assert [line for line in lines if line.startswith("  rule:")] == [
+        "  rule:     lexicon  溱潼 → 琴潼",
+        "  rule:     comparison_signs  ≥ → 大于等于",
+        "  rule:     temperatures  -5~3℃ → 零下五摄氏度到零上三摄氏度",
+        "  rule:     dotted_names  2.5 → 二点五",
+        "  rule:     integers  75 → 七十五",
     ]
 
 

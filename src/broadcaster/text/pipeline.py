@@ -112,7 +112,7 @@ def speak(
     spoken, spans, pos = "", [], 0
     for start, end, word in matches:
         spoken += normalize(written[pos:start], trace=trace)
-        if trace is not None:
+        if trace is not None and lexicon.entries[word].say != word:  # pinyin-only entries show as pinyin:
             trace.append(Change("lexicon", word, lexicon.entries[word].say))
         entry = lexicon.entries[word]
         if entry.pinyin:
