@@ -9,6 +9,7 @@ from broadcaster.text.normalize import normalize
 from text_helpers import HERE, SHARED, read_cases, squash
 
 EXTRA = read_cases(HERE / "text-cases-extra.tsv")
+ISSUE14 = HERE / "text-cases-issue14.tsv"
 SHARED_CASES = read_cases(SHARED / "text-cases.tsv") if (SHARED / "text-cases.tsv").is_file() else []
 
 
@@ -26,6 +27,24 @@ def test_shared_cases(written, accepted):
 @pytest.mark.parametrize("written,accepted", EXTRA, ids=[c[0] for c in EXTRA])
 def test_extra_cases(written, accepted):
     _check(written, accepted)
+
+
+@pytest.mark.parametrize("written,accepted", read_cases(ISSUE14), ids=[c[0] for c in read_cases(ISSUE14)])
+def test_issue14_cases(written, accepted):
+    _check(written, accepted)
+
+
+def test_issue14_table_has_five_cases_per_class():
+    per_class: dict[str, int] = {}
+    current = None
+    for line in ISSUE14.read_text(encoding="utf-8").splitlines():
+        if line.startswith("# class "):
+            current = line.split(":")[0].removeprefix("# class ")
+            per_class[current] = 0
+        elif line.strip() and not line.startswith("#"):
+            per_class[current] += 1
+    assert sorted(per_class, key=int) == [str(n) for n in range(1, 13)]
+    assert min(per_class.values()) >= 5, per_class
 
 
 def test_extra_table_is_well_formed():

@@ -103,9 +103,10 @@ def test_explain_lines():
 
 
 def test_explain_names_every_rule_and_lexicon_word():
-    lines = explain("溱潼镇气温-5~3℃，PM2.5≥75。", lexicon=build_lexicon({"溱潼": "琴潼"}, builtin=False))
+    # a Latin entry: its matching does not depend on jieba's (process-wide) dictionary
+    lines = explain("用APP查询气温-5~3℃，PM2.5≥75。", lexicon=build_lexicon({"APP": "应用"}, builtin=False))
     assert [line for line in lines if line.startswith("  rule:")] == [
-        "  rule:     lexicon  溱潼 → 琴潼",
+        "  rule:     lexicon  APP → 应用",
         "  rule:     comparison_signs  ≥ → 大于等于",
         "  rule:     temperatures  -5~3℃ → 零下五摄氏度到零上三摄氏度",
         "  rule:     dotted_names  2.5 → 二点五",
@@ -138,3 +139,25 @@ def test_segmentation_loses_nothing_and_respects_limits(text, max_chars, min_cha
     # no characters lost as long as nothing silent had to be dropped
     if all(ch not in "😀" for ch in text) and any(ch.isalnum() for ch in text):
         assert joined == squashed
+
+
+def test_headings_and_list_items_are_never_merged_across_lines():
+    text = "关于做好冬季防火工作的通知\n一、总体要求\n为切实做好冬季防火工作，现通知如下。\n二、工作措施\n（一）加强领导\n1. 不准私自下水；\n②禁止野炊\n六不准\n(1)严禁烧荒"
+    segs = prepare(text, headline=True)
+    assert [(s.written, s.spoken) for s in segs] == [
+        ("关于做好冬季防火工作的通知", "关于做好冬季防火工作的通知"),
+        ("一、总体要求", "一、总体要求"),
+        ("为切实做好冬季防火工作，现通知如下。", "为切实做好冬季防火工作，现通知如下。"),
+        ("二、工作措施", "二、工作措施"),
+        ("（一）加强领导", "一、加强领导"),
+        ("1. 不准私自下水；", "一、不准私自下水；"),
+        ("②禁止野炊", "二、禁止野炊"),
+        ("六不准", "六不准"),
+        ("(1)严禁烧荒", "一、严禁烧荒"),
+    ]
+
+
+def test_a_short_line_still_joins_a_list_item_before_it():
+    # only headings refuse what follows; an item that ends a sentence takes a short closing line
+    segs = prepare("1. 各村要按时上报。\n特此通知。")
+    assert written(segs) == ["1. 各村要按时上报。特此通知。"]

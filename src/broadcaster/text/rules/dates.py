@@ -54,7 +54,8 @@ def year_months(text: str) -> str:
     return re.sub(r"(?<![\d.\-/])((?:19|20)\d{2})\.(0[1-9]|1[0-2])(?![\d.\-/%]|\s*[日号])", say, text)
 
 
-_DATE_WORDS = r"(?:于|自|从|在|截至|截止|截止到|日期|时间|定于|即日起至)[：:]?\s*"
+# 于 after 等 大 小 低 高 … is a comparison or a verb ending (等于1.15), not "on"
+_DATE_WORDS = r"(?:(?<![等大小低高用位属对由关善基鉴归])于|自|从|截至|截止|截止到|日期|时间|即日起至)[：:]?\s*"
 
 
 def month_days(text: str) -> str:
