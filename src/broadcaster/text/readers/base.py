@@ -45,10 +45,10 @@ class Deadline:
     """Wall-clock budget for reading one document; readers call `check()`
     between pages or paragraphs, so a hostile file fails in seconds."""
 
-    def __init__(self, where: str, seconds: float = MAX_SECONDS):
+    def __init__(self, where: str, seconds: float | None = None):
         self.where = where
-        self.seconds = seconds
-        self.end = time.monotonic() + seconds
+        self.seconds = MAX_SECONDS if seconds is None else seconds
+        self.end = time.monotonic() + self.seconds
 
     def left(self) -> float:
         return max(0.1, self.end - time.monotonic())

@@ -34,45 +34,39 @@ class Line:
 
 
 def _key(text: str) -> str:
-    return re.sub(r"\d+", "#", re.sub(r"\s+", "", text))
+    """What must repeat for a line to be a running header: short lines
+    (a header with its page number) digits aside, longer lines exactly —
+    a body line that happens to open page after page ("12.各村要…",
+    "13.各村要…") differs only in its number, and is not furniture."""
+    text = re.sub(r"\s+", "", text)
+    return re.sub(r"\d+", "#", text) if len(text) <= 20 else text
 
 
 def drop_furniture(pages: list[list[Line]]) -> list[list[Line]]:
-    """Remove running headers/footers and page numbers from the top and
-    bottom two lines of every page."""
-    edges = []
+    """Remove running headers/footers and page numbers: a line among the top
+    (bottom) two of its page that is a page number, or that repeats (digits
+    aside) among the top (bottom) lines of many pages. Top and bottom are
+    counted apart, so a signature near the end of the last page is not taken
+    for a running header that happens to read the same."""
+    tops, bottoms = [], []
     for page in pages:
         filled = [i for i, l in enumerate(page) if l.text]
-        edges.append(set(filled[:2] + filled[-2:]))
-    counts = Counter(_key(page[i].text) for page, idx in zip(pages, edges) for i in idx)
+        tops.append(set(filled[:2]))
+        bottoms.append(set(filled[-2:]))
     repeat = max(2, int(0.4 * len(pages)) + 1) if len(pages) > 1 else 10**9
-    out = []
-    for page, idx in zip(pages, edges):
-        out.append([l for i, l in enumerate(page)
-                    if not (i in idx and (is_page_number(l.text.strip()) or counts[_key(l.text)] >= repeat))])
-    return out
+    drop: list[set[int]] = [set() for _ in pages]
+    for edges in (tops, bottoms):
+        counts = Counter(_key(page[i].text) for page, idx in zip(pages, edges) for i in idx)
+        for n, (page, idx) in enumerate(zip(pages, edges)):
+            drop[n] |= {i for i in idx if is_page_number(page[i].text.strip()) or counts[_key(page[i].text)] >= repeat}
+    return [[l for i, l in enumerate(page) if i not in drop[n]] for n, page in enumerate(pages)]
 
 
-def _glue(a: str, b: str) -> str:
+def glue(a: str, b: str) -> str:
     """Join a wrapped line: nothing between Chinese, a space between words."""
     if a and b and a[-1].isascii() and a[-1].isalnum() and b[0].isascii() and b[0].isalnum():
         return a + " " + b
     return a + b
-
-
-def join_wrapped(lines: list[str]) -> list[str]:
-    """Lines of one block → paragraphs; a heading number starts a new one.
-
-    >>> join_wrapped(["各村要高度重视，", "切实加强领导。", "（一）明确责任"])
-    ['各村要高度重视，切实加强领导。', '（一）明确责任']
-    """
-    out: list[str] = []
-    for line in lines:
-        if out and not HEADING_START.match(line):
-            out[-1] = _glue(out[-1], line)
-        else:
-            out.append(line)
-    return out
 
 
 def page_lines_to_paragraphs(pages: list[list[Line]]) -> list[str]:
@@ -83,7 +77,7 @@ def page_lines_to_paragraphs(pages: list[list[Line]]) -> list[str]:
     body_size = Counter(round(l.size) for l in lines).most_common(1)[0][0]
     left = Counter(round(l.x0) for l in lines if round(l.size) == body_size).most_common(1)[0][0]
     ends = sorted(l.x1 for l in lines if round(l.size) == body_size)
-    right = ends[int(len(ends) * 0.9)] if ends else 0.0
+    right = ends[int(len(ends) * 0.98)] if ends else 0.0  # the right margin: full lines end there
     out: list[str] = []
     prev: Line | None = None
     for l in lines:
@@ -92,15 +86,15 @@ def page_lines_to_paragraphs(pages: list[list[Line]]) -> list[str]:
             new = True
         elif HEADING_START.match(l.text) or abs(l.size - prev.size) > 0.15 * max(l.size, prev.size):
             new = True
+        elif l.size > body_size * 1.1:
+            new = prev.text[-1] in _SENTENCE_END  # a title in larger type wraps onto a second (centred) line
         elif offset:
-            # a title in larger type may wrap onto a second centred line
-            new = not (l.size > body_size * 1.1 and prev.x0 > left + 0.8 * prev.size
-                       and prev.text[-1] not in _SENTENCE_END)
+            new = True
         else:
             new = prev.x1 < right - 1.5 * prev.size
         if new:
             out.append(l.text)
         else:
-            out[-1] = _glue(out[-1], l.text)
+            out[-1] = glue(out[-1], l.text)
         prev = l
     return out

@@ -22,20 +22,28 @@ _BRANCHES = "子丑寅卯辰巳午未申酉戌亥"
 
 
 def chinese_number(n: int, digits: str = _DIGITS) -> str:
-    """1 → 一, 10 → 十, 21 → 二十一, 105 → 一百零五 (list numbers stay small).
+    """1 → 一, 10 → 十, 21 → 二十一, 105 → 一百零五 (list numbers stay small);
+    with the financial digits 壹贰叁, 12 → 壹拾贰.
 
     >>> [chinese_number(n) for n in (1, 10, 11, 20, 101, 110)]
     ['一', '十', '十一', '二十', '一百零一', '一百一十']
     """
+    legal = digits is _LEGAL
+    ten, hundred = ("拾", "佰") if legal else ("十", "百")
     if n < 10:
         return digits[n]
     if n < 100:
         tens, ones = divmod(n, 10)
-        return ("" if tens == 1 and digits is _DIGITS else digits[tens]) + "十" + (digits[ones] if ones else "")
+        return ("" if tens == 1 and not legal else digits[tens]) + ten + (digits[ones] if ones else "")
     if n < 1000:
         hundreds, rest = divmod(n, 100)
-        tail = "" if rest == 0 else ("零" + digits[rest] if rest < 10 else (digits[1] if rest < 20 else "") + chinese_number(rest, digits))
-        return digits[hundreds] + "百" + tail
+        if rest == 0:
+            tail = ""
+        elif rest < 10:
+            tail = digits[0] + digits[rest]
+        else:  # 一百一十: the 一 before 十 is said after a hundred
+            tail = (digits[1] if rest < 20 and not legal else "") + chinese_number(rest, digits)
+        return digits[hundreds] + hundred + tail
     return str(n)
 
 

@@ -12,6 +12,7 @@ a scan: refused too (no OCR).
 from __future__ import annotations
 
 import contextlib
+import html
 import io
 import logging
 import re
@@ -20,11 +21,15 @@ from dataclasses import dataclass
 
 from broadcaster.errors import TextError
 from broadcaster.text.readers.base import MAX_PAGES, Deadline, Document
-from broadcaster.text.readers.layout import Line, page_lines_to_paragraphs
+from broadcaster.text.readers.layout import Line, glue, page_lines_to_paragraphs
 from broadcaster.text.readers.tools import pdftotext
 
 GARBLE_LIMIT = 0.05  # share of garbled characters above which a text layer is not trusted
-_GARBLE = re.compile(r"\(cid:\d+\)|[\ufffd\ue000-\uf8ff\x00-\x08\x0b\x0e-\x1f]")
+# What a font without a Unicode map comes out as: pdfminer's "(cid:123)",
+# replacement and private-use characters, control characters, and (pypdf,
+# pdftotext) glyph numbers taken for code points, which land in the Latin
+# Extended … Greek … Cyrillic … Indic blocks that a Chinese notice never uses.
+_GARBLE = re.compile(r"\(cid:\d+\)|[\ufffd\ue000-\uf8ff\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\u0100-\u1fff]")
 
 
 def garble_ratio(text: str) -> float:
@@ -125,6 +130,9 @@ def _has_images(reader) -> bool:
 
 
 def read_pdf(data: bytes, where: str, deadline: Deadline) -> Document:
+    if b"%%EOF" not in data[-4096:]:
+        # a cut-short download: pypdf would rebuild what it can and read half the pages
+        raise TextError("this PDF is cut short (no end-of-file marker); download or copy it again", where=where)
     with _quiet():
         reader = _open(data, where)
         pages: list[list[Line]] = []
@@ -143,34 +151,35 @@ def read_pdf(data: bytes, where: str, deadline: Deadline) -> Document:
         raise TextError("this PDF has no text", where=where)
     if garble_ratio(text) <= GARBLE_LIMIT:
         return Document(tuple(page_lines_to_paragraphs(pages)), "pdf (pypdf)")
-    other = pdftotext(data, where, deadline)
-    if other is None:
+    xhtml = pdftotext(data, where, deadline)
+    other_pages = _bbox_pages(xhtml) if xhtml is not None else None
+    other = "\n".join(l.text for page in other_pages or [] for l in page)
+    if other_pages is None:
         raise TextError(f"this PDF's text layer is garbled ({garble_ratio(text):.0%} unreadable characters: fonts "
                         "without a Unicode map); install Poppler's pdftotext (poppler-utils) to try another "
                         "extractor, or ask for the .docx", where=where)
-    if garble_ratio(other) > GARBLE_LIMIT:
+    if not other.strip() or garble_ratio(other) > GARBLE_LIMIT:
         raise TextError(f"this PDF's text layer is garbled ({garble_ratio(other):.0%} unreadable characters even "
                         "with pdftotext); ask for the .docx or a text copy", where=where)
-    return Document(tuple(_pdftotext_paragraphs(other)), "pdf (pdftotext, pypdf's text was garbled)",
+    return Document(tuple(page_lines_to_paragraphs(other_pages)), "pdf (pdftotext, pypdf's text was garbled)",
                     (f"pypdf's text was {garble_ratio(text):.0%} garbled; read with pdftotext",))
 
 
-def _pdftotext_paragraphs(text: str) -> list[str]:
-    """pdftotext's plain mode separates pages with \\f and paragraphs with a
-    blank line; the lines of a paragraph are joined, page furniture dropped."""
-    from broadcaster.text.readers.layout import drop_furniture, join_wrapped
+_BOX = re.compile(r'<page\b|<line xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</line>', re.S)
+_WORD = re.compile(r"<word\b[^>]*>(.*?)</word>", re.S)
 
-    pages = [[Line(l.strip(), 0, 0, 0, 0) if l.strip() else Line("", 0, 0, 0, 0) for l in page.split("\n")]
-             for page in text.split("\f")]
-    pages = drop_furniture([[l for l in page] for page in pages])
-    out: list[str] = []
-    block: list[str] = []
-    for page in pages:
-        for line in page:
-            if line.text:
-                block.append(line.text)
-            elif block:
-                out.extend(join_wrapped(block))
-                block = []
-    out.extend(join_wrapped(block))
-    return out
+
+def _bbox_pages(xhtml: str) -> list[list[Line]]:
+    """pdftotext -bbox-layout → pages of lines (y grows downwards there)."""
+    pages: list[list[Line]] = []
+    for m in _BOX.finditer(xhtml):
+        if m.group(0).startswith("<page"):
+            pages.append([])
+            continue
+        x0, y0, x1, y1 = (float(g) for g in m.group(1, 2, 3, 4))
+        text = ""
+        for word in _WORD.findall(m.group(5)):
+            text = glue(text, html.unescape(word))
+        if pages and text.strip():
+            pages[-1].append(Line(text.strip(), x0, x1, -y0, max(y1 - y0, 1.0)))
+    return pages

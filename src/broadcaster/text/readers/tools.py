@@ -33,15 +33,15 @@ def _run(cmd: list[str], deadline: Deadline, cwd: str | None = None) -> subproce
 
 
 def pdftotext(data: bytes, where: str, deadline: Deadline) -> str | None:
-    """The PDF's text by Poppler (pages separated by \\f), or None when
-    pdftotext is not installed or fails."""
+    """The PDF's words with their boxes, by Poppler (`-bbox-layout` XHTML),
+    or None when pdftotext is not installed or fails."""
     exe = shutil.which("pdftotext")
     if exe is None:
         return None
     with tempfile.TemporaryDirectory(prefix="broadcaster-pdf-") as tmp:
         src = Path(tmp) / "in.pdf"
         src.write_bytes(data)
-        result = _run([exe, "-enc", "UTF-8", "-q", str(src), "-"], deadline)
+        result = _run([exe, "-bbox-layout", "-enc", "UTF-8", "-q", str(src), "-"], deadline)
     if result.returncode != 0:
         return None
     return result.stdout[:MAX_INPUT_BYTES].decode("utf-8", "replace")
