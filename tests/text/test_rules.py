@@ -58,6 +58,11 @@ def test_numbers_before_unknown_symbols_are_quantities(written, spoken):
         ("12-15天", "十二到十五天"),  # no leading zero: a range, not a date
         ("10-12个", "十到十二个"),
         ("3/4的村民", "四分之三的村民"),
+        ("10-12岁", "十到十二岁"),
+        ("举办讲座1200场", "举办讲座一千二百场"),  # 座 of 讲座 is not a building
+        ("安置房2000套", "安置房两千套"),
+        ("建了2栋3层小楼", "建了两栋三层小楼"),  # counted, not an address
+        ("办公楼3000多平方米", "办公楼三千多平方米"),
     ],
 )
 def test_numbers_that_only_look_like_dates_or_markers(written, spoken):

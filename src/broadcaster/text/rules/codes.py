@@ -103,22 +103,28 @@ def document_numbers(text: str) -> str:
 
 
 _BUILDING = r"(?:栋|幢|座|号楼|单元|楼|层)"
+_ROOM = "[零幺二三四五六七八九]{3,4}"  # a room number the rules above have read
 
 
 def room_numbers(text: str) -> str:
     """Room and flat numbers digit by digit (301室 → 三零幺室, 2单元1502 →
-    二单元幺五零二); a number in an address chain is a name, so 2栋 is 二栋.
+    二单元幺五零二); a building number before a 单元 or room is a name, so
+    2栋3单元 is 二栋, not 两栋.
 
-    >>> room_numbers("5号楼2单元301室，3栋1202")
-    '五号楼二单元三零幺室，三栋幺二零二'
+    >>> room_numbers("5号楼2单元301室，3栋1202，A座1506，讲座1200场，办公楼3000多平方米")
+    '五号楼二单元三零幺室，三栋幺二零二，A座幺五零六，讲座1200场，办公楼3000多平方米'
     """
-    text = re.sub(r"(?<![\d.])(\d{3,5})(?=\s*(?:室|房间|号房|宿舍)|\s*房(?![屋子产租价]))", lambda m: code(m.group(1)), text)
+    text = re.sub(r"(?<![\d.])(\d{3,5})(?=\s*(?:室|房间|号房|宿舍))", lambda m: code(m.group(1)), text)
     text = re.sub(
-        "(" + _BUILDING + r")\s*(\d{3,4})(?![\d.%])(?!\s*(?:[元人户个万平米亩年天吨]|m))",
+        r"((?:\d|[A-Z])\s*" + _BUILDING + r")\s*(\d{3,4})(?![\d.%])(?!\s*(?:[元人户个万平米亩年天吨多余场次]|m))",
         lambda m: m.group(1) + code(m.group(2)),
         text,
     )
-    return re.sub(r"(?<![\d.])(\d{1,2})(?=" + _BUILDING + r"\s*(?:\d|[零幺一二三四五六七八九]))", lambda m: cardinal(m.group(1)), text)
+    return re.sub(
+        r"(?<![\d.])(\d{1,2})(?=(?:栋|幢|座|号楼)\s*(?:\d{1,4}\s*(?:单元|室|号)|" + _ROOM + r")|单元\s*" + _ROOM + ")",
+        lambda m: cardinal(m.group(1)),
+        text,
+    )
 
 
 def generations(text: str) -> str:

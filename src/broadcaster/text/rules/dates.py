@@ -58,22 +58,27 @@ def year_months(text: str) -> str:
 _DATE_WORDS = r"(?:(?<![等大小低高用位属对由关善基鉴归])于|自|从|截至|截止|截止到|日期|时间|即日起至)[：:]?\s*"
 
 
-def month_days(text: str) -> str:
-    """A month and a day with no year: 01-08 or 01/08 (a leading zero shows
-    it is a date, not a range or a fraction) → 一月八日; after a date word
-    (于, 截至, 日期：…) also 1-15, 1/15 and 1.15. A bare 1.15 stays a number.
+_MONTH = r"(1[0-2]|0?[1-9])"
+_DAY = r"(3[01]|[12]\d|0?[1-9])"
 
-    >>> month_days("01-08出发，截至1.15，截止日期：3/20，增长1.15倍，3-5天")
-    '一月八日出发，截至一月十五日，截止日期：三月二十日，增长1.15倍，3-5天'
+
+def month_days(text: str) -> str:
+    """A month and a day with no year: 01-08, 12/05 (a leading zero shows it
+    is a date, not a range or a fraction), or M-D before a clock time
+    (12-25 08:00) → 一月八日; after a date word (于, 截至, 日期：…) also 1-15,
+    1/15 and 1.15. A bare 1.15, 10-12 or 3/4 stays a number, range or fraction.
+
+    >>> month_days("01-08出发，12-25 08:00，截至1.15，截止日期：3/20，增长1.15倍，10-12岁")
+    '一月八日出发，十二月二十五日 08:00，截至一月十五日，截止日期：三月二十日，增长1.15倍，10-12岁'
     """
-    say = lambda m: cardinal(m.group(2)) + "月" + cardinal(m.group(3)) + "日"  # noqa: E731
-    day = r"(0?[1-9]|[12]\d|3[01])"
-    text = re.sub(
-        r"(?<![\d.\-/:])()(0[1-9]|1[0-2])[-/]" + day + r"(?![\d.\-/:%])(?!\s*[天日号个人元年月])|(?<![\d.\-/:])()([1-9]|1[0-2])[-/](0[1-9])(?![\d.\-/:%])",
-        lambda m: cardinal(m.group(2) or m.group(5)) + "月" + cardinal(m.group(3) or m.group(6)) + "日",
-        text,
-    )
-    return re.sub(r"(" + _DATE_WORDS + r")(1[0-2]|0?[1-9])[-/.]" + day + r"(?![\d.\-/:%])(?:日|号)?", lambda m: m.group(1) + say(m), text)
+
+    def say(m: re.Match) -> str:
+        return m.group(1) + cardinal(m.group(2)) + "月" + cardinal(m.group(3)) + "日"
+
+    alone = r"(?<![\d.\-/:])()" + _MONTH + r"[-/]" + _DAY + r"(?![\d.\-/:%])"
+    text = re.sub(alone, lambda m: say(m) if "0" in (m.group(2)[0], m.group(3)[0]) else m.group(), text)
+    text = re.sub(alone + r"(?=\s+\d{1,2}:\d{2})", say, text)
+    return re.sub(r"(" + _DATE_WORDS + r")" + _MONTH + r"[-/.]" + _DAY + r"(?![\d.\-/:%])(?:日|号)?", say, text)
 
 
 def years(text: str) -> str:
