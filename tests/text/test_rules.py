@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import doctest
 import importlib
+from pathlib import Path
 
 import pytest
 
+from broadcaster.text import prepare
 from broadcaster.text.normalize import RULES, changes, normalize
 
 MODULES = [
@@ -84,3 +86,13 @@ def test_plain_chinese_takes_the_fast_path_and_is_untouched():
     text = "各位村民请注意，今年冬季防火形势严峻。"
     trace = []
     assert normalize(text, trace=trace) == text and trace == []
+
+
+def test_a_whole_county_notice_reads_as_an_announcer_would():
+    """Every class at once, in a notice's own layout (headings, list items,
+    rates, addresses): prepare() on the text, each spoken segment compared
+    exactly with the reviewed listing beside it."""
+    here = Path(__file__).parent
+    text = (here / "notice-issue14.txt").read_text(encoding="utf-8")
+    spoken = [s.spoken for s in prepare(text, headline=True)]
+    assert spoken == (here / "notice-issue14.spoken.txt").read_text(encoding="utf-8").splitlines()

@@ -119,7 +119,7 @@ def _period(h: int, pm: bool) -> str:
 
 _AM_PM = re.compile(
     r"(?<![\d:.])(\d{1,2})(?::(\d{2}))?(?:\s*(" + DASH + r"|至|到)\s*(\d{1,2})(?::(\d{2}))?)?"
-    r"\s*([AaPp])\.?\s?[Mm]\.?(?![A-Za-z])"
+    r"\s*([AaPp])\.?\s?[Mm]\.?(?![A-Za-z0-9])"  # not PM2.5
 )
 
 

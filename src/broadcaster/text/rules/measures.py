@@ -19,7 +19,7 @@ def _signed_pair(a: str, b: str) -> tuple[bool, bool]:
     """Which ends of a range are negative. 零下3~5 means both (the word
     covers the range, as in forecasts); -3~5 means only the first."""
     neg_a = a.startswith("零下") or a[:1] in _MINUS
-    neg_b = b.startswith("零下") or b[:1] in _MINUS or (a.startswith("零下") and b[:1] not in "+＋")
+    neg_b = b.startswith("零下") or b[:1] in _MINUS or (a.startswith("零下") and not b.startswith(("零上", "+", "＋")))
     return neg_a, neg_b
 
 
@@ -41,8 +41,8 @@ def temperatures(text: str) -> str:
     """Temperatures: 零下 for negatives, 摄氏度 for ℃, ranges with 到; a range
     with a sign says each end in full (see module).
 
-    >>> temperatures("气温-5℃，白天-2~3℃，夜间零下3到5度，3~8℃")
-    '气温零下五摄氏度，白天零下二摄氏度到零上三摄氏度，夜间零下三度到零下五度，三到八摄氏度'
+    >>> temperatures("气温-5℃，白天-2~3℃，夜间零下3到5度，3~8℃，零下5℃至零上3℃")
+    '气温零下五摄氏度，白天零下二摄氏度到零上三摄氏度，夜间零下三度到零下五度，三到八摄氏度，零下五摄氏度到零上三摄氏度'
     """
 
     def pair(m: re.Match) -> str:

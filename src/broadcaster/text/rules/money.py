@@ -28,19 +28,22 @@ def _money(amount: str, scale: str | None, word: str, code: str = "") -> str:
     return ("人民币" if code in ("CNY", "RMB") else "") + amount + (scale or "") + word
 
 
+_YUAN = r"(?:\s*元(?![A-Za-z]))?"  # RMB300元, HK$200元: the word is said once
+
+
 def currency(text: str) -> str:
     """Currency signs and ISO codes become the word after the amount; ￥120元
     must not read 元 twice (wetext: 一元二十元).
 
     >>> currency("每亩补助￥120元，另付¥30，US$5万，HK$200，€12.50，£8")
     '每亩补助120元，另付30元，5万美元，200港元，12.50欧元，8英镑'
-    >>> currency("HKD 1000，500 USD，CNY 300")
-    '1000港元，500美元，人民币300元'
+    >>> currency("HKD 1000，500 USD，CNY 300，RMB300元")
+    '1000港元，500美元，人民币300元，人民币300元'
     """
     text = re.sub(r"[￥¥]\s*(" + NUM + r")\s*" + _SCALE + r"\s*(元|块)?", lambda m: _money(m.group(1), m.group(2), m.group(3) or "元"), text)
-    text = re.sub(r"(?<![A-Za-z])(" + _SIGN_RE + r")\s*(" + NUM + r")\s*" + _SCALE, lambda m: _money(m.group(2), m.group(3), _SIGNS[m.group(1)]), text)
+    text = re.sub(r"(?<![A-Za-z])(" + _SIGN_RE + r")\s*(" + NUM + r")\s*" + _SCALE + _YUAN, lambda m: _money(m.group(2), m.group(3), _SIGNS[m.group(1)]), text)
     text = re.sub(
-        r"(?<![A-Za-z])(" + _CODE_RE + r")\s*(" + NUM + r")\s*" + _SCALE,
+        r"(?<![A-Za-z])(" + _CODE_RE + r")\s*(" + NUM + r")\s*" + _SCALE + _YUAN,
         lambda m: _money(m.group(2), m.group(3), _CODES[m.group(1)], m.group(1)),
         text,
     )
