@@ -181,6 +181,11 @@ def write_pdf(path: Path, *, paragraphs=None, font: str = "STSong-Light") -> Pat
         c.drawCentredString(PAGE_W / 2, 40, f"— {page} —")
 
     for align, text, size in paragraphs or pdf_paragraphs():
+        if align == "newpage":
+            footer()
+            c.showPage()
+            y, page = PAGE_H - MARGIN, page + 1
+            continue
         indent = {"indent": 2 * size, "attach": 5 * size}.get(align, 0.0)
         for x, line in _wrap(text, size, width, indent):
             if y < MARGIN + 10:
@@ -201,11 +206,14 @@ def write_pdf(path: Path, *, paragraphs=None, font: str = "STSong-Light") -> Pat
 
 
 def write_long_pdf(path: Path, pages: int) -> Path:
-    """`pages` pages of body text (for the speed figure)."""
+    """`pages` full pages of body text, 7 numbered paragraphs each (for the speed figure)."""
     para = ("各村要高度重视冬季水利建设工作，切实加强组织领导，明确责任分工，落实工作措施，"
             "确保各项任务按时保质完成，让群众满意。")
-    per_page = 7
-    paragraphs = [("centre", TITLE, TITLE_PT)] + [("indent", f"{i + 1}.{para}", BODY_PT) for i in range(pages * per_page)]
+    paragraphs = [("centre", TITLE, TITLE_PT)]
+    for page in range(pages):
+        paragraphs += [("indent", f"{page * 7 + i + 1}.{para}", BODY_PT) for i in range(7)]
+        if page < pages - 1:
+            paragraphs.append(("newpage", "", 0))
     return write_pdf(path, paragraphs=paragraphs)
 
 

@@ -182,7 +182,10 @@ def test_not_an_article(tmp_path, data, pattern):
 
 
 def test_200_page_pdf_is_read_in_seconds(tmp_path):
+    from pypdf import PdfReader
+
     p = D.write_long_pdf(tmp_path / "long.pdf", 200)
+    assert len(PdfReader(p).pages) == 200
     start = time.monotonic()
     article = open_article(p)
     elapsed = time.monotonic() - start
