@@ -130,3 +130,16 @@ def test_a_script_link_must_be_a_web_link(tmp_path, run_cli):
     code, _, err = run_cli("check", str(script))
     assert code == 2
     assert "script.yaml:3: items[1].article: https:///news.html: the link has no host name" in err
+
+
+def test_text_reads_a_link_and_a_piped_document(docs, site, run_cli):
+    code, out, err = run_cli("text", f"{site}/news.html", "--explain")
+    assert code == 0, err
+    reader, note, blank = out.splitlines()[:3]
+    assert reader == "reader: html (WeChat article, #js_content)" and blank == ""
+    assert note.startswith(f"note: fetched {site}/news.html (sha256 ")
+    proc = subprocess.run([sys.executable, "-m", "broadcaster", "text", "-"], input=docs["docx"].read_bytes(),
+                          capture_output=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    expected = subprocess.run([sys.executable, "-m", "broadcaster", "text", str(docs["txt"])], capture_output=True, timeout=60)
+    assert proc.stdout == expected.stdout and proc.stdout.startswith("泰县人民政府办公室".encode())

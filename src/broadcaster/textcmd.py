@@ -5,20 +5,18 @@ import sys
 from pathlib import Path
 
 from broadcaster.errors import TextError
-from broadcaster.text import clean_article, explain, prepare
-from broadcaster.text.decode import decode_bytes
+from broadcaster.text import explain, prepare
 from broadcaster.text.pipeline import finish_document, open_article
-from broadcaster.text.readers import Article
+from broadcaster.text.readers import Article, read_bytes
 from broadcaster.text.readers.fetch import is_url, read_url
 
 SCRIPT_SUFFIXES = (".yaml", ".yml")
 
 
 def _article(source: str, to_simplified: bool) -> Article:
-    """The cleaned article, headline first, from a file, a link or stdin (cleaned as plain text)."""
-    if source == "-":
-        raw = decode_bytes(sys.stdin.buffer.read(), "<stdin>")
-        return Article(clean_article(raw, ".txt", where="<stdin>", to_simplified=to_simplified), "text")
+    """The cleaned article, headline first, from a file, a link or stdin."""
+    if source == "-":  # any document can be piped in: the router reads content, not names
+        return finish_document(read_bytes(sys.stdin.buffer.read(), "", "<stdin>"), where="<stdin>", to_simplified=to_simplified)
     if is_url(source):
         return finish_document(read_url(source), where=source, to_simplified=to_simplified)
     path = Path(source)
