@@ -1,5 +1,7 @@
 """Bytes → str: UTF-8 (BOM or not), UTF-16/32 with BOM, GB18030 (GBK, GB2312)
-and Big5, told apart reliably; binary files refused with a clear message."""
+and Big5, told apart reliably; binary files refused with a clear message.
+PDF, Word and other documents never reach this: `text.readers` routes them by
+their first bytes."""
 from __future__ import annotations
 
 import codecs
@@ -85,7 +87,8 @@ def decode_bytes(data: bytes, where: str = "") -> str:
                 raise TextError(f"broken {enc.upper()} text (byte {exc.start})", where=where) from None
     for magic, what in _MAGIC:
         if data.startswith(magic):
-            raise TextError(f"this is {what}, not text; save it as plain text (.txt) first", where=where)
+            # documents are routed to their readers (text.readers) before they get here
+            raise TextError(f"this is {what}, not plain text", where=where)
     if _looks_binary(data):
         raise TextError("this looks like a binary file, not text", where=where)
     try:
