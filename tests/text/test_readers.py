@@ -197,3 +197,30 @@ def test_word_number_formats():
     assert format_number(12, "chineseLegalSimplified") == "壹拾贰"
     assert format_number(4, "upperRoman") == "IV" and format_number(28, "lowerLetter") == "bb"
     assert format_number(2, "decimalFullWidth") == "２" and format_number(1, "decimalEnclosedCircle") == "①"
+
+
+def _numbering_xml():
+    from xml.etree import ElementTree as ET
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    levels = ('<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="%1、"/></w:lvl>'
+              '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%1.%2"/></w:lvl>')
+    return ET.fromstring(
+        f'<w:numbering {w}><w:abstractNum w:abstractNumId="1">{levels}</w:abstractNum>'
+        '<w:abstractNum w:abstractNumId="2"><w:lvl w:ilvl="0"><w:numFmt w:val="bullet"/><w:lvlText w:val="•"/></w:lvl></w:abstractNum>'
+        '<w:num w:numId="1"><w:abstractNumId w:val="1"/></w:num>'
+        '<w:num w:numId="2"><w:abstractNumId w:val="1"/></w:num>'
+        '<w:num w:numId="3"><w:abstractNumId w:val="1"/><w:lvlOverride w:ilvl="0"><w:startOverride w:val="1"/></w:lvlOverride></w:num>'
+        '<w:num w:numId="4"><w:abstractNumId w:val="2"/></w:num></w:numbering>')
+
+
+def test_word_counts_lists_like_word():
+    from broadcaster.text.readers.numbering import Numbering
+
+    n = Numbering(_numbering_xml())
+    labels = [n.label("1", 0), n.label("1", 1), n.label("1", 1), n.label("1", 0), n.label("1", 1),
+              n.label("2", 0),  # another list on the same definition continues it
+              n.label("3", 0),  # … unless it restarts with startOverride
+              n.label("4", 0), n.label("0", 0), n.label("9", 0)]  # bullet, numbering off, dangling id
+    # "%1.%2" shows level 1 in its own format, as Word does (一.1; 1.1 only with isLgl)
+    assert labels == ["一、", "一.1", "一.2", "二、", "二.1", "三、", "一、", "", "", ""]

@@ -63,7 +63,8 @@ _DOC_NUMBER = re.compile(r"^\S{1,20}[〔\[［【(（]\s*(?:19|20)\d{2}\s*[〕\]�
 _SIGNER = re.compile(r"^签\s*发\s*人\s*[:：]")
 _PRINTED = re.compile(r"^\S.{0,40}?\s*(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*印\s*发$")
 _PUBLIC_NOTE = re.compile(r"^[（(](?:此件公开发布|此件主动公开|此件依申请公开|此件不公开|此页无正文)[)）]$")
-_ISSUER_MARK = re.compile(r"^(?!关于)[^\s，。：:；]{2,60}文\s*件$")
+# the red header names an organ: "泰县人民政府办公室文件", not "学习中央一号文件"
+_ISSUER_MARK = re.compile(r"^(?!关于)[^，。：:；]{2,60}?(?:政府|委员会|办公室|办公厅|局|委|厅|部|院|党组|镇|乡|街道|中心|小组|指挥部|联合会|协会)\s*文\s*件$")
 _COPY_NUMBER = re.compile(r"^[0-9０-９]{6}$")
 _ATTACHMENT_NOTE = re.compile(r"^附\s*件\s*[:：]")
 _ATTACHMENT_MORE = re.compile(r"^\d{1,2}\s*[.．、]")
