@@ -1,30 +1,18 @@
 """Article cleaning: golden files for fixture pages, the shared samples, rules."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
-from text_helpers import FIXTURES, GOLDEN
+from text_helpers import FIXTURES, check_golden, spoken_listing
 
 from broadcaster.errors import TextError
 from broadcaster.text import clean as C
 from broadcaster.text import prepare, read_article
 
 FIXTURE_NAMES = sorted(p.name for p in FIXTURES.iterdir())
-UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"  # regenerate: UPDATE_GOLDEN=1 pytest tests/text
-
-
-def _spoken_listing(text: str) -> str:
-    return "".join(f"{s.break_after.value}\t{s.spoken}\n" for s in prepare(text, headline=True))
-
-
-def _golden(name: str, got: str) -> None:
-    path = GOLDEN / name
-    if UPDATE:
-        path.write_text(got, encoding="utf-8")
-    assert path.is_file(), f"missing golden file {path} (run with UPDATE_GOLDEN=1 once and review it)"
-    assert got == path.read_text(encoding="utf-8")
+_spoken_listing = spoken_listing
+_golden = check_golden
 
 
 @pytest.mark.parametrize("name", FIXTURE_NAMES)

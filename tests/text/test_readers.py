@@ -4,7 +4,6 @@ files), web pages into the same text as their .txt, and the router names
 the reader it used."""
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import time
@@ -14,27 +13,15 @@ from pathlib import Path
 import documents as D
 import pytest
 from text_helpers import GOLDEN
+from text_helpers import check_golden as _golden
+from text_helpers import spoken_listing as _spoken_listing
 
-from broadcaster.text import prepare
 from broadcaster.text.pipeline import clean_article, open_article
 from broadcaster.text.readers import read_document, sniff
 from broadcaster.text.readers.numbering import chinese_number, format_number
 
-UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"  # regenerate: UPDATE_GOLDEN=1 pytest tests/text
 needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None,
                                    reason="LibreOffice (soffice) is not installed: apt-get install libreoffice-writer-nogui")
-
-
-def _spoken_listing(text: str) -> str:
-    return "".join(f"{s.break_after.value}\t{s.spoken}\n" for s in prepare(text, headline=True))
-
-
-def _golden(name: str, got: str) -> None:
-    path = GOLDEN / name
-    if UPDATE:
-        path.write_text(got, encoding="utf-8")
-    assert path.is_file(), f"missing golden file {path} (run with UPDATE_GOLDEN=1 once and review it)"
-    assert got == path.read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")

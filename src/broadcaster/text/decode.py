@@ -120,13 +120,6 @@ def _newlines(text: str) -> str:
 
 def read_text_input(path: Path) -> str:
     """Read and decode a text file (an empty file gives "")."""
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise TextError("file not found", where=str(path)) from None
-    except IsADirectoryError:
-        raise TextError("this is a directory, not a text file", where=str(path)) from None
-    except OSError as exc:
-        raise TextError(f"cannot read the file: {exc.strerror or exc}", where=str(path)) from None
-    return decode_bytes(data, where=str(path))
+    from broadcaster.text.readers.base import read_file
+
+    return decode_bytes(read_file(Path(path)), where=str(path))

@@ -20,7 +20,7 @@ import zipfile
 from pathlib import Path
 
 from broadcaster.errors import TextError
-from broadcaster.text.readers.base import MAX_INPUT_BYTES, Article, Deadline, Document
+from broadcaster.text.readers.base import MAX_INPUT_BYTES, Article, Deadline, Document, read_file
 
 __all__ = ["Article", "Document", "read_bytes", "read_document", "sniff"]
 
@@ -111,13 +111,4 @@ def read_bytes(data: bytes, suffix: str, where: str) -> Document:
 def read_document(path: Path) -> Document:
     """Read a local file with the reader its content calls for."""
     path = Path(path)
-    try:
-        with path.open("rb") as fh:
-            data = fh.read(MAX_INPUT_BYTES + 1)
-    except FileNotFoundError:
-        raise TextError("file not found", where=str(path)) from None
-    except IsADirectoryError:
-        raise TextError("this is a directory, not a document", where=str(path)) from None
-    except OSError as exc:
-        raise TextError(f"cannot read the file: {exc.strerror or exc}", where=str(path)) from None
-    return read_bytes(data, path.suffix, str(path))
+    return read_bytes(read_file(path, MAX_INPUT_BYTES), path.suffix, str(path))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from broadcaster.errors import TextError
 
@@ -56,3 +57,17 @@ class Deadline:
     def check(self) -> None:
         if time.monotonic() > self.end:
             raise TextError(f"gave up reading after {self.seconds:g} s: the document is too large or malformed", where=self.where)
+
+
+def read_file(path: Path, limit: int | None = None) -> bytes:
+    """A local file's bytes (at most `limit` + 1, so the caller can tell it is
+    too large), or one TextError naming the file."""
+    try:
+        with Path(path).open("rb") as fh:
+            return fh.read(-1 if limit is None else limit + 1)
+    except FileNotFoundError:
+        raise TextError("file not found", where=str(path)) from None
+    except IsADirectoryError:
+        raise TextError("this is a directory, not a document", where=str(path)) from None
+    except OSError as exc:
+        raise TextError(f"cannot read the file: {exc.strerror or exc}", where=str(path)) from None
