@@ -106,6 +106,7 @@ items:
     items = json.loads((result.out_dir / "manifest.json").read_text(encoding="utf-8"))["items"]
     assert [(i["reader"], i["source"]) for i in items] == [
         ("docx", str(docs["docx"])), ("html (WeChat article, #js_content)", f"{site}/news.html")]
+    assert items[0]["reader_notes"] == [] and items[1]["reader_notes"][0].startswith(f"fetched {site}/news.html (sha256 ")
     assert items[0]["title"] == "泰县人民政府办公室关于做好冬季农田水利建设工作…"
     assert items[1]["text"].startswith("溱潼镇冬季水利建设集中行动今天启动")
 

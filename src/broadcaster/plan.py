@@ -30,6 +30,7 @@ class ItemPlan:
     title: str
     cues: tuple[Cue, ...] = ()
     reader: str | None = None  # which reader read an article item (text.readers)
+    reader_notes: tuple[str, ...] = ()  # what it left out or how it got it (a skipped table, a fetched link)
 
     @property
     def chars(self) -> int:
@@ -85,7 +86,8 @@ def plan_item(item: Item, programme: Programme, lexicon: Lexicon, *, offline: bo
         ]
         for _ in range(item.repeat - 1):
             all_cues += intro + cues
-    return ItemPlan(item, title, tuple(all_cues), reader=article.reader if article else None)
+    return ItemPlan(item, title, tuple(all_cues), reader=article.reader if article else None,
+                    reader_notes=article.notes if article else ())
 
 
 def _title_from(segments: list[Segment], max_chars: int = 24) -> str:

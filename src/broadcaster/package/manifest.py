@@ -43,7 +43,7 @@ def item_entry(span: ItemSpan, file: str | None, sha256: str | None) -> dict:
         return entry
     clips = span.spoken.clips
     if plan.item.kind == "article":
-        entry.update(source=plan.item.url or str(plan.item.path), reader=plan.reader)
+        entry.update(source=plan.item.url or str(plan.item.path), reader=plan.reader, reader_notes=list(plan.reader_notes))
     entry.update(
         engine=clips[0].engine,
         voice=clips[0].voice,
