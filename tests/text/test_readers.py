@@ -124,7 +124,8 @@ def test_without_libreoffice_a_doc_gets_one_clear_line(tmp_path, monkeypatch):
     monkeypatch.setattr(shutil, "which", lambda name: None)
     p = tmp_path / "old.doc"
     p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
-    with pytest.raises(TextError, match=r"old\.doc: a \.doc file needs LibreOffice is not installed.*libreoffice-writer-nogui.*save it as \.docx"):
+    with pytest.raises(TextError, match=r"old\.doc: reading a \.doc file needs LibreOffice, which is not installed "
+                                        r"\(Debian/Ubuntu: apt-get install libreoffice-writer-nogui\); or open the file in Word/WPS and save it as \.docx$"):
         open_article(p)
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from broadcaster.errors import TextError
 from broadcaster.text.readers.base import MAX_INPUT_BYTES, Deadline
 
-INSTALL_SOFFICE = ("LibreOffice is not installed (Debian/Ubuntu: apt-get install libreoffice-writer-nogui); "
+INSTALL_SOFFICE = ("LibreOffice, which is not installed (Debian/Ubuntu: apt-get install libreoffice-writer-nogui); "
                    "or open the file in Word/WPS and save it as .docx")
 
 
@@ -51,7 +51,7 @@ def soffice_to_docx(data: bytes, suffix: str, where: str, deadline: Deadline) ->
     """Convert a .doc/.wps/.rtf/.odt document to .docx bytes with LibreOffice."""
     exe = shutil.which("soffice") or shutil.which("libreoffice")
     if exe is None:
-        raise TextError(f"a {suffix or 'word-processor'} file needs {INSTALL_SOFFICE}", where=where)
+        raise TextError(f"reading a {suffix or 'word-processor'} file needs {INSTALL_SOFFICE}", where=where)
     with tempfile.TemporaryDirectory(prefix="broadcaster-soffice-") as tmp:
         src = Path(tmp) / f"input{suffix or '.doc'}"
         src.write_bytes(data)
