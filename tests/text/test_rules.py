@@ -65,6 +65,8 @@ def test_numbers_before_unknown_symbols_are_quantities(written, spoken):
         ("安置房2000套", "安置房两千套"),
         ("建了2栋3层小楼", "建了两栋三层小楼"),  # counted, not an address
         ("办公楼3000多平方米", "办公楼三千多平方米"),
+        ("每天8:30后开放", "每天八点三十分后开放"),  # a time, not a generation
+        ("3月20后截止", "三月二十后截止"),
     ],
 )
 def test_numbers_that_only_look_like_dates_or_markers(written, spoken):

@@ -131,10 +131,11 @@ def generations(text: str) -> str:
     """Generation words: 80后 → 八零后, 00后 → 零零后 (a two-digit multiple of
     five, as the cohorts are named, right before 后).
 
-    >>> generations("80后、90后和00后，3天后")
-    '八零后、九零后和零零后，3天后'
+    >>> generations("80后、90后和00后，3天后，8:30后，3月20后")
+    '八零后、九零后和零零后，3天后，8:30后，3月20后'
     """
-    return re.sub(r"(?<![\d.第满超])(\d[05])(?=后)", lambda m: digits(m.group(1)), text)
+    # not after : - / 月 (8:30后, 3月20后 are times and days) nor 第 满 超 (counts)
+    return re.sub(r"(?<![\d.:：\-~～/月号第满超])(\d[05])(?=后)", lambda m: digits(m.group(1)), text)
 
 
 _DAY_CONTEXT = r"(?=[”\"」]?(?:晚会|消费者|国际|纪念|事件|暴雨|洪水|地震|特大|专项|行动|活动|宣传|大案|案件|防灾|安全日|宪法日|前夕|当天|期间))"
