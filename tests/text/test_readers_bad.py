@@ -191,3 +191,12 @@ def test_200_page_pdf_is_read_in_seconds(tmp_path):
     elapsed = time.monotonic() - start
     assert article.text.count("\n") == 200 * 7  # the title and 1,400 numbered paragraphs
     assert elapsed < 20, f"{elapsed:.1f} s"
+
+
+def test_docx_nested_60000_levels_deep(tmp_path):
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    xml = (f"<w:document {w}><w:body>" + "<w:sdt><w:sdtContent>" * 60000 + "<w:p><w:r><w:t>通知</w:t></w:r></w:p>"
+           + "</w:sdtContent></w:sdt>" * 60000 + "</w:body></w:document>")
+    p = tmp_path / "deep.docx"
+    p.write_bytes(_zip({"word/document.xml": xml.encode()}))
+    _fails(p, r"the document is nested too deeply to read \(tables or content controls\)")

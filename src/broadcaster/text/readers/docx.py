@@ -108,7 +108,7 @@ class _Reader:
         """Paragraphs and tables of a body, cell or content control, in order."""
         out: list[str] = []
         if depth > 50:
-            raise TextError("the document's tables are nested too deeply to read", where=self.deadline.where)
+            raise TextError("the document is nested too deeply to read (tables or content controls)", where=self.deadline.where)
         for el in container:
             if el.tag == W + "p":
                 out.extend(self.paragraph(el).split("\n"))
