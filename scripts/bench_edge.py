@@ -57,6 +57,7 @@ def run_edge_bench(segments: int = 40, latency_s: float = 0.3, connections: int 
                 failed = [r for r in results if isinstance(r, Exception)]
                 if failed:
                     raise RuntimeError(f"{len(failed)} segments failed in the {label} run: {failed[0]!r}")
+            max_connections = svc.max_active
             if svc.max_active > connections:
                 raise RuntimeError(f"{svc.max_active} connections at once, limit {connections}")
     finally:
@@ -68,6 +69,7 @@ def run_edge_bench(segments: int = 40, latency_s: float = 0.3, connections: int 
         "edge_serial_s": round(timings["serial"], 3),
         "edge_concurrent_s": round(timings["concurrent"], 3),
         "edge_speedup": round(timings["serial"] / timings["concurrent"], 2),
+        "edge_max_connections": max_connections,
     }
 
 

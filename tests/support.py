@@ -43,9 +43,9 @@ class FakeEngine:
     def list_voices(self):
         return [VoiceInfo(self.name, "v1", "zh-CN", "female"), VoiceInfo(self.name, "v2", "zh-CN", "male")], "test fake"
 
-    def synthesize_many(self, requests, progress=None):
+    def synthesize_many(self, requests, progress=None, on_result=None):
         out = []
-        for r in requests:
+        for i, r in enumerate(requests):
             self.calls.append(r.text)
             if self.fail_when(r.text):
                 out.append(SynthesisError(f"{self.name} refused {r.text[:8]!r}"))
@@ -55,6 +55,8 @@ class FakeEngine:
                 # A tone with a syllable-rate envelope, so loudness gating sees speech-like audio.
                 env = 0.5 + 0.5 * np.sin(2 * np.pi * 4 * t) ** 2
                 out.append(Speech((0.3 * env * np.sin(2 * np.pi * self.tone_hz * t)).astype(np.float32), FAKE_RATE_HZ))
+                if on_result is not None:
+                    on_result(i, out[-1])
             if progress:
                 progress(1)
         return out

@@ -200,7 +200,7 @@ def test_slugs_are_remembered_and_worked_out_again_when_the_words_change(tmp_pat
 
     memo = tmp_path / "names"
     assert remembered_slug("湖东村冬季水利建设", memo) == slug("湖东村冬季水利建设")
-    assert len(list(memo.glob("*.txt"))) == 1 and not list(memo.glob("*.tmp"))
+    assert len(list(memo.glob("*.slug"))) == 1 and not list(memo.glob("*.tmp"))
 
     def no_dictionary(title, max_chars=32):
         raise AssertionError("the slug should have come from the memo")
@@ -214,9 +214,14 @@ def test_slugs_are_remembered_and_worked_out_again_when_the_words_change(tmp_pat
     assert remembered_slug("湖东村冬季水利建设", memo) == "worked-out-again"
 
 
-def test_a_damaged_slug_memo_is_ignored(tmp_path, monkeypatch):
+@pytest.mark.parametrize("damage", ["empty", "cut", "other-text", "random"])
+def test_a_damaged_slug_memo_is_removed_and_worked_out_again(tmp_path, damage):
+    import os
+
     memo = tmp_path / "names"
     first = remembered_slug("水利建设", memo)
-    [entry] = memo.glob("*.txt")
-    entry.write_bytes("坏了".encode("utf-8"))
+    [entry] = memo.glob("*.slug")
+    data = entry.read_bytes()
+    entry.write_bytes({"empty": b"", "cut": data[:3], "other-text": b"shui", "random": os.urandom(len(data))}[damage])
     assert remembered_slug("水利建设", memo) == first
+    assert entry.read_bytes() == data  # written again, whole

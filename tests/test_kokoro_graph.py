@@ -87,13 +87,30 @@ def test_fast_model_is_made_once_and_atomically(model_file, tmp_path, monkeypatc
     monkeypatch.setenv(kokoro_graph.GRAPH_ENV, "im2col")
     made = kokoro_graph.fast_model_path(model_file)
     assert made.parent == tmp_path / "models" and made != model_file
-    assert [p.name for p in made.parent.iterdir()] == [made.name]  # no partial file left
+    # the model and its digest, no partial file left
+    assert sorted(p.name for p in made.parent.iterdir()) == [made.name, made.name + ".sha256"]
     first_mtime = made.stat().st_mtime_ns
 
     calls = []
     monkeypatch.setattr(kokoro_graph, "rewrite_convolutions", lambda path: calls.append(path))
     assert kokoro_graph.fast_model_path(model_file) == made
     assert calls == [] and made.stat().st_mtime_ns == first_mtime
+
+
+@pytest.mark.parametrize("damage", ["cut", "flipped", "no-digest"])
+def test_damaged_fast_model_is_made_again(model_file, tmp_path, monkeypatch, damage):
+    monkeypatch.setenv("BROADCASTER_MODEL_DIR", str(tmp_path / "models"))
+    monkeypatch.setenv(kokoro_graph.GRAPH_ENV, "im2col")
+    made = kokoro_graph.fast_model_path(model_file)
+    good = made.read_bytes()
+    if damage == "cut":  # a power cut while the disk wrote it
+        made.write_bytes(good[: len(good) // 2])
+    elif damage == "flipped":  # one bad byte deep inside the weights: still parses as ONNX
+        made.write_bytes(good[:-100] + bytes([good[-100] ^ 0xFF]) + good[-99:])
+    else:
+        made.with_name(made.name + ".sha256").unlink()
+    assert kokoro_graph.fast_model_path(model_file) == made
+    assert made.read_bytes() == good
 
 
 def test_original_model_when_switched_off(model_file, tmp_path, monkeypatch):

@@ -84,7 +84,7 @@ def say(
     """Speak one announcement into a levelled MP3."""
     import datetime as dt
 
-    from broadcaster.package.output import atomic_write_bytes
+    from broadcaster.durable import write_atomic
     from broadcaster.render import render_programme
     from broadcaster.script import Item, Programme
     from broadcaster.tts.base import Voice
@@ -100,7 +100,7 @@ def say(
     )
     with tempfile.TemporaryDirectory(prefix="broadcaster-say-") as tmp:
         result = render_programme(programme, Path(tmp) / "out", offline=offline)
-        atomic_write_bytes(output, (result.out_dir / "programme.mp3").read_bytes())
+        write_atomic(output, (result.out_dir / "programme.mp3").read_bytes())
     print(f"{output}  {result.duration_s:.1f} s  {result.loudness.integrated_lufs:.1f} LUFS")
 
 
@@ -116,6 +116,32 @@ def voices(engine: Optional[str] = typer.Option(None, "--engine", help="Only thi
         print(f"# {name}" + (f" ({note})" if note else ""))
         for info in infos:
             print(f"{info.name}\t{info.locale}\t{info.gender}\t{info.note}".rstrip())
+
+
+cache_app = typer.Typer(no_args_is_help=True, help="The cache of synthesised speech: what it holds, and emptying it.")
+app.add_typer(cache_app, name="cache")
+
+
+@cache_app.command("info")
+def cache_info() -> None:
+    """Where the cache is, how much it holds, and its size limit."""
+    from broadcaster.tts.cache import SegmentCache
+
+    info = SegmentCache().info()
+    print(f"location\t{info.root}")
+    print(f"segments\t{info.segments} ({info.segment_bytes / 2**20:.1f} MB)")
+    print(f"names\t{info.names}")
+    print(f"limit\t{info.max_bytes / 2**20:.0f} MB (BROADCASTER_CACHE_MAX_MB)")
+
+
+@cache_app.command("clear")
+def cache_clear() -> None:
+    """Remove every cached segment and remembered file name (always safe: made again when needed)."""
+    from broadcaster.tts.cache import SegmentCache
+
+    cache = SegmentCache()
+    entries, size = cache.clear()
+    print(f"removed {entries} segment{'' if entries == 1 else 's'} ({size / 2**20:.1f} MB) from {cache.base}")
 
 
 def _version(value: bool) -> None:

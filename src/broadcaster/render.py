@@ -18,7 +18,8 @@ from broadcaster.memory import return_free_memory
 from broadcaster.package.captions import srt
 from broadcaster.package.manifest import item_entry, manifest
 from broadcaster.package.names import remembered_slug
-from broadcaster.package.output import sha256_file, staged_folder
+from broadcaster.durable import sha256_file
+from broadcaster.package.output import staged_folder
 from broadcaster.package.playlist import m3u8
 from broadcaster.plan import ItemPlan, plan_programme
 from broadcaster.script import Programme

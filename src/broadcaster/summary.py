@@ -32,6 +32,8 @@ def print_summary(result: RenderResult) -> None:
         f"true peak {result.loudness.true_peak_dbtp:.1f} dBTP; {s.segments} segment{'' if s.segments == 1 else 's'} "
         f"({s.synthesised} synthesised, {s.cached} from cache) in {result.elapsed_s:.1f} s"
     )
+    if s.damaged:
+        print(f"warning: {s.damaged} damaged cache entr{'y was' if s.damaged == 1 else 'ies were'} removed and synthesised again")
     if s.fallback_items:
         print(f"{len(s.fallback_items)} item(s) fell back to another engine:")
         for title, origin, reason in s.fallback_items:

@@ -49,6 +49,7 @@ class SynthesisStats:
     segments: int = 0
     cached: int = 0
     synthesised: int = 0
+    damaged: int = 0  # cache entries found damaged, removed and made again
     fallback_items: list[tuple[str, str, str]] = field(default_factory=list)  # (title, from, reason)
 
 
@@ -90,23 +91,40 @@ def _run(engine_name: str, requests: list[SpeechRequest], cache: SegmentCache, s
     for i, key in enumerate(keys):
         hit = cache.get(key)
         if hit is not None:
-            out[i] = (hit, True)
+            out[i] = (_at_programme_rate(cache, key, hit), True)
             stats.cached += 1
             advance(1)
         else:
             missing.append(i)
     if missing:
         before_engines()
-        results = engine.synthesize_many([requests[i] for i in missing], advance)
-        for i, result in zip(missing, results):
+        # Each segment goes into the cache the moment it is made (on the
+        # engine's thread, as it is: resampling would load scipy beside the
+        # running model), so that a render killed half-way keeps its work.
+        stored: dict[int, Speech] = {}
+
+        def keep(j: int, speech: Speech) -> None:
+            stored[j] = cache.put(keys[missing[j]], speech)
+
+        results = engine.synthesize_many([requests[i] for i in missing], advance, keep)
+        for j, (i, result) in enumerate(zip(missing, results)):
             if isinstance(result, Exception):
                 out[i] = result
             else:
-                # Stored at the programme rate, so a warm render resamples nothing.
-                at_rate = Speech(resample(result.samples, result.rate_hz, RATE_HZ), RATE_HZ, result.marks)
-                out[i] = (cache.put(keys[i], at_rate), False)
+                raw = stored.get(j) or cache.put(keys[i], result)
+                out[i] = (_at_programme_rate(cache, keys[i], raw), False)
                 stats.synthesised += 1
     return out  # type: ignore[return-value]
+
+
+def _at_programme_rate(cache: SegmentCache, key: str, speech: Speech) -> Speech:
+    """`speech` at the programme rate, stored again so at that rate, so that a
+    warm render resamples nothing. `speech` is always as the cache stores it
+    (16-bit), so a render that resumes from an entry a killed render left at
+    the engine's rate makes the very same samples as one never interrupted."""
+    if speech.rate_hz == RATE_HZ:
+        return speech
+    return cache.put(key, Speech(resample(speech.samples, speech.rate_hz, RATE_HZ), RATE_HZ, speech.marks))
 
 
 def _speak(plans: list[ItemPlan], voice_for: Callable[[Cue], Voice], cache: SegmentCache, stats: SynthesisStats, advance: Advance,
@@ -190,6 +208,8 @@ def synthesise(plans: list[ItemPlan], fallback: tuple[str, ...], *, offline: boo
         not_tried = [(p, r) for p, r in pending if p.cues[0].request.voice.engine == engine_name]
         pending = sorted(not_tried + still_failing, key=lambda pr: pr[0].item.index)
 
+    stats.damaged = cache.damaged
+    cache.evict()
     if pending:
         plan, reason = pending[0]
         raise SynthesisError(f"item {plan.item.index} ({plan.title}) could not be spoken: {reason}")

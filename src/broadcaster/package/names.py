@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from broadcaster.package.output import atomic_write_bytes
+from broadcaster.durable import Damaged, read_checked, remove_quietly, write_checked
 
 _SLUG_VERSION = 1  # bump when slug() changes
 
@@ -52,13 +52,19 @@ def _memo_key(title: str) -> str:
 
 
 def remembered_slug(title: str, memo_dir: Path) -> str:
-    """slug(title), read from `memo_dir` when it was worked out before."""
-    path = memo_dir / f"{_memo_key(title)}.txt"
-    with contextlib.suppress(OSError, UnicodeDecodeError):
-        known = path.read_text(encoding="ascii").strip()
-        if known and re.fullmatch(r"[a-z0-9-]+", known):
-            return known
+    """slug(title), read from `memo_dir` when it was worked out before.
+
+    A memo entry that is damaged (see durable.py) is removed and worked out again."""
+    path = memo_dir / f"{_memo_key(title)}.slug"
+    try:
+        known = read_checked(path)
+        if known is not None and re.fullmatch(rb"[a-z0-9-]+", known):
+            return known.decode("ascii")
+    except Damaged:
+        remove_quietly(path)
+    except OSError:
+        pass
     made = slug(title)
     with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
-        atomic_write_bytes(path, made.encode("ascii"))
+        write_checked(path, made.encode("ascii"))
     return made

@@ -2,18 +2,21 @@
 
 Everything is written into a hidden temporary folder beside the target, and
 only when all files are complete is it renamed into place. A failed or
-interrupted render leaves any earlier output untouched.
+interrupted render leaves any earlier output untouched. A render killed
+outright (SIGKILL, a power cut) cannot clean up after itself: its folder is
+named with its process id, and the next render into the same place removes
+it once that process is gone.
 """
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import shutil
 import tempfile
 from pathlib import Path
 from typing import Iterator
 
+from broadcaster.durable import is_abandoned, sha256_file, temp_prefix  # noqa: F401  (sha256_file: for callers of the outputs)
 from broadcaster.errors import BroadcasterError
 
 
@@ -22,7 +25,8 @@ def staged_folder(final: Path) -> Iterator[Path]:
     final = final.resolve()
     try:
         final.parent.mkdir(parents=True, exist_ok=True)
-        stage = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent))
+        _sweep_abandoned(final)
+        stage = Path(tempfile.mkdtemp(prefix=temp_prefix(final), suffix=".tmp", dir=final.parent))
         stage.chmod(0o755)  # mkdtemp makes it private; the output is for others to read
     except OSError as exc:
         raise BroadcasterError(f"cannot create output folder {final}: {exc.strerror}") from None
@@ -34,7 +38,7 @@ def staged_folder(final: Path) -> Iterator[Path]:
     old = None
     try:
         if final.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".old", dir=final.parent))
+            old = Path(tempfile.mkdtemp(prefix=temp_prefix(final), suffix=".old", dir=final.parent))
             os.replace(final, old / "previous")
         os.replace(stage, final)
     except OSError as exc:
@@ -47,23 +51,17 @@ def staged_folder(final: Path) -> Iterator[Path]:
             shutil.rmtree(old, ignore_errors=True)
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """For single files outside a staged folder (e.g. `broadcaster say -o`)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+def _sweep_abandoned(final: Path) -> None:
+    """Clean up after renders into `final` that were killed outright.
 
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+    A staging folder of a dead render is removed. A render killed between
+    moving the earlier output aside and moving the new one in leaves the
+    earlier output in its ".old" folder: it is put back first, never removed.
+    """
+    with contextlib.suppress(OSError):
+        abandoned = [Path(e.path) for e in os.scandir(final.parent) if e.name.startswith(f".{final.name}.") and is_abandoned(e)]
+        for folder in sorted(abandoned, key=lambda p: not p.name.endswith(".old")):
+            previous = folder / "previous"
+            if folder.name.endswith(".old") and previous.is_dir() and not final.exists():
+                os.replace(previous, final)
+            shutil.rmtree(folder, ignore_errors=True)

@@ -100,6 +100,11 @@ class VoiceInfo:
 Progress = Callable[[int], None]
 """Called with the number of requests just finished (usually 1)."""
 
+ResultSink = Callable[[int, "Speech"], None]
+"""Called with a request's index and its speech as soon as that request is
+done, before the whole batch is: the render stores it at once, so that a
+render killed half-way keeps what was made. May be called on any thread."""
+
 
 @runtime_checkable
 class Engine(Protocol):
@@ -120,9 +125,10 @@ class Engine(Protocol):
         """The voices, and a note on where the list came from ("" if live)."""
 
     def synthesize_many(
-        self, requests: Sequence[SpeechRequest], progress: Progress | None = None
+        self, requests: Sequence[SpeechRequest], progress: Progress | None = None, on_result: ResultSink | None = None
     ) -> list[Speech | Exception]:
         """Speak every request; a failed one is returned as its exception.
+        Each finished one is also handed to `on_result` as soon as it is done.
 
         The engine does its own retries; an exception here means it gave up
         on that request, and the render falls back for the whole item.

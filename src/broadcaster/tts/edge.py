@@ -60,7 +60,7 @@ from urllib.parse import parse_qs, urlsplit
 import numpy as np
 
 from broadcaster.errors import InputError, SynthesisError
-from broadcaster.tts.base import Progress, SentenceMark, Speech, SpeechRequest, Voice, VoiceInfo
+from broadcaster.tts.base import Progress, ResultSink, SentenceMark, Speech, SpeechRequest, Voice, VoiceInfo
 from broadcaster.tts.edge_voices import (
     BUILTIN_NOTE,
     LONG_NAME,
@@ -380,16 +380,16 @@ class EdgeEngine:
     # -- synthesis ----------------------------------------------------------------
 
     def synthesize_many(
-        self, requests: Sequence[SpeechRequest], progress: Progress | None = None
+        self, requests: Sequence[SpeechRequest], progress: Progress | None = None, on_result: ResultSink | None = None
     ) -> list[Speech | Exception]:
         requests = list(requests)
         if not requests:
             return []
         self._apply_urls()
-        return _run_sync(lambda: self._synthesize_all(requests, progress))
+        return _run_sync(lambda: self._synthesize_all(requests, progress, on_result))
 
     async def _synthesize_all(
-        self, requests: list[SpeechRequest], progress: Progress | None
+        self, requests: list[SpeechRequest], progress: Progress | None, on_result: ResultSink | None = None
     ) -> list[Speech | Exception]:
         batch = _Batch(
             connections=asyncio.Semaphore(self.concurrency),
@@ -400,12 +400,14 @@ class EdgeEngine:
         batch.stats["requests"] = len(requests)
         started = time.monotonic()
 
-        async def one(req: SpeechRequest) -> Speech | Exception:
+        async def one(index: int, req: SpeechRequest) -> Speech | Exception:
             try:
                 result: Speech | Exception = await self._synthesize_one(req, batch)
             except Exception as e:  # noqa: BLE001 - never raise for one request
                 result = SynthesisError(f"edge-tts: unexpected error: {_describe(e)}")
                 result.__cause__ = e
+            if on_result is not None and isinstance(result, Speech):
+                on_result(index, result)  # stored at once: a killed render keeps it
             if progress is not None:
                 try:
                     progress(1)
@@ -413,7 +415,7 @@ class EdgeEngine:
                     log.exception("progress callback failed")
             return result
 
-        results = await asyncio.gather(*(one(r) for r in requests))
+        results = await asyncio.gather(*(one(i, r) for i, r in enumerate(requests)))
         batch.stats["seconds"] = round(time.monotonic() - started, 3)
         self.last_stats = batch.stats
         return list(results)

@@ -20,7 +20,7 @@ import numpy as np
 
 from broadcaster.errors import InputError, SynthesisError
 from broadcaster.memory import return_free_memory
-from broadcaster.tts.base import Progress, Speech, SpeechRequest, Voice, VoiceInfo
+from broadcaster.tts.base import Progress, ResultSink, Speech, SpeechRequest, Voice, VoiceInfo
 
 VOICES = {
     "jf_alpha": ("female", "clear, even; the default"),
@@ -176,7 +176,7 @@ class KokoroEngine:
         return infos, "offline; rate is honoured, volume and pitch are not"
 
     def synthesize_many(
-        self, requests: Sequence[SpeechRequest], progress: Progress | None = None
+        self, requests: Sequence[SpeechRequest], progress: Progress | None = None, on_result: ResultSink | None = None
     ) -> list[Speech | Exception]:
         """Phonemise every request, cut long ones into pieces at clause marks,
         and run the pieces on the worker threads, longest first."""
@@ -206,6 +206,10 @@ class KokoroEngine:
 
             words.release()
 
+        # Imported here, on the calling thread: the workers below import
+        # nothing (see render.py on why).
+        from kokoro_onnx.chunker import pause_after
+
         audio: dict[tuple[int, int], np.ndarray] = {}
         remaining = {i: len(chunks) for i, chunks in chunks_of.items()}
         lock = threading.Lock()
@@ -227,6 +231,14 @@ class KokoroEngine:
                     audio[(i, n)] = out
                 remaining[i] -= 1
                 done = remaining[i] == 0
+                mine = [audio.pop((i, k)) for k in range(len(chunks_of[i]))] if done and results[i] is None else None
+            if mine is not None:
+                # Every piece is made: join them now and hand the speech on
+                # (the render stores it at once), not at the end of the batch.
+                speech = Speech(self._join(list(zip(mine, chunks_of[i])), pause_after), SAMPLE_RATE_HZ)
+                results[i] = speech
+                if on_result is not None:
+                    on_result(i, speech)
             if done and progress:
                 progress(1)
 
@@ -243,10 +255,6 @@ class KokoroEngine:
             for job in [pool.submit(work) for _ in range(self.workers)]:
                 job.result()
 
-        for i in range(len(requests)):
-            if results[i] is None:
-                mine = [(audio[(i, n)], text) for n, text in enumerate(chunks_of[i])]
-                results[i] = Speech(self._join(mine), SAMPLE_RATE_HZ)
         return results  # type: ignore[return-value]
 
     def pieces(self, request: SpeechRequest) -> list[str]:
@@ -266,11 +274,10 @@ class KokoroEngine:
         return split_phonemes(phonemes, self.max_phonemes)
 
     @staticmethod
-    def _join(pieces: list[tuple[np.ndarray, str]]) -> np.ndarray:
+    def _join(pieces: list[tuple[np.ndarray, str]], pause_after) -> np.ndarray:
         """Audio of the pieces, with the pause each piece's closing punctuation
-        calls for (the model's output comes trimmed of silence at both ends)."""
-        from kokoro_onnx.chunker import pause_after
-
+        calls for (kokoro_onnx.chunker.pause_after; the model's output comes
+        trimmed of silence at both ends)."""
         parts = []
         for n, (samples, phonemes) in enumerate(pieces):
             parts.append(samples)

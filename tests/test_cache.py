@@ -1,0 +1,168 @@
+"""The segment cache: entries checked when read, damaged ones healed, size bounded."""
+from __future__ import annotations
+
+import os
+import struct
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from broadcaster.durable import Damaged, read_checked, write_checked
+from broadcaster.render import render_programme
+from broadcaster.script import load_script
+from broadcaster.tts.base import SentenceMark, Speech
+from broadcaster.tts.cache import SegmentCache, decode_entry, encode_entry
+from support import write_script
+
+SCRIPT = """\
+title: 停电通知
+date: 2026-11-30
+voice: {engine: fake}
+items:
+  - text: 各位村民请注意。
+  - text: 明天上午八点到十二点停电。
+  - text: 请大家提前做好准备。
+"""
+
+
+def _speech(n: int = 2400, rate_hz: int = 24000) -> Speech:
+    t = np.arange(n) / rate_hz
+    return Speech((0.4 * np.sin(2 * np.pi * 440 * t)).astype(np.float32), rate_hz, [SentenceMark(0.0, 0.1, "好。")])
+
+
+def test_entry_reads_back_as_it_was_stored(tmp_path):
+    cache = SegmentCache(tmp_path)
+    stored = cache.put("ab" * 32, _speech())
+    back = cache.get("ab" * 32)
+    assert back.rate_hz == 24000 and back.marks == stored.marks
+    assert np.array_equal(back.samples, stored.samples)
+    assert np.max(np.abs(back.samples - _speech().samples)) <= 0.5 / 32767 + 1e-7  # 16-bit, rounded
+
+
+def _wrong_shape(entry: bytes) -> bytes:
+    """A well-formed, correctly checksummed file whose header promises more
+    samples than it holds."""
+    import hashlib
+    import json
+
+    payload = entry[:-32]
+    size = struct.unpack_from("<I", payload, 7)[0]
+    header = json.loads(payload[11:11 + size])
+    header["samples"] += 1
+    raw = json.dumps(header).encode()
+    bad = payload[:7] + struct.pack("<I", len(raw)) + raw + payload[11 + size:]
+    return bad + hashlib.sha256(bad).digest()
+
+
+DAMAGE = {
+    "empty": lambda data: b"",
+    "truncated": lambda data: data[: len(data) // 2],
+    "last-byte": lambda data: data[:-1],
+    "random": lambda data: os.urandom(len(data)),
+    "zeros": lambda data: bytes(len(data)),
+    "flipped-sample": lambda data: data[:200] + bytes([data[200] ^ 1]) + data[201:],
+    "wrong-shape": _wrong_shape,
+    "old-format": lambda data: b"PK\x03\x04" + data[4:],
+}
+
+
+@pytest.mark.parametrize("damage", list(DAMAGE))
+def test_damaged_entry_is_a_miss_and_is_removed(tmp_path, damage):
+    cache = SegmentCache(tmp_path)
+    cache.put("cd" * 32, _speech())
+    [path] = (tmp_path / "segments").rglob("*.seg")
+    path.write_bytes(DAMAGE[damage](path.read_bytes()))
+    assert cache.get("cd" * 32) is None
+    assert cache.damaged == 1 and not path.exists()
+
+
+@pytest.mark.parametrize("damage", list(DAMAGE))
+def test_render_heals_a_damaged_cache(tmp_path, fake_engine, damage, run_cli):
+    script = write_script(tmp_path, SCRIPT)
+    code, first, err = run_cli("render", str(script), "--out", str(tmp_path / "a"), "--quiet")
+    assert code == 0, err
+    entries = sorted((Path(os.environ["BROADCASTER_CACHE_DIR"]) / "segments").rglob("*.seg"))
+    assert len(entries) == 3
+    entries[1].write_bytes(DAMAGE[damage](entries[1].read_bytes()))
+    code, out, err = run_cli("render", str(script), "--out", str(tmp_path / "b"), "--quiet")
+    assert code == 0, err
+    assert "(1 synthesised, 2 from cache)" in out
+    assert "warning: 1 damaged cache entry was removed and synthesised again" in out
+    assert (tmp_path / "a" / "programme.mp3").read_bytes() == (tmp_path / "b" / "programme.mp3").read_bytes()
+    code, out, _ = run_cli("render", str(script), "--out", str(tmp_path / "c"), "--quiet")
+    assert "(0 synthesised, 3 from cache)" in out and "warning" not in out  # healed for good
+
+
+def test_checked_file_round_trip_and_damage(tmp_path):
+    path = tmp_path / "x"
+    assert read_checked(path) is None
+    write_checked(path, b"payload")
+    assert read_checked(path) == b"payload"
+    path.write_bytes(path.read_bytes()[:-1])
+    with pytest.raises(Damaged):
+        read_checked(path)
+    with pytest.raises(Damaged):
+        decode_entry(b"not a segment")
+    assert decode_entry(encode_entry(_speech())[0]).rate_hz == 24000
+
+
+def test_cache_stays_within_its_limit_least_recently_used_first(tmp_path):
+    cache = SegmentCache(tmp_path)
+    keys = [f"{i:02x}" * 32 for i in range(6)]
+    for n, key in enumerate(keys):
+        cache.put(key, _speech())
+        path = cache._path(key)
+        os.utime(path, (1000 + n, 1000 + n))  # put in order: 0 is the least recently used
+    entry_bytes = cache._path(keys[0]).stat().st_size
+    cache.get(keys[0])  # used now: the most recent
+
+    later = SegmentCache(tmp_path)  # another render, which used keys[1]
+    later.get(keys[1])
+    removed = later.evict(max_bytes=3 * entry_bytes)
+    assert removed == 3
+    left = {p.stem for p in (tmp_path / "segments").rglob("*.seg")}
+    # keys[1] was used by the evicting render, keys[0] recently; the oldest others went.
+    assert left == {keys[0], keys[1], keys[5]}
+
+
+def test_eviction_never_removes_what_the_running_render_uses(tmp_path):
+    cache = SegmentCache(tmp_path)
+    for i in range(3):
+        cache.put(f"{i:02x}" * 32, _speech())
+    assert cache.evict(max_bytes=0) == 0  # all three are this render's own
+    assert len(list((tmp_path / "segments").rglob("*.seg"))) == 3
+
+
+def test_render_evicts_beyond_the_limit(tmp_path, fake_engine, monkeypatch):
+    script = write_script(tmp_path, SCRIPT)
+    render_programme(load_script(script), tmp_path / "a")
+    other = write_script(tmp_path, SCRIPT.replace("请大家提前做好准备。", "请大家互相转告。"), "other.yaml")
+    monkeypatch.setenv("BROADCASTER_CACHE_MAX_MB", "0")
+    result = render_programme(load_script(other), tmp_path / "b")
+    assert result.stats.synthesised == 1
+    # Only the second render's three segments are left.
+    assert len(list((Path(os.environ["BROADCASTER_CACHE_DIR"]) / "segments").rglob("*.seg"))) == 3
+
+
+def test_bad_cache_limit_is_bad_input(tmp_path, fake_engine, run_cli, monkeypatch):
+    script = write_script(tmp_path, SCRIPT)
+    monkeypatch.setenv("BROADCASTER_CACHE_MAX_MB", "lots")
+    code, out, err = run_cli("render", str(script), "--out", str(tmp_path / "a"))
+    assert code == 2
+    assert err == "broadcaster: error: BROADCASTER_CACHE_MAX_MB must be a number of megabytes, got 'lots'\n"
+    assert not fake_engine.calls
+
+
+def test_cache_info_and_clear(tmp_path, fake_engine, run_cli):
+    script = write_script(tmp_path, SCRIPT)
+    assert run_cli("render", str(script), "--out", str(tmp_path / "a"), "--quiet")[0] == 0
+    code, out, _ = run_cli("cache", "info")
+    lines = dict(line.split("\t") for line in out.splitlines())
+    assert code == 0 and lines["location"] == os.environ["BROADCASTER_CACHE_DIR"]
+    assert lines["segments"].startswith("3 (") and lines["names"] == "3"
+    assert lines["limit"] == "2048 MB (BROADCASTER_CACHE_MAX_MB)"
+    code, out, _ = run_cli("cache", "clear")
+    assert code == 0 and out.startswith("removed 3 segments (")
+    code, out, _ = run_cli("cache", "info")
+    assert "segments\t0 (0.0 MB)" in out
