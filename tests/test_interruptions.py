@@ -139,3 +139,32 @@ def test_two_renders_sharing_a_cache_at_once_both_succeed(tmp_path, repeat):
     for s in scripts:
         _render(s, tmp_path / f"{s.stem}-alone", tmp_path / f"cache-{s.stem}")
         assert _audio(tmp_path / s.stem) == _audio(tmp_path / f"{s.stem}-alone")
+
+
+@pytest.mark.engine
+@pytest.mark.skipif(os.name != "posix", reason="SIGKILL")
+def test_killed_offline_render_keeps_what_the_real_voice_made(tmp_path):
+    """The same with the real offline voice, whose segments are made on two
+    worker threads and stored from there as each is finished."""
+    sentences = ["请注意。", "明天停电。", "后天通水。", "按时开会。", "注意防火。", "谢谢大家。"]
+    script = write_script(tmp_path, "title: 通知\ndate: 2026-11-30\nitems:\n" + "".join(f"  - text: {s}\n" for s in sentences))
+    reference, out, cache = tmp_path / "reference", tmp_path / "out", tmp_path / "cache"
+    proc = subprocess.run([sys.executable, "-m", "broadcaster", "render", str(script), "--out", str(reference), "--quiet"],
+                          env=_env(tmp_path / "reference-cache"), capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+
+    proc = subprocess.Popen([sys.executable, "-m", "broadcaster", "render", str(script), "--out", str(out), "--quiet"],
+                            env=_env(cache), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 240
+    while len(_segments(cache)) < 2 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    proc.kill()
+    proc.wait(timeout=30)
+    kept = len(_segments(cache))
+    assert kept >= 2
+
+    resumed = subprocess.run([sys.executable, "-m", "broadcaster", "render", str(script), "--out", str(out)],
+                             env=_env(cache), capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    assert _counts(resumed.stdout) == (len(sentences) - kept, kept)
+    assert _audio(out) == _audio(reference)

@@ -112,6 +112,8 @@ class _ShrinkingSession:
         self._run_options.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
 
     def run(self, output_names, inputs, run_options=None):
+        # Safe from both workers at once: onnxruntime's run is thread-safe,
+        # shrinking is per run, and malloc_trim takes glibc's own locks.
         outputs = self._session.run(output_names, inputs, run_options or self._run_options)
         return_free_memory()  # the arena gave its regions back; make glibc give them up too
         return outputs
@@ -121,6 +123,7 @@ class _ShrinkingSession:
 
 
 _arena_registered = False
+_arena_lock = threading.Lock()  # two engines loading at once must not both register it
 
 
 def _use_exact_arena(ort, options) -> None:
@@ -135,11 +138,12 @@ def _use_exact_arena(ort, options) -> None:
     during inference; the render peaks at 650-690 MB now).
     """
     global _arena_registered
-    if not _arena_registered:
-        memory = ort.OrtMemoryInfo("Cpu", ort.OrtAllocatorType.ORT_ARENA_ALLOCATOR, 0, ort.OrtMemType.DEFAULT)
-        # arena_extend_strategy 1 = kSameAsRequested
-        ort.create_and_register_allocator(memory, ort.OrtArenaCfg({"arena_extend_strategy": 1, "initial_chunk_size_bytes": 1 << 20}))
-        _arena_registered = True
+    with _arena_lock:
+        if not _arena_registered:
+            memory = ort.OrtMemoryInfo("Cpu", ort.OrtAllocatorType.ORT_ARENA_ALLOCATOR, 0, ort.OrtMemType.DEFAULT)
+            # arena_extend_strategy 1 = kSameAsRequested
+            ort.create_and_register_allocator(memory, ort.OrtArenaCfg({"arena_extend_strategy": 1, "initial_chunk_size_bytes": 1 << 20}))
+            _arena_registered = True
     options.add_session_config_entry("session.use_env_allocators", "1")
 
 
