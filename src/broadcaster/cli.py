@@ -36,15 +36,18 @@ def render(
     offline: bool = typer.Option(False, "--offline", help="Use the fallback engines only; never touch the network."),
     strict: bool = typer.Option(False, "--strict", help="Exit 1 instead of falling back to another engine."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
+    profile: Optional[str] = typer.Option(None, "--profile", help="Sound profile: a name (loudspeaker) or a YAML file [default: the script's]."),
 ) -> None:
     """Render a script into programme.mp3, item files, playlist, captions and manifest."""
+    from broadcaster.profiles import load_profile
     from broadcaster.progress import reporter_for
     from broadcaster.render import render_programme
     from broadcaster.script import load_script
     from broadcaster.summary import print_summary
 
     programme = load_script(script)
-    result = render_programme(programme, out, offline=offline, strict=strict, reporter=reporter_for(quiet=quiet))
+    chosen = load_profile(profile) if profile else None
+    result = render_programme(programme, out, offline=offline, strict=strict, reporter=reporter_for(quiet=quiet), profile=chosen)
     print_summary(result)
 
 

@@ -9,9 +9,9 @@ from typing import Protocol
 
 import numpy as np
 
-from broadcaster.audio.codec import RATE_HZ, codec_gain_db, decode_chunks, decode_file, encode_mp3, load_encoder
+from broadcaster.audio.codec import codec_gain_db, decode_chunks, decode_file, encode_mp3, load_encoder
 from broadcaster.audio.jingles import builtin_jingle
-from broadcaster.audio.loudness import CEILING_DBTP, TARGET_LUFS, LoudnessMeter, LoudnessReport, normalise, warm_up
+from broadcaster.audio.loudness import LoudnessMeter, LoudnessReport, normalise, warm_up
 from broadcaster.audio.timeline import Master, build_master
 from broadcaster.errors import FallbackUsed
 from broadcaster.memory import return_free_memory
@@ -22,6 +22,7 @@ from broadcaster.durable import sha256_file
 from broadcaster.package.output import staged_folder
 from broadcaster.package.playlist import m3u8
 from broadcaster.plan import ItemPlan, plan_programme
+from broadcaster.profiles import SoundProfile
 from broadcaster.script import Programme
 from broadcaster.synthesise import SynthesisStats, synthesise
 from broadcaster.tts.base import release_engines
@@ -76,12 +77,12 @@ def default_out_dir(programme: Programme, base: Path = Path("audio_out")) -> Pat
     return base / f"{programme.date.isoformat()}-{programme.source.stem}"
 
 
-def _jingles(plans: list[ItemPlan]) -> dict[int, np.ndarray]:
+def _jingles(plans: list[ItemPlan], rate_hz: int) -> dict[int, np.ndarray]:
     out = {}
     for plan in plans:
         item = plan.item
         if item.kind == "jingle":
-            out[item.index] = builtin_jingle(item.jingle, RATE_HZ) if item.jingle else decode_file(item.path, RATE_HZ)
+            out[item.index] = builtin_jingle(item.jingle, rate_hz) if item.jingle else decode_file(item.path, rate_hz)
     return out
 
 
@@ -93,8 +94,11 @@ def _tags(programme: Programme, title: str, track: str) -> dict[str, str]:
 
 
 def render_programme(programme: Programme, out_dir: Path | None = None, *, offline: bool = False, strict: bool = False,
-                     reporter: Reporter | None = None, cache: SegmentCache | None = None) -> RenderResult:
+                     reporter: Reporter | None = None, cache: SegmentCache | None = None,
+                     profile: SoundProfile | None = None) -> RenderResult:
+    """Render `programme` into `out_dir` with its sound profile (or `profile`)."""
     started = time.monotonic()
+    profile = profile or programme.profile
     reporter = reporter or SilentReporter()
     out_dir = Path(out_dir) if out_dir else default_out_dir(programme)
     cache = cache or SegmentCache()
@@ -108,12 +112,12 @@ def render_programme(programme: Programme, out_dir: Path | None = None, *, offli
     # On the side while the text is prepared and synthesised: the codec's
     # level change is measured on a tone (ffmpeg and numpy only).
     side = ThreadPoolExecutor(1, thread_name_prefix="render-side")
-    codec_db_job = side.submit(codec_gain_db)
+    codec_db_job = side.submit(codec_gain_db, profile.bitrate, profile.rate_hz)
 
     try:
         reporter.stage("preparing text")
         plans = plan_programme(programme)
-        jingles = _jingles(plans)
+        jingles = _jingles(plans, profile.rate_hz)
 
         total = sum(len(p.cues) for p in plans)
         reporter.synthesis_started(total)
@@ -122,7 +126,8 @@ def render_programme(programme: Programme, out_dir: Path | None = None, *, offli
         # anyway and may release it during inference: name them right then.
         names: dict[int, str] = {}
         spoken_items, stats = synthesise(plans, programme.fallback, offline=offline, cache=cache, advance=reporter.advance,
-                                         before_engines=lambda: names.update(_item_file_names(plans, cache.names_root)))
+                                         before_engines=lambda: names.update(_item_file_names(plans, cache.names_root)),
+                                         rate_hz=profile.rate_hz)
         reporter.synthesis_done()
         release_engines()
         if strict and stats.fallback_items:
@@ -136,7 +141,8 @@ def render_programme(programme: Programme, out_dir: Path | None = None, *, offli
         warm_up()
         # A render wholly from the cache names its files from the memo beside the cache.
         names = names or _item_file_names(plans, cache.names_root)
-        master = build_master(plans, {s.plan.item.index: s for s in spoken_items}, jingles, programme.pauses)
+        master = build_master(plans, {s.plan.item.index: s for s in spoken_items}, jingles, programme.pauses,
+                              profile.rate_hz, profile.lead_in_s, profile.tail_s)
         # Every clip is in the master now: their own copies (~90 MB for eight
         # minutes) would only raise the peak while encoding.
         for spoken in spoken_items:
@@ -145,13 +151,13 @@ def render_programme(programme: Programme, out_dir: Path | None = None, *, offli
         # Aim the buffer so that the *MP3* lands on target: the codec changes the level slightly.
         codec_db = -codec_db_job.result()
         samples, levelled = normalise(
-            master.samples, master.rate_hz, TARGET_LUFS + codec_db, CEILING_DBTP + codec_db, measure_peak=False, in_place=True
+            master.samples, master.rate_hz, profile.target_lufs + codec_db, profile.ceiling_dbtp + codec_db, measure_peak=False, in_place=True
         )
         master = Master(samples, master.rate_hz, master.items)
 
         reporter.stage("encoding")
         with staged_folder(out_dir) as stage:
-            result = _write_outputs(programme, master, stage, stats, levelled.gain_db, names)
+            result = _write_outputs(programme, profile, master, stage, stats, levelled.gain_db, names)
     finally:
         side.shutdown(wait=False)
     result.out_dir = out_dir
@@ -165,7 +171,7 @@ def _item_file_names(plans: list[ItemPlan], memo_dir: Path) -> dict[int, str]:
     return {p.item.index: f"items/{n:02d}-{remembered_slug(p.title, memo_dir)}.mp3" for n, p in enumerate(spoken, 1)}
 
 
-def _write_outputs(programme: Programme, master: Master, stage: Path, stats: SynthesisStats, gain_db: float,
+def _write_outputs(programme: Programme, profile: SoundProfile, master: Master, stage: Path, stats: SynthesisStats, gain_db: float,
                    names: dict[int, str]) -> RenderResult:
     (stage / "items").mkdir()
     spoken_spans = [s for s in master.items if s.spoken is not None]
@@ -178,7 +184,7 @@ def _write_outputs(programme: Programme, master: Master, stage: Path, stats: Syn
     # encode on both cores at once, and the programme file is measured as
     # soon as it is written, while the other items encode.
     with ThreadPoolExecutor(2) as pool:
-        encoded = [pool.submit(encode_mp3, *job) for job in jobs]
+        encoded = [pool.submit(encode_mp3, *job, master.rate_hz, profile.bitrate) for job in jobs]
         encoded[0].result()
         # Measure what was actually written, not the buffer it came from,
         # a piece at a time as ffmpeg decodes it.
@@ -205,6 +211,6 @@ def _write_outputs(programme: Programme, master: Master, stage: Path, stats: Syn
     (stage / "programme.m3u8").write_text(m3u8(playlist), encoding="utf-8")
     (stage / "programme.srt").write_text(srt(captions), encoding="utf-8")
     (stage / "manifest.json").write_text(
-        manifest(programme, master, measured, sha256_file(stage / "programme.mp3"), entries), encoding="utf-8"
+        manifest(programme, master, measured, sha256_file(stage / "programme.mp3"), entries, profile), encoding="utf-8"
     )
     return RenderResult(stage, meter.samples_seen / master.rate_hz, measured, stats, rows)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from broadcaster.errors import InputError, ScriptError
+from broadcaster.profiles import LOUDSPEAKER, ProfileError, SoundProfile, profile_from
 from broadcaster.text import Limits
 from broadcaster.text.readers.fetch import check_url, is_url
 from broadcaster.tts.base import Voice
@@ -68,11 +69,12 @@ class Programme:
     pauses: Pauses = field(default_factory=Pauses)
     limits: Limits = field(default_factory=Limits)
     repeat_intro: str = DEFAULT_REPEAT_INTRO
+    profile: SoundProfile = LOUDSPEAKER
 
 
 _TOP_KEYS = {
     "version", "title", "date", "station", "voice", "fallback", "lexicon", "lexicon_file",
-    "pauses", "segments", "repeat_intro", "items",
+    "pauses", "segments", "repeat_intro", "items", "profile",
 }
 _VOICE_KEYS = {"engine", "name", "rate", "volume", "pitch"}
 _ITEM_KEYS = {"jingle", "text", "article", "pause", "title", "voice", "repeat"}
@@ -125,6 +127,7 @@ def parse_script(text: str, path: Path) -> Programme:
     pauses = _pauses(ctx, doc)
     limits = _limits(ctx, doc)
     repeat_intro = _string(ctx, doc, "repeat_intro") or DEFAULT_REPEAT_INTRO
+    profile = _profile(ctx, doc)
 
     items_raw = doc.get("items")
     if items_raw is None:
@@ -137,7 +140,7 @@ def parse_script(text: str, path: Path) -> Programme:
     return Programme(
         title=title, date=date, source=path, items=items, station=station, voice=voice,
         fallback=fallback, lexicon=lexicon, lexicon_files=lexicon_files, pauses=pauses,
-        limits=limits, repeat_intro=repeat_intro,
+        limits=limits, repeat_intro=repeat_intro, profile=profile,
     )
 
 
@@ -189,6 +192,17 @@ def _voice(ctx: _Ctx, raw: Any, base: Voice, key: str, line: int) -> Voice:
 
 def _line(container: Any, key: Any, default: int) -> int:
     return container.line_of(key) if isinstance(container, (LocatedDict, LocatedList)) else default
+
+
+def _profile(ctx: _Ctx, doc: LocatedDict) -> SoundProfile:
+    if "profile" not in doc:
+        return LOUDSPEAKER
+    raw = doc["profile"]
+    try:
+        return profile_from(raw, default_name=ctx.path.stem)
+    except ProfileError as exc:
+        key = f"profile.{exc.key}" if exc.key else "profile"
+        raise ctx.fail(exc.message, key, _line(raw, exc.key, doc.line_of("profile")) if exc.key else doc.line_of("profile")) from None
 
 
 def _fallback(ctx: _Ctx, doc: LocatedDict) -> tuple[str, ...]:

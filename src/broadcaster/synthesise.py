@@ -75,9 +75,26 @@ def _needs_network(engine_name: str) -> bool:
         return False
 
 
-def _run(engine_name: str, requests: list[SpeechRequest], cache: SegmentCache, stats: SynthesisStats, advance: Advance,
-         before_engines: _Once) -> list[tuple[Speech, bool] | Exception]:
-    """Speech for each request (from cache where possible), or its exception."""
+@dataclass
+class _Job:
+    """What every engine call of one synthesis shares."""
+
+    cache: SegmentCache
+    stats: SynthesisStats
+    advance: Advance
+    before_engines: _Once
+    rate_hz: int  # the programme's sample rate (its sound profile's)
+
+
+def _run(engine_name: str, requests: list[SpeechRequest], job: _Job) -> list[tuple[Speech, bool] | Exception]:
+    """Speech for each request (from cache where possible), or its exception.
+
+    The cache holds each segment at the programme rate under `key@rate`, so a
+    warm render resamples nothing. While an engine runs, each segment is
+    first stored as the engine made it, under `key` (resampling there would
+    load scipy beside the running model); it is replaced by the `key@rate`
+    entry once resampled, and a render that finds one left by a killed
+    render starts from it."""
     try:
         engine = get_engine(engine_name)
         model_id = engine.model_id()
@@ -85,50 +102,56 @@ def _run(engine_name: str, requests: list[SpeechRequest], cache: SegmentCache, s
         return [exc] * len(requests)
     except Exception as exc:  # an engine that cannot even load counts as failed for its items
         return [SynthesisError(f"{engine_name} engine unavailable: {exc}")] * len(requests)
+    cache = job.cache
     keys = [cache_key(engine_name, model_id, r) for r in requests]
     out: list[tuple[Speech, bool] | Exception | None] = [None] * len(requests)
     missing = []
     for i, key in enumerate(keys):
-        hit = cache.get(key)
+        hit = cache.get(_at_rate(key, job.rate_hz))
+        if hit is None and (made := cache.get(key)) is not None:
+            hit = _store_at_rate(cache, key, made, job.rate_hz)
         if hit is not None:
-            out[i] = (_at_programme_rate(cache, key, hit), True)
-            stats.cached += 1
-            advance(1)
+            out[i] = (hit, True)
+            job.stats.cached += 1
+            job.advance(1)
         else:
             missing.append(i)
     if missing:
-        before_engines()
-        # Each segment goes into the cache the moment it is made (on the
-        # engine's thread, as it is: resampling would load scipy beside the
-        # running model), so that a render killed half-way keeps its work.
+        job.before_engines()
         stored: dict[int, Speech] = {}
 
         def keep(j: int, speech: Speech) -> None:
+            # On the engine's thread, the moment the segment is made: a
+            # render killed half-way keeps its work.
             stored[j] = cache.put(keys[missing[j]], speech)
 
-        results = engine.synthesize_many([requests[i] for i in missing], advance, keep)
+        results = engine.synthesize_many([requests[i] for i in missing], job.advance, keep)
         for j, (i, result) in enumerate(zip(missing, results)):
             if isinstance(result, Exception):
                 out[i] = result
             else:
-                raw = stored.get(j) or cache.put(keys[i], result)
-                out[i] = (_at_programme_rate(cache, keys[i], raw), False)
-                stats.synthesised += 1
+                made = stored.get(j) or cache.put(keys[i], result)
+                out[i] = (_store_at_rate(cache, keys[i], made, job.rate_hz), False)
+                job.stats.synthesised += 1
     return out  # type: ignore[return-value]
 
 
-def _at_programme_rate(cache: SegmentCache, key: str, speech: Speech) -> Speech:
-    """`speech` at the programme rate, stored again so at that rate, so that a
-    warm render resamples nothing. `speech` is always as the cache stores it
-    (16-bit), so a render that resumes from an entry a killed render left at
-    the engine's rate makes the very same samples as one never interrupted."""
-    if speech.rate_hz == RATE_HZ:
-        return speech
-    return cache.put(key, Speech(resample(speech.samples, speech.rate_hz, RATE_HZ), RATE_HZ, speech.marks))
+def _at_rate(key: str, rate_hz: int) -> str:
+    return f"{key}@{rate_hz}"
 
 
-def _speak(plans: list[ItemPlan], voice_for: Callable[[Cue], Voice], cache: SegmentCache, stats: SynthesisStats, advance: Advance,
-           before_engines: _Once) -> dict[int, list[Clip] | Exception]:
+def _store_at_rate(cache: SegmentCache, key: str, speech: Speech, rate_hz: int) -> Speech:
+    """`speech` resampled to `rate_hz`, stored under `key@rate`, in place of
+    the engine-rate entry. `speech` is always as the cache stores it (16-bit),
+    so a render that resumes from an entry a killed render left makes the
+    very same samples as one never interrupted."""
+    at_rate = Speech(resample(speech.samples, speech.rate_hz, rate_hz), rate_hz, speech.marks)
+    stored = cache.put(_at_rate(key, rate_hz), at_rate)
+    cache.discard(key)
+    return stored
+
+
+def _speak(plans: list[ItemPlan], voice_for: Callable[[Cue], Voice], job: _Job) -> dict[int, list[Clip] | Exception]:
     """Speak every cue of `plans`, batched per engine so engines can work concurrently."""
     by_engine: dict[str, list[tuple[int, int, SpeechRequest]]] = {}
     for p_index, plan in enumerate(plans):
@@ -138,7 +161,7 @@ def _speak(plans: list[ItemPlan], voice_for: Callable[[Cue], Voice], cache: Segm
     clips: dict[int, list] = {i: [None] * len(p.cues) for i, p in enumerate(plans)}
     failures: dict[int, Exception] = {}
     for engine_name, entries in by_engine.items():
-        results = _run(engine_name, [r for _, _, r in entries], cache, stats, advance, before_engines)
+        results = _run(engine_name, [r for _, _, r in entries], job)
         for (p_index, c_index, request), result in zip(entries, results):
             if isinstance(result, Exception):
                 failures.setdefault(p_index, result)
@@ -149,14 +172,15 @@ def _speak(plans: list[ItemPlan], voice_for: Callable[[Cue], Voice], cache: Segm
 
 
 def synthesise(plans: list[ItemPlan], fallback: tuple[str, ...], *, offline: bool = False, cache: SegmentCache | None = None,
-               advance: Advance = lambda n: None, before_engines: Callable[[], None] | None = None) -> tuple[list[SpokenItem], SynthesisStats]:
+               advance: Advance = lambda n: None, before_engines: Callable[[], None] | None = None,
+               rate_hz: int = RATE_HZ) -> tuple[list[SpokenItem], SynthesisStats]:
     """Speech for every cue of `plans`: from the cache, else from the item's
     engine, else (whole items) from the fallback chain. `before_engines` is
     called once, just before the first engine is asked for anything; a
     render served wholly from the cache never calls it."""
     cache = cache or SegmentCache()
-    first_engine_call = _Once(before_engines)
     stats = SynthesisStats(segments=sum(len(p.cues) for p in plans))
+    job = _Job(cache, stats, advance, _Once(before_engines), rate_hz)
     spoken = [p for p in plans if p.cues]
     results: dict[int, SpokenItem] = {}
 
@@ -168,7 +192,7 @@ def synthesise(plans: list[ItemPlan], fallback: tuple[str, ...], *, offline: boo
             pending.append((plan, "offline: --offline given"))
         else:
             first_try.append(plan)
-    outcome = _speak(first_try, lambda cue: cue.request.voice, cache, stats, advance, first_engine_call)
+    outcome = _speak(first_try, lambda cue: cue.request.voice, job)
     for i, plan in enumerate(first_try):
         result = outcome[i]
         if isinstance(result, Exception):
@@ -195,7 +219,7 @@ def synthesise(plans: list[ItemPlan], fallback: tuple[str, ...], *, offline: boo
             except BroadcasterError:
                 return base
 
-        outcome = _speak([p for p, _ in candidates], voice_for, cache, stats, advance, first_engine_call)
+        outcome = _speak([p for p, _ in candidates], voice_for, job)
         still_failing = []
         for i, (plan, reason) in enumerate(candidates):
             result = outcome[i]

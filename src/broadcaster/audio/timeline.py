@@ -17,7 +17,7 @@ from broadcaster.script import Pauses
 from broadcaster.synthesise import Clip, SpokenItem
 from broadcaster.text import Break
 
-LEAD_IN_S = 0.3  # players and amplifiers often swallow the first instant
+LEAD_IN_S = 0.3  # players and amplifiers often swallow the first instant (the loudspeaker profile's)
 TAIL_S = 0.6
 
 
@@ -59,11 +59,12 @@ def _break_s(brk: Break, pauses: Pauses) -> float:
     }[brk]
 
 
-def build_master(plans: list[ItemPlan], spoken: dict[int, SpokenItem], jingles: dict[int, np.ndarray], pauses: Pauses, rate_hz: int = RATE_HZ) -> Master:
+def build_master(plans: list[ItemPlan], spoken: dict[int, SpokenItem], jingles: dict[int, np.ndarray], pauses: Pauses,
+                 rate_hz: int = RATE_HZ, lead_in_s: float = LEAD_IN_S, tail_s: float = TAIL_S) -> Master:
     """`jingles` maps item index → samples at `rate_hz`; `spoken` item index → clips."""
     placed: list[tuple[int, np.ndarray]] = []  # (offset in samples, samples)
     spans: list[ItemSpan] = []
-    cursor = int(LEAD_IN_S * rate_hz)
+    cursor = int(lead_in_s * rate_hz)
     previous_kind = None
     for plan in plans:
         kind = plan.item.kind
@@ -99,7 +100,7 @@ def build_master(plans: list[ItemPlan], spoken: dict[int, SpokenItem], jingles: 
         span.duration_s = (cursor - start) / rate_hz
         spans.append(span)
         previous_kind = kind
-    cursor += int(TAIL_S * rate_hz)
+    cursor += int(tail_s * rate_hz)
     samples = np.zeros(cursor, dtype=np.float32)
     for offset, audio in placed:
         samples[offset : offset + len(audio)] += audio

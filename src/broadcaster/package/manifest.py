@@ -5,8 +5,9 @@ import datetime as dt
 import json
 
 from broadcaster import __version__
-from broadcaster.audio.loudness import CEILING_DBTP, TARGET_LUFS, LoudnessReport
+from broadcaster.audio.loudness import LoudnessReport
 from broadcaster.audio.timeline import ItemSpan, Master
+from broadcaster.profiles import SoundProfile
 from broadcaster.script import Programme
 
 SCHEMA = 1
@@ -64,7 +65,8 @@ def item_entry(span: ItemSpan, file: str | None, sha256: str | None) -> dict:
     return entry
 
 
-def manifest(programme: Programme, master: Master, loudness: LoudnessReport, programme_sha256: str, items: list[dict]) -> str:
+def manifest(programme: Programme, master: Master, loudness: LoudnessReport, programme_sha256: str, items: list[dict],
+             profile: SoundProfile) -> str:
     doc = {
         "schema": SCHEMA,
         "title": programme.title,
@@ -79,10 +81,11 @@ def manifest(programme: Programme, master: Master, loudness: LoudnessReport, pro
         "loudness": {
             "integrated_lufs": round(loudness.integrated_lufs, 2),
             "true_peak_dbtp": round(loudness.true_peak_dbtp, 2),
-            "target_lufs": TARGET_LUFS,
-            "ceiling_dbtp": CEILING_DBTP,
+            "target_lufs": profile.target_lufs,
+            "ceiling_dbtp": profile.ceiling_dbtp,
             "gain_db": round(loudness.gain_db, 2),
         },
+        "profile": profile.as_dict(),
         "items": items,
     }
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"

@@ -171,6 +171,9 @@ class SegmentCache:
             pass  # a full or read-only cache must not fail the broadcast; it only costs speed
         return stored
 
+    def discard(self, key: str) -> None:
+        remove_quietly(self._path(key))
+
     # -- size ----------------------------------------------------------------
     def _entries(self) -> list[os.DirEntry]:
         entries = []

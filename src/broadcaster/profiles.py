@@ -1,0 +1,166 @@
+"""Sound profiles: how a programme must sound and be encoded for where it plays.
+
+A profile is a named, frozen set of values that the mix and the encoder read
+(sample rate, MP3 bitrate, loudness target, true-peak ceiling, lead-in and
+tail). Today's behaviour is the built-in `loudspeaker` profile. Profiles sit
+in a registry, like engines, so that tests and plug-ins add their own:
+
+    >>> from broadcaster.profiles import SoundProfile, get_profile, register_profile
+    >>> register_profile(SoundProfile("quiet-hall", target_lufs=-20.0))
+    >>> get_profile("quiet-hall").ceiling_dbtp
+    -1.0
+
+A script picks one with `profile: loudspeaker`, or defines its own from a
+base with `profile: {base: loudspeaker, target_lufs: -18}`; `render
+--profile` takes a name or a YAML file holding such a mapping. The manifest
+records the values actually used.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
+
+from broadcaster.errors import InputError
+
+# What LAME encodes as constant bitrate for MPEG-1 layer III (32-48 kHz).
+MP3_BITRATES_KBPS = (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
+MP3_RATES_HZ = (32000, 44100, 48000)
+
+
+@dataclass(frozen=True)
+class SoundProfile:
+    name: str
+    rate_hz: int = 44100  # what MP3 players and loudspeaker boxes expect
+    bitrate_kbps: int = 128  # CBR
+    target_lufs: float = -16.0  # integrated loudness of the written file (the usual level for speech as files)
+    ceiling_dbtp: float = -1.0  # true peak of the written file
+    lead_in_s: float = 0.3  # players and amplifiers often swallow the first instant
+    tail_s: float = 0.6
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        problem = _problem(self)
+        if problem:
+            key, message = problem
+            raise InputError(f"profile {self.name!r}: {key}: {message}")
+
+    @property
+    def bitrate(self) -> str:
+        """The bitrate as ffmpeg spells it: "128k"."""
+        return f"{self.bitrate_kbps}k"
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _problem(p: SoundProfile) -> tuple[str, str] | None:
+    if p.rate_hz not in MP3_RATES_HZ:
+        return "rate_hz", f"must be one of {', '.join(map(str, MP3_RATES_HZ))}"
+    if p.bitrate_kbps not in MP3_BITRATES_KBPS:
+        return "bitrate_kbps", f"must be one of {', '.join(map(str, MP3_BITRATES_KBPS))}"
+    if not -40.0 <= p.target_lufs <= -5.0:
+        return "target_lufs", "must be between -40 and -5 LUFS"
+    if not -12.0 <= p.ceiling_dbtp <= 0.0:
+        return "ceiling_dbtp", "must be between -12 and 0 dBTP"
+    if p.ceiling_dbtp <= p.target_lufs:
+        return "ceiling_dbtp", "must be above target_lufs"
+    for key in ("lead_in_s", "tail_s"):
+        if not 0.0 <= getattr(p, key) <= 10.0:
+            return key, "must be between 0 and 10 seconds"
+    return None
+
+
+LOUDSPEAKER = SoundProfile(
+    "loudspeaker",
+    description="village horn loudspeakers and IP broadcast boxes: mono MP3, 44.1 kHz, 128 kbps CBR, -16 LUFS, -1 dBTP",
+)
+
+_profiles: dict[str, SoundProfile] = {LOUDSPEAKER.name: LOUDSPEAKER}
+DEFAULT_PROFILE = LOUDSPEAKER.name
+_NUMBER_KEYS = {f.name: f.type for f in fields(SoundProfile) if f.name not in ("name", "description")}
+
+
+def register_profile(profile: SoundProfile, *, replace_existing: bool = False) -> None:
+    if profile.name in _profiles and not replace_existing:
+        raise ValueError(f"profile {profile.name!r} is already registered")
+    _profiles[profile.name] = profile
+
+
+def unregister_profile(name: str) -> None:
+    if name != DEFAULT_PROFILE:
+        _profiles.pop(name, None)
+
+
+def profile_names() -> list[str]:
+    return sorted(_profiles)
+
+
+def get_profile(name: str) -> SoundProfile:
+    try:
+        return _profiles[name]
+    except KeyError:
+        raise InputError(f"unknown profile {name!r}; known: {', '.join(profile_names())}") from None
+
+
+class ProfileError(Exception):
+    """A profile mapping is wrong; `key` names the field."""
+
+    def __init__(self, key: str, message: str):
+        super().__init__(message)
+        self.key, self.message = key, message
+
+
+def profile_from(raw: Any, default_name: str = "custom") -> SoundProfile:
+    """A profile from a script's or a file's `profile:` value: a registered
+    name, or a mapping of fields with an optional `base:` (default
+    loudspeaker) and `name:`. Raises ProfileError naming the field."""
+    if isinstance(raw, str):
+        try:
+            return get_profile(raw)
+        except InputError as exc:
+            raise ProfileError("", exc.message) from None
+    if not isinstance(raw, dict):
+        raise ProfileError("", "must be a profile name or a mapping like {base: loudspeaker, target_lufs: -18}")
+    base_name = raw.get("base", DEFAULT_PROFILE)
+    if not isinstance(base_name, str) or base_name not in _profiles:
+        raise ProfileError("base", f"unknown profile {base_name!r}; known: {', '.join(profile_names())}")
+    values: dict[str, Any] = {"name": str(raw.get("name") or default_name)}
+    for key, value in raw.items():
+        if key in ("base", "name"):
+            continue
+        if key == "description":
+            values[key] = str(value)
+            continue
+        if key not in _NUMBER_KEYS:
+            raise ProfileError(key, f"unknown key; allowed: {', '.join(['base', 'name', 'description', *sorted(_NUMBER_KEYS)])}")
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ProfileError(key, "must be a number")
+        values[key] = int(value) if _NUMBER_KEYS[key] in (int, "int") else float(value)
+        if values[key] != value and _NUMBER_KEYS[key] in (int, "int"):
+            raise ProfileError(key, "must be a whole number")
+    try:
+        return replace(_profiles[base_name], **values)
+    except InputError as exc:
+        key = next((k for k in _NUMBER_KEYS if f": {k}: " in exc.message), "")
+        raise ProfileError(key, exc.message.split(": ", 2)[-1]) from None
+
+
+def load_profile(spec: str) -> SoundProfile:
+    """`--profile`: a registered name, or a YAML file holding a profile mapping."""
+    from pathlib import Path
+
+    if spec in _profiles or not spec.lower().endswith((".yaml", ".yml")):
+        return get_profile(spec)
+    from broadcaster.yaml_lines import load_located
+
+    path = Path(spec)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read profile: {getattr(exc, 'strerror', None) or exc}", where=spec) from None
+    raw = load_located(text, spec)
+    try:
+        return profile_from(raw, default_name=path.stem)
+    except ProfileError as exc:
+        line = raw.line_of(exc.key) if exc.key and hasattr(raw, "line_of") else 1
+        raise InputError(f"{exc.key + ': ' if exc.key else ''}{exc.message}", where=f"{spec}:{line}") from None

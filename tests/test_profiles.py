@@ -1,0 +1,125 @@
+"""Sound profiles: chosen in the script or with --profile, honoured by the mix
+and the encoder, recorded in the manifest."""
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+
+from broadcaster.audio.codec import decode_file, ffmpeg_exe
+from broadcaster.audio.loudness import integrated_lufs
+from broadcaster.profiles import LOUDSPEAKER, SoundProfile, get_profile, profile_from, register_profile, unregister_profile
+from broadcaster.errors import InputError
+from support import write_script
+
+SCRIPT = """\
+title: 停电通知
+date: 2026-11-30
+voice: {engine: fake}
+items:
+  - jingle: chime
+  - text: 各位村民请注意，明天上午停电。
+  - text: 请大家提前做好准备。
+"""
+
+CUSTOM = """\
+profile:
+  base: loudspeaker
+  name: hall
+  rate_hz: 48000
+  bitrate_kbps: 96
+  target_lufs: -20
+  ceiling_dbtp: -2
+  lead_in_s: 1.0
+"""
+
+
+def _info(path) -> str:
+    return subprocess.run([ffmpeg_exe(), "-hide_banner", "-i", str(path)], capture_output=True, text=True).stderr
+
+
+def test_default_is_the_loudspeaker_profile_and_the_manifest_says_so(tmp_path, fake_engine, run_cli):
+    script = write_script(tmp_path, SCRIPT)
+    code, _, err = run_cli("render", str(script), "--out", str(tmp_path / "out"), "--quiet")
+    assert code == 0, err
+    doc = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert doc["profile"] == LOUDSPEAKER.as_dict()
+    assert doc["profile"]["name"] == "loudspeaker" and doc["profile"]["rate_hz"] == 44100
+    assert (doc["loudness"]["target_lufs"], doc["loudness"]["ceiling_dbtp"]) == (-16.0, -1.0)
+
+
+def test_a_profile_in_the_script_sets_rate_bitrate_loudness_and_lead_in(tmp_path, fake_engine, run_cli):
+    script = write_script(tmp_path, SCRIPT + CUSTOM)
+    code, _, err = run_cli("render", str(script), "--out", str(tmp_path / "out"), "--quiet")
+    assert code == 0, err
+    out = tmp_path / "out"
+    info = _info(out / "programme.mp3")
+    assert "48000 Hz, mono" in info and "96 kb/s" in info
+    assert integrated_lufs(decode_file(out / "programme.mp3", 48000), 48000) == pytest.approx(-20.0, abs=0.5)
+    doc = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert doc["profile"]["name"] == "hall" and doc["profile"]["bitrate_kbps"] == 96
+    assert doc["profile"]["tail_s"] == LOUDSPEAKER.tail_s  # from the base
+    assert doc["loudness"]["integrated_lufs"] == pytest.approx(-20.0, abs=0.5)
+    assert doc["loudness"]["true_peak_dbtp"] <= -2.0 + 0.1
+    assert doc["items"][0]["start_s"] == pytest.approx(1.0, abs=0.001)
+
+
+def test_profile_option_overrides_the_script(tmp_path, fake_engine, run_cli):
+    script = write_script(tmp_path, SCRIPT)
+    (tmp_path / "quiet.yaml").write_text(CUSTOM.replace("profile:\n", "").replace("  ", ""), encoding="utf-8")
+    code, _, err = run_cli("render", str(script), "--out", str(tmp_path / "out"), "--quiet", "--profile", str(tmp_path / "quiet.yaml"))
+    assert code == 0, err
+    doc = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert doc["profile"]["name"] == "hall" and doc["profile"]["rate_hz"] == 48000
+
+
+def test_each_rate_is_cached_apart_and_renders_stay_identical(tmp_path, fake_engine, run_cli):
+    plain = write_script(tmp_path, SCRIPT)
+    custom = write_script(tmp_path, SCRIPT + CUSTOM, "custom.yaml")
+    for name, script in [("a", plain), ("b", custom), ("c", plain), ("d", custom)]:
+        assert run_cli("render", str(script), "--out", str(tmp_path / name), "--quiet")[0] == 0
+    assert len(fake_engine.calls) == 4  # two segments at 44.1 kHz, the same two again at 48 kHz
+    for first, again in [("a", "c"), ("b", "d")]:
+        assert (tmp_path / first / "programme.mp3").read_bytes() == (tmp_path / again / "programme.mp3").read_bytes()
+
+
+@pytest.mark.parametrize(
+    "profile, line",
+    [
+        ("profile: {target_lufs: -50}", "script.yaml:8: profile.target_lufs: must be between -40 and -5 LUFS"),
+        ("profile: {rate_hz: 22050}", "script.yaml:8: profile.rate_hz: must be one of 32000, 44100, 48000"),
+        ("profile: {bitrate_kbps: 100}", "script.yaml:8: profile.bitrate_kbps: must be one of 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320"),
+        ("profile: {ceiling_dbtp: 'high'}", "script.yaml:8: profile.ceiling_dbtp: must be a number"),
+        ("profile: {base: stadium}", "script.yaml:8: profile.base: unknown profile 'stadium'; known: loudspeaker"),
+        ("profile: {loudness: -16}", "script.yaml:8: profile.loudness: unknown key; allowed: base, name, description, bitrate_kbps, ceiling_dbtp, lead_in_s, rate_hz, tail_s, target_lufs"),
+        ("profile: stadium", "script.yaml:8: profile: unknown profile 'stadium'; known: loudspeaker"),
+        ("profile: [1, 2]", "script.yaml:8: profile: must be a profile name or a mapping like {base: loudspeaker, target_lufs: -18}"),
+    ],
+)
+def test_bad_profile_in_a_script_is_one_line_exit_2(tmp_path, fake_engine, run_cli, profile, line):
+    script = write_script(tmp_path, SCRIPT + profile + "\n")
+    code, out, err = run_cli("check", str(script))
+    assert (code, err) == (2, f"broadcaster: error: {tmp_path / line}\n")
+
+
+def test_unknown_profile_option_is_bad_input(tmp_path, fake_engine, run_cli):
+    script = write_script(tmp_path, SCRIPT)
+    code, _, err = run_cli("render", str(script), "--profile", "stadium")
+    assert (code, err) == (2, "broadcaster: error: unknown profile 'stadium'; known: loudspeaker\n")
+    assert not fake_engine.calls
+
+
+def test_registry_takes_new_profiles_and_checks_them():
+    register_profile(SoundProfile("test-quiet", target_lufs=-23.0))
+    try:
+        assert get_profile("test-quiet").target_lufs == -23.0
+        assert profile_from("test-quiet") is get_profile("test-quiet")
+        with pytest.raises(ValueError):
+            register_profile(SoundProfile("test-quiet"))
+    finally:
+        unregister_profile("test-quiet")
+    with pytest.raises(InputError):
+        get_profile("test-quiet")
+    with pytest.raises(InputError, match="ceiling_dbtp: must be above target_lufs"):
+        SoundProfile("odd", target_lufs=-6.0, ceiling_dbtp=-8.0)
