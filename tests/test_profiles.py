@@ -123,3 +123,31 @@ def test_registry_takes_new_profiles_and_checks_them():
         get_profile("test-quiet")
     with pytest.raises(InputError, match="ceiling_dbtp: must be above target_lufs"):
         SoundProfile("odd", target_lufs=-6.0, ceiling_dbtp=-8.0)
+
+
+def test_a_registered_packager_adds_an_output_and_the_manifest_lists_it(tmp_path, fake_engine, run_cli):
+    from broadcaster.package.packagers import packagers, register_packager, unregister_packager
+
+    class Ticker:
+        name = "ticker"
+
+        def write(self, package):
+            text = "".join(s.clip.cue.segment.written + "\n" for span in package.master.items for s in span.segments)
+            package.add("programme.ticker.txt", text.encode("utf-8"))
+
+    register_packager(Ticker())
+    try:
+        assert [p.name for p in packagers()] == ["audio", "playlist", "captions", "ticker", "manifest"]
+        script = write_script(tmp_path, SCRIPT)
+        code, _, err = run_cli("render", str(script), "--out", str(tmp_path / "out"), "--quiet")
+        assert code == 0, err
+    finally:
+        unregister_packager("ticker")
+    out = tmp_path / "out"
+    assert (out / "programme.ticker.txt").read_text(encoding="utf-8") == "各位村民请注意，明天上午停电。\n请大家提前做好准备。\n"
+    doc = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    import hashlib
+
+    assert sorted(doc["files"]) == ["items/01-gewei-cunmin-qing-zhuyi.mp3", "items/02-qing-dajia-tiqian-zuohao-zhunbei.mp3",
+                                    "programme.m3u8", "programme.mp3", "programme.srt", "programme.ticker.txt"]
+    assert doc["files"]["programme.ticker.txt"] == hashlib.sha256((out / "programme.ticker.txt").read_bytes()).hexdigest()

@@ -9,18 +9,15 @@ from typing import Protocol
 
 import numpy as np
 
-from broadcaster.audio.codec import codec_gain_db, decode_chunks, decode_file, encode_mp3, load_encoder
+from broadcaster.audio.codec import codec_gain_db, decode_file, load_encoder
 from broadcaster.audio.jingles import builtin_jingle
-from broadcaster.audio.loudness import LoudnessMeter, LoudnessReport, normalise, warm_up
+from broadcaster.audio.loudness import LoudnessReport, normalise, warm_up
 from broadcaster.audio.timeline import Master, build_master
 from broadcaster.errors import FallbackUsed
 from broadcaster.memory import return_free_memory
-from broadcaster.package.captions import srt
-from broadcaster.package.manifest import item_entry, manifest
 from broadcaster.package.names import remembered_slug
-from broadcaster.durable import sha256_file
 from broadcaster.package.output import staged_folder
-from broadcaster.package.playlist import m3u8
+from broadcaster.package.packagers import Package, packagers
 from broadcaster.plan import ItemPlan, plan_programme
 from broadcaster.profiles import SoundProfile
 from broadcaster.script import Programme
@@ -84,13 +81,6 @@ def _jingles(plans: list[ItemPlan], rate_hz: int) -> dict[int, np.ndarray]:
         if item.kind == "jingle":
             out[item.index] = builtin_jingle(item.jingle, rate_hz) if item.jingle else decode_file(item.path, rate_hz)
     return out
-
-
-def _tags(programme: Programme, title: str, track: str) -> dict[str, str]:
-    return {
-        "title": title, "artist": programme.station or "", "album": programme.title,
-        "track": track, "date": programme.date.isoformat(), "genre": "Speech",
-    }
 
 
 def render_programme(programme: Programme, out_dir: Path | None = None, *, offline: bool = False, strict: bool = False,
@@ -157,12 +147,12 @@ def render_programme(programme: Programme, out_dir: Path | None = None, *, offli
 
         reporter.stage("encoding")
         with staged_folder(out_dir) as stage:
-            result = _write_outputs(programme, profile, master, stage, stats, levelled.gain_db, names)
+            package = Package(programme, profile, master, stage, levelled.gain_db, names)
+            for packager in packagers():
+                packager.write(package)
     finally:
         side.shutdown(wait=False)
-    result.out_dir = out_dir
-    result.elapsed_s = time.monotonic() - started
-    return result
+    return RenderResult(out_dir, package.duration_s, package.loudness, stats, _rows(master, names), time.monotonic() - started)
 
 
 def _item_file_names(plans: list[ItemPlan], memo_dir: Path) -> dict[int, str]:
@@ -171,46 +161,11 @@ def _item_file_names(plans: list[ItemPlan], memo_dir: Path) -> dict[int, str]:
     return {p.item.index: f"items/{n:02d}-{remembered_slug(p.title, memo_dir)}.mp3" for n, p in enumerate(spoken, 1)}
 
 
-def _write_outputs(programme: Programme, profile: SoundProfile, master: Master, stage: Path, stats: SynthesisStats, gain_db: float,
-                   names: dict[int, str]) -> RenderResult:
-    (stage / "items").mkdir()
-    spoken_spans = [s for s in master.items if s.spoken is not None]
-    jobs = [(master.samples, stage / "programme.mp3", _tags(programme, programme.title, "1/1"))]
-    for number, span in enumerate(spoken_spans, 1):
-        a = int(round(span.start_s * master.rate_hz))
-        b = int(round((span.start_s + span.duration_s) * master.rate_hz))
-        jobs.append((master.samples[a:b], stage / names[span.plan.item.index], _tags(programme, span.plan.title, f"{number}/{len(spoken_spans)}")))
-    # Each encoder is an ffmpeg process: the programme and the first item
-    # encode on both cores at once, and the programme file is measured as
-    # soon as it is written, while the other items encode.
-    with ThreadPoolExecutor(2) as pool:
-        encoded = [pool.submit(encode_mp3, *job, master.rate_hz, profile.bitrate) for job in jobs]
-        encoded[0].result()
-        # Measure what was actually written, not the buffer it came from,
-        # a piece at a time as ffmpeg decodes it.
-        meter = LoudnessMeter(master.rate_hz)
-        for piece in decode_chunks(stage / "programme.mp3", master.rate_hz):
-            meter.feed(piece)
-        measured = LoudnessReport(meter.integrated_lufs(), meter.true_peak_dbtp(), gain_db)
-        for job in encoded[1:]:
-            job.result()
-
-    entries, rows, playlist, captions = [], [], [], []
+def _rows(master: Master, item_files: dict[int, str]) -> list[ItemRow]:
+    rows = []
     for span in master.items:
-        file = names.get(span.plan.item.index)
-        sha = sha256_file(stage / file) if file else None
-        entries.append(item_entry(span, file, sha))
         engine = span.spoken.clips[0].engine if span.spoken else ""
         fallback = f"from {span.spoken.fallback_from}" if span.spoken and span.spoken.fallback_from else None
-        rows.append(ItemRow(str(span.plan.item.index), span.plan.item.kind, span.plan.title, file, span.duration_s, engine, fallback))
-        if file:
-            playlist.append((file, span.duration_s, span.plan.title))
-        for seg in span.segments:
-            captions.append((seg.caption_start_s, seg.caption_end_s, seg.clip.cue.segment.written))
-
-    (stage / "programme.m3u8").write_text(m3u8(playlist), encoding="utf-8")
-    (stage / "programme.srt").write_text(srt(captions), encoding="utf-8")
-    (stage / "manifest.json").write_text(
-        manifest(programme, master, measured, sha256_file(stage / "programme.mp3"), entries, profile), encoding="utf-8"
-    )
-    return RenderResult(stage, meter.samples_seen / master.rate_hz, measured, stats, rows)
+        rows.append(ItemRow(str(span.plan.item.index), span.plan.item.kind, span.plan.title,
+                            item_files.get(span.plan.item.index), span.duration_s, engine, fallback))
+    return rows

@@ -66,7 +66,8 @@ def item_entry(span: ItemSpan, file: str | None, sha256: str | None) -> dict:
 
 
 def manifest(programme: Programme, master: Master, loudness: LoudnessReport, programme_sha256: str, items: list[dict],
-             profile: SoundProfile) -> str:
+             profile: SoundProfile, files: dict[str, str] | None = None) -> str:
+    """The manifest's text; `files` maps every other file written (relative path) to its sha256."""
     doc = {
         "schema": SCHEMA,
         "title": programme.title,
@@ -87,5 +88,6 @@ def manifest(programme: Programme, master: Master, loudness: LoudnessReport, pro
         },
         "profile": profile.as_dict(),
         "items": items,
+        "files": dict(sorted((files or {}).items())),
     }
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"

@@ -1,0 +1,47 @@
+"""The audio packager: programme.mp3 and one MP3 per spoken item, measured as written."""
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from broadcaster.audio.codec import decode_chunks, encode_mp3
+from broadcaster.audio.loudness import LoudnessMeter, LoudnessReport
+
+
+def _tags(package, title: str, track: str) -> dict[str, str]:
+    programme = package.programme
+    return {
+        "title": title, "artist": programme.station or "", "album": programme.title,
+        "track": track, "date": programme.date.isoformat(), "genre": "Speech",
+    }
+
+
+class AudioPackager:
+    """The programme and its items in one packager, so that they encode at
+    once: each encoder is an ffmpeg process, the programme and the first item
+    encode on both cores, and the programme file is measured (what was
+    actually written, not the buffer it came from, a piece at a time as
+    ffmpeg decodes it) while the other items encode. The encoder was loaded
+    by the render before any thread started (see render.py)."""
+
+    name = "audio"
+
+    def write(self, package) -> None:
+        master, profile, folder = package.master, package.profile, package.folder
+        (folder / "items").mkdir(exist_ok=True)
+        spoken = [s for s in master.items if s.spoken is not None]
+        jobs = [(master.samples, folder / "programme.mp3", _tags(package, package.programme.title, "1/1"))]
+        for number, span in enumerate(spoken, 1):
+            a = int(round(span.start_s * master.rate_hz))
+            b = int(round((span.start_s + span.duration_s) * master.rate_hz))
+            jobs.append((master.samples[a:b], folder / package.item_files[span.plan.item.index],
+                         _tags(package, span.plan.title, f"{number}/{len(spoken)}")))
+        with ThreadPoolExecutor(2) as pool:
+            encoded = [pool.submit(encode_mp3, *job, master.rate_hz, profile.bitrate) for job in jobs]
+            encoded[0].result()
+            meter = LoudnessMeter(master.rate_hz)
+            for piece in decode_chunks(folder / "programme.mp3", master.rate_hz):
+                meter.feed(piece)
+            package.loudness = LoudnessReport(meter.integrated_lufs(), meter.true_peak_dbtp(), package.gain_db)
+            package.duration_s = meter.samples_seen / master.rate_hz
+            for job in encoded[1:]:
+                job.result()
