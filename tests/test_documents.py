@@ -119,6 +119,9 @@ def test_links_in_a_script_refused_offline_and_404_named(tmp_path, site, run_cli
     script = write_script(tmp_path, f"title: t\nitems:\n  - article: {site}/news.html\n")
     with pytest.raises(TextError, match=r"script\.yaml:3: http://127\.0\.0\.1:\d+/news\.html: is a link, and --offline forbids"):
         plan_programme(load_script(script), offline=True)
+    code, out, err = run_cli("render", str(script), "--offline", "--quiet", "--out", str(tmp_path / "out"))
+    assert code == 2 and err.count("\n") == 1 and "is a link, and --offline forbids" in err
+    assert not (tmp_path / "out").exists()
     missing = write_script(tmp_path, f"title: t\nitems:\n  - article: {site}/gone.html\n", name="missing.yaml")
     code, out, err = run_cli("text", str(missing))
     assert code == 2 and out == ""

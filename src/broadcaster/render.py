@@ -106,7 +106,7 @@ def render_programme(programme: Programme, out_dir: Path | None = None, *, offli
 
     try:
         reporter.stage("preparing text")
-        plans = plan_programme(programme)
+        plans = plan_programme(programme, offline=offline)
         jingles = _jingles(plans, profile.rate_hz)
 
         total = sum(len(p.cues) for p in plans)
