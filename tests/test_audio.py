@@ -195,7 +195,6 @@ def test_true_peak_equals_the_brute_force_maximum():
 
 
 def test_slugs_are_remembered_and_worked_out_again_when_the_words_change(tmp_path, monkeypatch):
-    from broadcaster import words
     from broadcaster.package import names
 
     memo = tmp_path / "names"
@@ -208,10 +207,17 @@ def test_slugs_are_remembered_and_worked_out_again_when_the_words_change(tmp_pat
     monkeypatch.setattr(names, "slug", no_dictionary)
     assert remembered_slug("湖东村冬季水利建设", memo) == "hudong-cun-dongji-shuilijianshe"
 
-    # A lexicon word changes where the title is cut, so the memo no longer applies.
-    monkeypatch.setattr(words, "taught_words", lambda: ["东村冬季"])
-    monkeypatch.setattr(names, "slug", lambda title, max_chars=32: "worked-out-again")
-    assert remembered_slug("湖东村冬季水利建设", memo) == "worked-out-again"
+    # A lexicon word in the title changes where it is cut, so the memo no longer applies.
+    monkeypatch.setattr(names, "slug", lambda title, max_chars=32, words=frozenset(): "worked-out-again")
+    assert remembered_slug("湖东村冬季水利建设", memo, frozenset({"东村冬季", "溱潼"})) == "worked-out-again"
+    # ... and a lexicon word that is not in the title does not.
+    monkeypatch.setattr(names, "slug", no_dictionary)
+    assert remembered_slug("湖东村冬季水利建设", memo, frozenset({"溱潼"})) == "hudong-cun-dongji-shuilijianshe"
+
+
+def test_lexicon_words_shape_slugs_only_where_given():
+    assert slug("溱潼镇党员冬训", words=frozenset({"溱潼"})).startswith("qintong-")
+    assert not slug("溱潼镇党员冬训").startswith("qintong-")  # another render's lexicon left nothing behind
 
 
 @pytest.mark.parametrize("damage", ["empty", "cut", "other-text", "random"])

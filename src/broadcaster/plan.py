@@ -95,7 +95,8 @@ def _title_from(segments: list[Segment], max_chars: int = 24) -> str:
     return first if len(first) <= max_chars else first[: max_chars - 1] + "…"
 
 
-def plan_programme(programme: Programme, *, offline: bool = False) -> list[ItemPlan]:
-    """`offline`: article links are refused instead of fetched."""
-    lexicon = programme_lexicon(programme)
+def plan_programme(programme: Programme, *, offline: bool = False, lexicon: Lexicon | None = None) -> list[ItemPlan]:
+    """`offline`: article links are refused instead of fetched. `lexicon`:
+    the programme's, when the caller has built it already."""
+    lexicon = lexicon or programme_lexicon(programme)
     return [plan_item(item, programme, lexicon, offline=offline) for item in programme.items]

@@ -18,11 +18,11 @@ from broadcaster.memory import return_free_memory
 from broadcaster.package.names import remembered_slug
 from broadcaster.package.output import staged_folder
 from broadcaster.package.packagers import Package, packagers
-from broadcaster.plan import ItemPlan, plan_programme
+from broadcaster.plan import ItemPlan, plan_programme, programme_lexicon
 from broadcaster.profiles import SoundProfile
 from broadcaster.script import Programme
 from broadcaster.synthesise import SynthesisStats, synthesise
-from broadcaster.tts.base import release_engines
+from broadcaster.tts.base import EngineSession
 from broadcaster.tts.cache import SegmentCache
 
 
@@ -70,6 +70,31 @@ class RenderResult:
     elapsed_s: float = 0.0
 
 
+def load_libraries(engines: tuple[str, ...] = ("kokoro",)) -> None:
+    """Import everything a render imports on first use, on the calling thread.
+
+    A render imports its heavy libraries lazily, on its own thread, which is
+    safe while it is the only render in the process. A program that runs
+    several renders at once on threads of one process (a daily job for many
+    villages, a web server) calls this once first: two threads importing the
+    same package at once can see it half-made (see issue 8, KeyError:
+    'scipy')."""
+    import importlib
+
+    from broadcaster.audio.loudness import warm_up
+    from broadcaster.tts.base import get_engine
+
+    load_encoder()
+    warm_up()
+    for module in ("broadcaster.text.pipeline", "broadcaster.plan", "broadcaster.package.packagers",
+                   "broadcaster.package.names", "jieba", "pypinyin", "bs4", "opencc", "wetext"):
+        importlib.import_module(module)
+    for name in engines:
+        load = getattr(get_engine(name), "load_libraries", None)
+        if load is not None:
+            load()
+
+
 def default_out_dir(programme: Programme, base: Path = Path("audio_out")) -> Path:
     return base / f"{programme.date.isoformat()}-{programme.source.stem}"
 
@@ -106,7 +131,9 @@ def render_programme(programme: Programme, out_dir: Path | None = None, *, offli
 
     try:
         reporter.stage("preparing text")
-        plans = plan_programme(programme, offline=offline)
+        lexicon = programme_lexicon(programme)
+        plans = plan_programme(programme, offline=offline, lexicon=lexicon)
+        lexicon_words = frozenset(lexicon.entries)
         jingles = _jingles(plans, profile.rate_hz)
 
         total = sum(len(p.cues) for p in plans)
@@ -115,11 +142,13 @@ def render_programme(programme: Programme, out_dir: Path | None = None, *, offli
         # When an engine is about to run, the offline voice's G2P loads it
         # anyway and may release it during inference: name them right then.
         names: dict[int, str] = {}
-        spoken_items, stats = synthesise(plans, programme.fallback, offline=offline, cache=cache, advance=reporter.advance,
-                                         before_engines=lambda: names.update(_item_file_names(plans, cache.names_root)),
-                                         rate_hz=profile.rate_hz)
+        # The engines are this render's own, and released (their models
+        # dropped) as soon as synthesis is done, before mixing.
+        with EngineSession() as engines:
+            spoken_items, stats = synthesise(plans, programme.fallback, offline=offline, cache=cache, advance=reporter.advance,
+                                             before_engines=lambda: names.update(_item_file_names(plans, cache.names_root, lexicon_words)),
+                                             rate_hz=profile.rate_hz, engines=engines)
         reporter.synthesis_done()
-        release_engines()
         if strict and stats.fallback_items:
             title, origin, reason = stats.fallback_items[0]
             raise FallbackUsed(f"--strict: {len(stats.fallback_items)} item(s) fell back from {origin} (first: {title}: {reason})")
@@ -130,7 +159,7 @@ def render_programme(programme: Programme, out_dir: Path | None = None, *, offli
         # anyway, to resample the new clips.
         warm_up()
         # A render wholly from the cache names its files from the memo beside the cache.
-        names = names or _item_file_names(plans, cache.names_root)
+        names = names or _item_file_names(plans, cache.names_root, lexicon_words)
         master = build_master(plans, {s.plan.item.index: s for s in spoken_items}, jingles, programme.pauses,
                               profile.rate_hz, profile.lead_in_s, profile.tail_s)
         # Every clip is in the master now: their own copies (~90 MB for eight
@@ -155,10 +184,10 @@ def render_programme(programme: Programme, out_dir: Path | None = None, *, offli
     return RenderResult(out_dir, package.duration_s, package.loudness, stats, _rows(master, names), time.monotonic() - started)
 
 
-def _item_file_names(plans: list[ItemPlan], memo_dir: Path) -> dict[int, str]:
+def _item_file_names(plans: list[ItemPlan], memo_dir: Path, words: frozenset[str]) -> dict[int, str]:
     """Item index → "items/NN-name.mp3" for every spoken item, numbered in order."""
     spoken = [p for p in plans if p.cues]
-    return {p.item.index: f"items/{n:02d}-{remembered_slug(p.title, memo_dir)}.mp3" for n, p in enumerate(spoken, 1)}
+    return {p.item.index: f"items/{n:02d}-{remembered_slug(p.title, memo_dir, words)}.mp3" for n, p in enumerate(spoken, 1)}
 
 
 def _rows(master: Master, item_files: dict[int, str]) -> list[ItemRow]:

@@ -16,7 +16,7 @@ from broadcaster.audio.codec import RATE_HZ
 from broadcaster.audio.resample import resample
 from broadcaster.errors import BroadcasterError, SynthesisError
 from broadcaster.plan import Cue, ItemPlan
-from broadcaster.tts.base import Speech, SpeechRequest, Voice, get_engine, resolve_voice
+from broadcaster.tts.base import EngineSession, Speech, SpeechRequest, Voice, get_engine, resolve_voice
 from broadcaster.tts.cache import SegmentCache, cache_key
 
 _NO_SAMPLES = np.zeros(0, dtype=np.float32)
@@ -84,6 +84,7 @@ class _Job:
     advance: Advance
     before_engines: _Once
     rate_hz: int  # the programme's sample rate (its sound profile's)
+    engines: EngineSession  # the render's own engines
 
 
 def _run(engine_name: str, requests: list[SpeechRequest], job: _Job) -> list[tuple[Speech, bool] | Exception]:
@@ -96,7 +97,7 @@ def _run(engine_name: str, requests: list[SpeechRequest], job: _Job) -> list[tup
     entry once resampled, and a render that finds one left by a killed
     render starts from it."""
     try:
-        engine = get_engine(engine_name)
+        engine = job.engines.get(engine_name)
         model_id = engine.model_id()
     except BroadcasterError as exc:
         return [exc] * len(requests)
@@ -173,14 +174,25 @@ def _speak(plans: list[ItemPlan], voice_for: Callable[[Cue], Voice], job: _Job) 
 
 def synthesise(plans: list[ItemPlan], fallback: tuple[str, ...], *, offline: bool = False, cache: SegmentCache | None = None,
                advance: Advance = lambda n: None, before_engines: Callable[[], None] | None = None,
-               rate_hz: int = RATE_HZ) -> tuple[list[SpokenItem], SynthesisStats]:
+               rate_hz: int = RATE_HZ, engines: EngineSession | None = None) -> tuple[list[SpokenItem], SynthesisStats]:
     """Speech for every cue of `plans`: from the cache, else from the item's
     engine, else (whole items) from the fallback chain. `before_engines` is
     called once, just before the first engine is asked for anything; a
     render served wholly from the cache never calls it."""
     cache = cache or SegmentCache()
     stats = SynthesisStats(segments=sum(len(p.cues) for p in plans))
-    job = _Job(cache, stats, advance, _Once(before_engines), rate_hz)
+    own_session = engines is None
+    engines = engines or EngineSession()
+    job = _Job(cache, stats, advance, _Once(before_engines), rate_hz, engines)
+    try:
+        return _synthesise(plans, fallback, offline, job)
+    finally:
+        if own_session:
+            engines.close()
+
+
+def _synthesise(plans: list[ItemPlan], fallback: tuple[str, ...], offline: bool, job: _Job) -> tuple[list[SpokenItem], SynthesisStats]:
+    cache, stats = job.cache, job.stats
     spoken = [p for p in plans if p.cues]
     results: dict[int, SpokenItem] = {}
 

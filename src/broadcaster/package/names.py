@@ -15,21 +15,22 @@ from pathlib import Path
 
 from broadcaster.durable import Damaged, read_checked, remove_quietly, write_checked
 
-_SLUG_VERSION = 1  # bump when slug() changes
+_SLUG_VERSION = 2  # bump when slug() changes (2: only the programme's own lexicon words count)
 
 
-def slug(title: str, max_chars: int = 32) -> str:
-    """"溱潼镇党员冬训" -> "qintongzhen-dangyuan-dongxun" (pinyin of jieba words).
+def slug(title: str, max_chars: int = 32, words: frozenset[str] = frozenset()) -> str:
+    """"溱潼镇党员冬训" -> "qintongzhen-dangyuan-dongxun" (pinyin of jieba words;
+    `words`, the programme's lexicon words, are kept whole).
 
     >>> slug("Notice 2026: 水利")
     'notice-2026-shuili'
     """
     from pypinyin import lazy_pinyin
 
-    from broadcaster.words import cut
+    from broadcaster.words import cut, tokenizer_with
 
-    words = ["".join(lazy_pinyin(w)) for w in cut(title)]
-    text = "-".join(words).lower()
+    cut_words = tokenizer_with(words).lcut(title) if words else cut(title)
+    text = "-".join("".join(lazy_pinyin(w)) for w in cut_words).lower()
     text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
     if len(text) > max_chars:
         text = text[:max_chars].rsplit("-", 1)[0] or text[:max_chars]
@@ -43,19 +44,18 @@ def _library_versions() -> str:
     return f"jieba {version('jieba')}, pypinyin {version('pypinyin')}"
 
 
-def _memo_key(title: str) -> str:
-    from broadcaster.words import taught_words
-
-    # Words taught from lexicons change where jieba cuts, so they are part of the key.
-    payload = "\n".join([str(_SLUG_VERSION), _library_versions(), "|".join(sorted(taught_words())), title])
+def _memo_key(title: str, words: frozenset[str]) -> str:
+    # Lexicon words in the title change where it is cut, so they are part of the key.
+    payload = "\n".join([str(_SLUG_VERSION), _library_versions(), "|".join(sorted(words)), title])
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def remembered_slug(title: str, memo_dir: Path) -> str:
-    """slug(title), read from `memo_dir` when it was worked out before.
+def remembered_slug(title: str, memo_dir: Path, words: frozenset[str] = frozenset()) -> str:
+    """slug(title, words=...), read from `memo_dir` when it was worked out before.
 
     A memo entry that is damaged (see durable.py) is removed and worked out again."""
-    path = memo_dir / f"{_memo_key(title)}.slug"
+    words = frozenset(w for w in words if w in title)
+    path = memo_dir / f"{_memo_key(title, words)}.slug"
     try:
         known = read_checked(path)
         if known is not None and re.fullmatch(rb"[a-z0-9-]+", known):
@@ -64,7 +64,7 @@ def remembered_slug(title: str, memo_dir: Path) -> str:
         remove_quietly(path)
     except OSError:
         pass
-    made = slug(title)
+    made = slug(title, words=words)
     with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
         write_checked(path, made.encode("ascii"))
     return made

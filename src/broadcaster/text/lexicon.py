@@ -141,12 +141,11 @@ def build_lexicon(
 
 # --------------------------------------------------------------------------- matching
 
-def _jieba(words: list[str]):
-    """The shared word tokenizer, taught the lexicon's words."""
+def _jieba(lexicon: Lexicon):
+    """A word tokenizer that knows this lexicon's words (and no other lexicon's)."""
     from broadcaster import words as word_boundaries
 
-    word_boundaries.teach([w for w in words if _CJK.search(w)])
-    return word_boundaries.tokenizer()
+    return word_boundaries.tokenizer_with(frozenset(w for w in lexicon.entries if _CJK.search(w)))
 
 
 def _ascii_ok(text: str, i: int, j: int) -> bool:
@@ -197,7 +196,7 @@ def find_matches(text: str, lexicon: Lexicon) -> list[tuple[int, int, str]]:
             j = i + len(w)
             if _CJK.search(w):
                 if tokens is None:
-                    tok = _jieba(present)
+                    tok = _jieba(lexicon)
                     tokens = [(a, b) for _, a, b in tok.tokenize(text, HMM=False)]
                 ok = _accept(text, i, j, tokens, tok)
             else:

@@ -5,12 +5,14 @@ Every engine, built-in or a test fake, is registered the same way:
     from broadcaster.tts.base import register_engine
     register_engine("fake", lambda: FakeEngine())
 
-and looked up with `get_engine("fake")`. Engines are created lazily, once per
-process, because loading a model is expensive.
+and looked up with `get_engine("fake")` (voices, defaults) or, to
+synthesise, through an `EngineSession`, which makes the engines one render
+uses and releases them when the render is done.
 """
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 from typing import Callable, Protocol, Sequence, runtime_checkable
 
@@ -134,22 +136,14 @@ class Engine(Protocol):
         on that request, and the render falls back for the whole item.
         """
 
-    # Optional: `release()` frees memory the engine can rebuild on next use;
-    # the render calls it (through `release_engines`) once synthesis is done.
-
-
-def release_engines() -> None:
-    """Let every engine made so far drop what it can reload (a model session,
-    its memory arena) before the render mixes: an optional `release()`."""
-    for engine in _instances.values():
-        release = getattr(engine, "release", None)
-        if release is not None:
-            release()
+    # Optional: `release()` frees what the engine holds (a model session);
+    # called when the EngineSession that made the engine is closed.
 
 
 EngineFactory = Callable[[], Engine]
 _factories: dict[str, EngineFactory] = {}
 _instances: dict[str, Engine] = {}
+_instances_lock = threading.Lock()
 
 
 def register_engine(name: str, factory: EngineFactory, *, replace: bool = False) -> None:
@@ -174,13 +168,57 @@ def engine_names() -> list[str]:
     return sorted(_factories)
 
 
-def get_engine(name: str) -> Engine:
+def _factory(name: str) -> EngineFactory:
     _load_builtins()
     if name not in _factories:
         raise InputError(f"unknown engine {name!r}; known: {', '.join(sorted(_factories))}")
-    if name not in _instances:
-        _instances[name] = _factories[name]()
-    return _instances[name]
+    return _factories[name]
+
+
+def get_engine(name: str) -> Engine:
+    """The engine `name`, to ask about its voices and defaults (one per
+    process). Synthesis uses the engines of an EngineSession instead, so
+    that no model is shared between renders."""
+    factory = _factory(name)
+    with _instances_lock:
+        if name not in _instances:
+            _instances[name] = factory()
+        return _instances[name]
+
+
+class EngineSession:
+    """The engines one render synthesises with: made for it on first use,
+    released (their models dropped) when it closes. Two renders at once each
+    have their own, so one finishing never pulls a model away from the other.
+
+        with EngineSession() as engines:
+            engines.get("kokoro").synthesize_many(requests)
+    """
+
+    def __init__(self) -> None:
+        self._engines: dict[str, Engine] = {}
+        self._lock = threading.Lock()
+
+    def get(self, name: str) -> Engine:
+        factory = _factory(name)
+        with self._lock:
+            if name not in self._engines:
+                self._engines[name] = factory()
+            return self._engines[name]
+
+    def close(self) -> None:
+        with self._lock:
+            engines, self._engines = list(self._engines.values()), {}
+        for engine in engines:
+            release = getattr(engine, "release", None)
+            if release is not None:
+                release()
+
+    def __enter__(self) -> "EngineSession":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 _builtins_loaded = False
