@@ -150,7 +150,7 @@ def test_bad_cache_limit_is_bad_input(tmp_path, fake_engine, run_cli, monkeypatc
     monkeypatch.setenv("BROADCASTER_CACHE_MAX_MB", "lots")
     code, out, err = run_cli("render", str(script), "--out", str(tmp_path / "a"))
     assert code == 2
-    assert err == "broadcaster: error: BROADCASTER_CACHE_MAX_MB must be a number of megabytes, got 'lots'\n"
+    assert err == "broadcaster: error: BROADCASTER_CACHE_MAX_MB='lots': must be a number from 0 to 1e+07\n"
     assert not fake_engine.calls
 
 
@@ -166,3 +166,23 @@ def test_cache_info_and_clear(tmp_path, fake_engine, run_cli):
     assert code == 0 and out.startswith("removed 3 segments (")
     code, out, _ = run_cli("cache", "info")
     assert "segments\t0 (0.0 MB)" in out
+
+
+@pytest.mark.parametrize(
+    "name, value, line",
+    [
+        ("BROADCASTER_THREADS", "two", "BROADCASTER_THREADS='two': must be a whole number from 1 to 64"),
+        ("BROADCASTER_KOKORO_MAX_PHONEMES", "5", "BROADCASTER_KOKORO_MAX_PHONEMES='5': must be a whole number from 20 to 510"),
+        ("BROADCASTER_KOKORO_GRAPH", "fast", "BROADCASTER_KOKORO_GRAPH='fast': must be one of auto, original, im2col"),
+        ("BROADCASTER_EDGE_ATTEMPTS", "0", "BROADCASTER_EDGE_ATTEMPTS='0': must be a whole number from 1 to 20"),
+        ("BROADCASTER_FETCH_MAX_AGE_S", "a day", "BROADCASTER_FETCH_MAX_AGE_S='a day': must be a number from 0 to 1e+09"),
+    ],
+)
+def test_every_bad_setting_is_bad_input_before_any_work(tmp_path, fake_engine, run_cli, monkeypatch, name, value, line):
+    """One policy for every BROADCASTER_* variable, checked when a render starts,
+    even for settings of an engine this script does not use."""
+    script = write_script(tmp_path, SCRIPT)
+    monkeypatch.setenv(name, value)
+    code, out, err = run_cli("render", str(script), "--out", str(tmp_path / "a"), "--quiet")
+    assert (code, err) == (2, f"broadcaster: error: {line}\n")
+    assert not fake_engine.calls and not (tmp_path / "a").exists()

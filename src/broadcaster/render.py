@@ -21,6 +21,7 @@ from broadcaster.package.packagers import Package, packagers
 from broadcaster.plan import ItemPlan, plan_programme, programme_lexicon
 from broadcaster.profiles import SoundProfile
 from broadcaster.script import Programme
+from broadcaster.settings import check_environment
 from broadcaster.synthesise import SynthesisStats, synthesise
 from broadcaster.tts.base import EngineSession
 from broadcaster.tts.cache import SegmentCache
@@ -113,6 +114,7 @@ def render_programme(programme: Programme, out_dir: Path | None = None, *, offli
                      profile: SoundProfile | None = None) -> RenderResult:
     """Render `programme` into `out_dir` with its sound profile (or `profile`)."""
     started = time.monotonic()
+    check_environment()  # a bad BROADCASTER_* value is bad input now, not after synthesis
     profile = profile or programme.profile
     reporter = reporter or SilentReporter()
     out_dir = Path(out_dir) if out_dir else default_out_dir(programme)

@@ -124,7 +124,7 @@ def test_bad_env_values_are_input_errors(monkeypatch):
     with pytest.raises(InputError, match="BROADCASTER_EDGE_CONCURRENCY"):
         EdgeEngine()
     monkeypatch.setenv("BROADCASTER_EDGE_CONCURRENCY", "0")
-    with pytest.raises(InputError, match="at least 1"):
+    with pytest.raises(InputError, match="from 1 to 32"):
         EdgeEngine()
 
 

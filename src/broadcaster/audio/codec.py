@@ -7,7 +7,6 @@ ffprobe, so decoding asks ffmpeg for raw float samples directly.
 """
 from __future__ import annotations
 
-import os
 import queue
 import shutil
 import subprocess
@@ -19,6 +18,7 @@ from typing import Iterator
 
 import numpy as np
 
+from broadcaster import settings
 from broadcaster.errors import AudioError, InputError
 
 RATE_HZ = 44100  # the programme's sample rate: what MP3 players and loudspeaker boxes expect
@@ -26,7 +26,7 @@ RATE_HZ = 44100  # the programme's sample rate: what MP3 players and loudspeaker
 
 @lru_cache(maxsize=1)
 def ffmpeg_exe() -> str:
-    explicit = os.environ.get("BROADCASTER_FFMPEG")
+    explicit = settings.read("BROADCASTER_FFMPEG")
     if explicit:
         return explicit
     try:

@@ -17,11 +17,11 @@ Latin letters or digits match only when not touching other letters or digits
 """
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import Any, Mapping
 
+from broadcaster import settings
 from broadcaster.errors import ScriptError
 from broadcaster.text.builtin_lexicon import POLYPHONES
 from broadcaster.text.model import Lexicon, LexiconEntry
@@ -123,7 +123,7 @@ def build_lexicon(
     entries: dict[str, LexiconEntry] = {}
     if builtin:
         entries.update({w: LexiconEntry(say=w, pinyin=p) for w, p in POLYPHONES.items()})
-    env = os.environ.get(ENV_VAR, "").strip()
+    env = settings.read(ENV_VAR) or ""
     sources: list[Path] = []
     if env:
         if not Path(env).is_file():

@@ -35,13 +35,12 @@ import numpy as np
 
 from broadcaster.audio.codec import to_pcm16
 from broadcaster.durable import Damaged, is_abandoned, read_checked, remove_quietly, write_checked
-from broadcaster.errors import InputError
+from broadcaster import settings
 from broadcaster.tts.base import SentenceMark, Speech, SpeechRequest
 
 _FORMAT = 3  # bump when the stored layout changes (3: own format with a checksum, any rate)
 _MAGIC = b"BCSEG3\n"
 _SUFFIX = ".seg"
-DEFAULT_MAX_MB = 2048  # ~6.7 hours of speech at 44.1 kHz, 16 bit
 
 
 def user_cache_dir() -> Path:
@@ -51,22 +50,13 @@ def user_cache_dir() -> Path:
 
 
 def cache_dir() -> Path:
-    explicit = os.environ.get("BROADCASTER_CACHE_DIR")
+    explicit = settings.read("BROADCASTER_CACHE_DIR")
     return Path(explicit) if explicit else user_cache_dir()
 
 
 def max_cache_bytes() -> int:
     """BROADCASTER_CACHE_MAX_MB in bytes (default 2048 MB)."""
-    value = os.environ.get("BROADCASTER_CACHE_MAX_MB", "").strip()
-    if not value:
-        return DEFAULT_MAX_MB << 20
-    try:
-        mb = float(value)
-    except ValueError:
-        mb = -1.0
-    if not mb >= 0:
-        raise InputError(f"BROADCASTER_CACHE_MAX_MB must be a number of megabytes, got {value!r}")
-    return int(mb * (1 << 20))
+    return int(settings.read("BROADCASTER_CACHE_MAX_MB") * (1 << 20))
 
 
 def cache_key(engine: str, model_id: str, request: SpeechRequest) -> str:

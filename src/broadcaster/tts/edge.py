@@ -59,6 +59,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
 
+from broadcaster import settings
 from broadcaster.errors import InputError, SynthesisError
 from broadcaster.tts.base import Progress, ResultSink, SentenceMark, Speech, SpeechRequest, Voice, VoiceInfo
 from broadcaster.tts.edge_voices import (
@@ -105,18 +106,8 @@ class EmptyAudio(SynthesisError):
     """The stream ended normally but carried no audio."""
 
 
-def _env(name: str, default: T, kind: Callable[[str], T]) -> T:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        return kind(raw)
-    except ValueError:
-        raise InputError(f"environment variable {name}={raw!r} is not a valid {kind.__name__}") from None
-
-
-def _pick(value: T | None, env: str, default: T, kind: Callable[[str], T]) -> T:
-    return value if value is not None else _env(env, default, kind)
+def _pick(value: T | None, env: str) -> T:
+    return value if value is not None else settings.read(env)
 
 
 def voices_url_for(wss_url: str) -> str:
@@ -288,12 +279,12 @@ class EdgeEngine:
         breaker_after: int = 12,
         breaker_min_s: float | None = None,
     ):
-        self.concurrency = _pick(concurrency, ENV_CONCURRENCY, 4, int)
-        self.attempts = _pick(attempts, ENV_ATTEMPTS, 5, int)
-        self.backoff_base_s = _pick(backoff_base_s, ENV_BACKOFF, 0.5, float)
-        self.backoff_cap_s = _pick(backoff_cap_s, ENV_BACKOFF_CAP, 8.0, float)
-        self.connect_timeout_s = _pick(connect_timeout_s, ENV_CONNECT_TIMEOUT, 10.0, float)
-        self.receive_timeout_s = _pick(receive_timeout_s, ENV_RECEIVE_TIMEOUT, 30.0, float)
+        self.concurrency = _pick(concurrency, ENV_CONCURRENCY)
+        self.attempts = _pick(attempts, ENV_ATTEMPTS)
+        self.backoff_base_s = _pick(backoff_base_s, ENV_BACKOFF)
+        self.backoff_cap_s = _pick(backoff_cap_s, ENV_BACKOFF_CAP)
+        self.connect_timeout_s = _pick(connect_timeout_s, ENV_CONNECT_TIMEOUT)
+        self.receive_timeout_s = _pick(receive_timeout_s, ENV_RECEIVE_TIMEOUT)
         if self.concurrency < 1:
             raise InputError(f"edge concurrency must be at least 1, got {self.concurrency}")
         if self.attempts < 1:
@@ -302,8 +293,8 @@ class EdgeEngine:
             raise InputError("edge backoff must not be negative")
         if min(self.connect_timeout_s, self.receive_timeout_s) <= 0:
             raise InputError("edge timeouts must be positive")
-        self.wss_url = wss_url or os.environ.get(ENV_WSS_URL, "").strip() or None
-        self.voices_url = voices_url or os.environ.get(ENV_VOICES_URL, "").strip() or None
+        self.wss_url = wss_url or settings.read(ENV_WSS_URL)
+        self.voices_url = voices_url or settings.read(ENV_VOICES_URL)
         if self.wss_url and "?" not in self.wss_url:
             from edge_tts.constants import TRUSTED_CLIENT_TOKEN
 

@@ -18,6 +18,7 @@ from typing import Sequence
 
 import numpy as np
 
+from broadcaster import settings
 from broadcaster.errors import InputError, SynthesisError
 from broadcaster.memory import return_free_memory
 from broadcaster.tts.base import Progress, ResultSink, Speech, SpeechRequest, Voice, VoiceInfo
@@ -37,16 +38,12 @@ PAIR_BUDGET = 1.5
 
 def max_piece_phonemes() -> int:
     """Longest phoneme string run at once: BROADCASTER_KOKORO_MAX_PHONEMES, else 120 (~28 syllables)."""
-    env = os.environ.get("BROADCASTER_KOKORO_MAX_PHONEMES")
-    return int(env) if env and env.isdigit() and int(env) >= 20 else 120
+    return settings.read("BROADCASTER_KOKORO_MAX_PHONEMES")
 
 
 def worker_count() -> int:
     """Inference threads: BROADCASTER_THREADS, else one per core."""
-    env = os.environ.get("BROADCASTER_THREADS")
-    if env and env.isdigit() and int(env) > 0:
-        return int(env)
-    return max(1, os.cpu_count() or 1)
+    return settings.read("BROADCASTER_THREADS") or max(1, os.cpu_count() or 1)
 
 
 class PieceQueue:

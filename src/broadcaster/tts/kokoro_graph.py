@@ -26,10 +26,10 @@ each use, so a killed run or a damaged disk never leaves a model that runs.
 from __future__ import annotations
 
 import hashlib
-import os
 import platform
 from pathlib import Path
 
+from broadcaster import settings
 from broadcaster.durable import sha256_file, write_atomic
 
 REWRITE_VERSION = 1
@@ -41,7 +41,7 @@ GRAPH_ENV = "BROADCASTER_KOKORO_GRAPH"
 def model_dir() -> Path:
     from broadcaster.tts.cache import user_cache_dir
 
-    explicit = os.environ.get("BROADCASTER_MODEL_DIR")
+    explicit = settings.read("BROADCASTER_MODEL_DIR")
     return Path(explicit) if explicit else user_cache_dir() / "models"
 
 
@@ -62,7 +62,7 @@ def cpu_has_vnni(cpuinfo: str | None = None) -> bool:
 
 
 def wants_rewrite() -> bool:
-    choice = os.environ.get(GRAPH_ENV, "auto").strip().lower()
+    choice = settings.read(GRAPH_ENV)
     if choice == "original":
         return False
     if choice == "im2col":

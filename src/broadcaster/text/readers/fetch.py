@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import time
 import urllib.error
 import urllib.parse
@@ -23,6 +22,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from broadcaster import settings
 from broadcaster.errors import TextError
 from broadcaster.text.readers.base import MAX_INPUT_BYTES
 
@@ -81,10 +81,7 @@ def _cache_root() -> Path:
 
 
 def _max_age_s() -> float:
-    try:
-        return float(os.environ.get("BROADCASTER_FETCH_MAX_AGE_S", "86400"))
-    except ValueError:
-        return 86400.0
+    return settings.read("BROADCASTER_FETCH_MAX_AGE_S")
 
 
 def _from_cache(url: str) -> Fetched | None:
