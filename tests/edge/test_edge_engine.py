@@ -9,7 +9,8 @@ import pytest
 
 from broadcaster.errors import InputError
 from broadcaster.tts.base import Engine, SpeechRequest, Voice
-from broadcaster.tts.edge import EdgeEngine, spoken_units
+from broadcaster.tts.edge import EdgeEngine
+from broadcaster.tts.edge_truncation import spoken_units
 from fake_service import LEAD_S, TAIL_S
 
 TEXTS = [

@@ -7,13 +7,8 @@ audio that arrives *truncated*), and returns each request's exception in its
 slot when it gives up, so that the render can speak that item with the
 fallback engine.
 
-Truncation: when the connection closes in the middle of a turn, edge-tts ends
-the stream without an error and with only part of the audio. Every segment is
-therefore checked after decoding: the turn must have ended properly
-(``turn.end`` seen), the audio must reach the end of the last SentenceBoundary,
-the boundaries must cover the whole text (checked only when
-they can be found in it verbatim), and it must not be implausibly short for its text (more than ``max_chars_per_s``
-spoken characters a second at rate +0%; Mandarin broadcast speech is 3-6).
+Every segment is checked for truncation after decoding (edge_truncation.py);
+which failures are retried, the backoff and the breaker are in edge_retry.py.
 
 Settings (constructor argument, else environment variable, else default):
 
@@ -29,11 +24,6 @@ receive_timeout_s      BROADCASTER_EDGE_RECEIVE_TIMEOUT_S     30
 wss_url                BROADCASTER_EDGE_WSS_URL               (Microsoft's)
 voices_url             BROADCASTER_EDGE_VOICES_URL            (from wss_url)
 =====================  =====================================  ========
-
-When the service is down altogether (``breaker_after`` attempts in a row failed
-and nothing has succeeded for ``breaker_min_s``, by default one request's whole
-retry schedule), the remaining requests are given up at once instead of each
-waiting through its own retries; the render then speaks them with the fallback.
 
 ``BROADCASTER_EDGE_WSS_URL`` is a testing / proxy hook: it replaces the service
 address (``edge_tts.communicate.WSS_URL``, which must end in a query string such
@@ -51,9 +41,7 @@ import logging
 import math
 import os
 import random
-import re
 import time
-from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Sequence, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
@@ -62,6 +50,8 @@ import numpy as np
 from broadcaster import settings
 from broadcaster.errors import InputError, SynthesisError
 from broadcaster.tts.base import Progress, ResultSink, SentenceMark, Speech, SpeechRequest, Voice, VoiceInfo
+from broadcaster.tts.edge_retry import Batch, backoff_s, describe, retryable
+from broadcaster.tts.edge_truncation import DecodeError, EmptyAudio, TruncatedAudio, truncation_problem
 from broadcaster.tts.edge_voices import (
     BUILTIN_NOTE,
     LONG_NAME,
@@ -86,24 +76,7 @@ DEFAULT_VOICE = "zh-CN-XiaoxiaoNeural"
 SAMPLE_RATE = 24_000  # the service's audio-24khz-48kbitrate-mono-mp3
 TICKS_PER_SECOND = 10_000_000  # edge-tts offsets and durations are in 100-ns units
 
-# Characters the truncation check counts as at least one spoken syllable each.
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_DIGITS = re.compile(r"\d+")
-_LATIN_WORD = re.compile(r"[A-Za-z]+")
-
 T = TypeVar("T")
-
-
-class TruncatedAudio(SynthesisError):
-    """The service sent less audio than the text needs (the stream was cut short)."""
-
-
-class DecodeError(SynthesisError):
-    """The MP3 from the service could not be decoded."""
-
-
-class EmptyAudio(SynthesisError):
-    """The stream ended normally but carried no audio."""
 
 
 def _pick(value: T | None, env: str) -> T:
@@ -121,89 +94,6 @@ def voices_url_for(wss_url: str) -> str:
     return f"{scheme}://{parts.netloc}{path.rstrip('/')}/voices/list?trustedclienttoken={token}"
 
 
-def spoken_units(text: str) -> int:
-    """A lower bound on the syllables in `text`: Han characters, half the digits,
-    one per Latin word. Punctuation and spaces count nothing."""
-    units = len(_HAN.findall(text))
-    units += sum((len(d) + 1) // 2 for d in _DIGITS.findall(text))
-    units += len(_LATIN_WORD.findall(text))
-    return units
-
-
-def uncovered_tail(text: str, marks: Sequence[SentenceMark]) -> str | None:
-    """The text after the last sentence boundary, when the boundaries can be found
-    in order in `text`; None (no opinion) when they cannot, e.g. if the service
-    reported a sentence differently from how it was sent."""
-    if not marks:
-        return None
-    pos = 0
-    for m in marks:
-        piece = m.text.strip()
-        if not piece:
-            continue
-        at = text.find(piece, pos)
-        if at < 0:
-            return None
-        pos = at + len(piece)
-    return text[pos:]
-
-
-def truncation_problem(
-    speech: Speech,
-    text: str,
-    rate_factor: float,
-    *,
-    turn_ended: bool = True,
-    max_chars_per_s: float = 9.0,
-    tolerance_s: float = 0.15,
-) -> str | None:
-    """Why this audio looks cut short, or None when it looks whole."""
-    if not turn_ended:
-        return f"the connection closed before the end of the turn ({speech.duration_s:.2f} s received)"
-    duration = speech.duration_s
-    if speech.marks:
-        end = max(m.offset_s + m.duration_s for m in speech.marks)
-        if duration + tolerance_s < end:
-            return f"audio ends at {duration:.2f} s but the last sentence boundary ends at {end:.2f} s"
-    tail = uncovered_tail(text, speech.marks)
-    if tail is not None and spoken_units(tail):
-        return f"the sentence boundaries stop before {tail.strip()[:24]!r}"
-    units = spoken_units(text)
-    if units:
-        minimum = units / (max_chars_per_s * max(rate_factor, 0.05))
-        if duration < minimum:
-            return (
-                f"{duration:.2f} s of audio for {units} spoken characters "
-                f"(at least {minimum:.2f} s expected)"
-            )
-    return None
-
-
-def _retryable(e: BaseException) -> bool:
-    import aiohttp
-    from edge_tts.exceptions import EdgeTTSException
-
-    if isinstance(e, aiohttp.ClientResponseError):  # includes WSServerHandshakeError
-        return e.status in (403, 408, 425, 429) or e.status >= 500
-    if isinstance(e, (TruncatedAudio, DecodeError, EmptyAudio)):
-        return True
-    return isinstance(e, (EdgeTTSException, aiohttp.ClientError, OSError, asyncio.TimeoutError, TimeoutError))
-
-
-def _describe(e: BaseException) -> str:
-    import aiohttp
-
-    if isinstance(e, aiohttp.ClientResponseError):
-        return f"HTTP {e.status} from the service ({type(e).__name__})"
-    if isinstance(e, aiohttp.ClientConnectorError):
-        reason = e.os_error.strerror or str(e.os_error) if e.os_error else "connection failed"
-        return f"cannot connect to {e.host}:{e.port} ({reason})"
-    if isinstance(e, (asyncio.TimeoutError, TimeoutError)):
-        return str(e) or "timed out"
-    text = str(e).strip()
-    return f"{type(e).__name__}: {text}" if text else type(e).__name__
-
-
 def _run_sync(make: Callable[[], Awaitable[T]]) -> T:
     """Run a coroutine to completion from sync code: in this thread when it has no
     running event loop, else in a fresh thread with its own loop."""
@@ -217,44 +107,6 @@ def _run_sync(make: Callable[[], Awaitable[T]]) -> T:
 
 async def _anext(agen: Any) -> Any:
     return await agen.__anext__()
-
-
-@dataclass
-class _Batch:
-    """State shared by the requests of one synthesize_many call."""
-
-    connections: asyncio.Semaphore
-    decoders: asyncio.Semaphore
-    breaker_after: int
-    breaker_min_s: float
-    failed_in_a_row: int = 0
-    streak_started: float = 0.0
-    last_error: str = ""
-    stats: dict = field(default_factory=lambda: {
-        "requests": 0, "attempts": 0, "retries": 0, "failed": 0, "short_circuited": 0, "errors": {},
-    })
-
-    @property
-    def open(self) -> bool:
-        """Give up on the rest: the last `breaker_after` attempts all failed, and
-        nothing has succeeded for `breaker_min_s` (a full retry schedule)."""
-        return (
-            self.breaker_after > 0
-            and self.failed_in_a_row >= self.breaker_after
-            and time.monotonic() - self.streak_started >= self.breaker_min_s
-        )
-
-    def attempt_failed(self, e: BaseException) -> None:
-        if self.failed_in_a_row == 0:
-            self.streak_started = time.monotonic()
-        self.failed_in_a_row += 1
-        self.last_error = _describe(e)
-        key = type(e).__name__
-        self.stats["errors"][key] = self.stats["errors"].get(key, 0) + 1
-
-    def attempt_succeeded(self) -> None:
-        self.failed_in_a_row = 0
-
 
 
 class EdgeEngine:
@@ -350,8 +202,8 @@ class EdgeEngine:
                 raise ValueError("the service returned an empty voice list")
             return sort_voices(voices), ""
         except Exception as e:  # noqa: BLE001 - any failure means: use the built-in list
-            log.info("edge voice list unavailable: %s", _describe(e))
-            return builtin_voices(), f"{BUILTIN_NOTE} ({_describe(e)})"
+            log.info("edge voice list unavailable: %s", describe(e))
+            return builtin_voices(), f"{BUILTIN_NOTE} ({describe(e)})"
 
     async def _fetch_voices(self) -> list[dict]:
         import edge_tts
@@ -382,7 +234,7 @@ class EdgeEngine:
     async def _synthesize_all(
         self, requests: list[SpeechRequest], progress: Progress | None, on_result: ResultSink | None = None
     ) -> list[Speech | Exception]:
-        batch = _Batch(
+        batch = Batch(
             connections=asyncio.Semaphore(self.concurrency),
             decoders=asyncio.Semaphore(max(1, os.cpu_count() or 1)),
             breaker_after=self.breaker_after,
@@ -395,7 +247,7 @@ class EdgeEngine:
             try:
                 result: Speech | Exception = await self._synthesize_one(req, batch)
             except Exception as e:  # noqa: BLE001 - never raise for one request
-                result = SynthesisError(f"edge-tts: unexpected error: {_describe(e)}")
+                result = SynthesisError(f"edge-tts: unexpected error: {describe(e)}")
                 result.__cause__ = e
             if on_result is not None and isinstance(result, Speech):
                 on_result(index, result)  # stored at once: a killed render keeps it
@@ -411,12 +263,7 @@ class EdgeEngine:
         self.last_stats = batch.stats
         return list(results)
 
-    def _backoff(self, attempt: int) -> float:
-        """Exponential backoff with jitter: half fixed, half random."""
-        ceiling = min(self.backoff_cap_s, self.backoff_base_s * (2 ** (attempt - 1)))
-        return ceiling / 2 + self._rng.uniform(0, ceiling / 2)
-
-    async def _synthesize_one(self, req: SpeechRequest, batch: _Batch) -> Speech | Exception:
+    async def _synthesize_one(self, req: SpeechRequest, batch: Batch) -> Speech | Exception:
         voice = req.voice
         name = voice.name or self.default_voice()
         try:
@@ -448,24 +295,24 @@ class EdgeEngine:
             except Exception as e:  # noqa: BLE001 - classified below
                 last = e
                 batch.attempt_failed(e)
-                if not _retryable(e):
+                if not retryable(e):
                     break
                 if attempt < self.attempts:
-                    delay = self._backoff(attempt)
+                    delay = backoff_s(attempt, self.backoff_base_s, self.backoff_cap_s, self._rng)
                     log.info("edge-tts attempt %d/%d failed (%s); retrying in %.2f s",
-                             attempt, self.attempts, _describe(e), delay)
+                             attempt, self.attempts, describe(e), delay)
                     batch.stats["retries"] += 1
                     await asyncio.sleep(delay)
         assert last is not None
         batch.stats["failed"] += 1
         kind = "audio truncated" if isinstance(last, TruncatedAudio) else "failed"
         err = SynthesisError(
-            f"edge-tts {kind} for {name} after {attempt} attempt(s): {_describe(last)}"
+            f"edge-tts {kind} for {name} after {attempt} attempt(s): {describe(last)}"
         )
         err.__cause__ = last
         return err
 
-    async def _attempt(self, text: str, name: str, voice: Voice, batch: _Batch) -> Speech:
+    async def _attempt(self, text: str, name: str, voice: Voice, batch: Batch) -> Speech:
         async with batch.connections:
             audio, marks, turn_ended = await self._stream(text, name, voice)
         if not audio:
