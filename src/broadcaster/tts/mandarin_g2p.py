@@ -92,6 +92,9 @@ NOT_ERHUA = frozenset("""
     女儿 男儿 婴儿 幼儿 孤儿 患儿 少儿 胎儿 健儿 宠儿 育儿 托儿 弃儿 乳儿 侄儿 孙儿
     新生儿 婴幼儿 早产儿 残疾儿 孤残儿 流浪儿 混血儿
 """.split())
+# 量 is liáng "to measure" before what is measured (pypinyin says liàng
+# "amount" when jieba cuts 量 off: 为老年人量血压).
+MEASURED = frozenset("血压 体温 体重 身高 尺寸 血糖".split())
 _NUMERALS = frozenset("零〇一二三四五六七八九十百千万亿两")
 _DIGITS = frozenset("零〇一二三四五六七八九")
 
@@ -113,6 +116,7 @@ def spoken_tones(words: list[str], syllables: list[str]) -> list[str]:
 
     1. neutral tones: NEUTRAL_LAST words (also at the end of a longer word),
        the particle 得 after a word, 一 between a doubled verb (看一看);
+       and 量 liáng before what is measured (MEASURED);
     2. 不: bú before a fourth tone, neutral in A不A and in the middle of a
        three-character word (看不清), else bù;
     3. 一: yī in numbers (十一, 一九), as an ordinal (第一) and at the end of a
@@ -143,6 +147,9 @@ def spoken_tones(words: list[str], syllables: list[str]) -> list[str]:
             out[end - 1] = _retone(out[end - 1], "5")
         elif word == "得" and start > 0:
             out[start] = "de5"
+    for k in range(len(words) - 1):
+        if words[k] == "量" and words[k + 1] in MEASURED:
+            out[starts[k]] = "liang2"
     for i in range(1, n - 1):
         if chars[i] == "一" and chars[i - 1] == chars[i + 1] and chars[i - 1] not in _NUMERALS:
             out[i] = "yi5"
