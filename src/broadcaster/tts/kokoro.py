@@ -287,6 +287,14 @@ class KokoroEngine:
                 parts.append(np.zeros(int(pause_s * SAMPLE_RATE_HZ), np.float32))
         return np.concatenate(parts)
 
+    def load_libraries(self) -> None:
+        """Import what loading and running the model imports (render.load_libraries)."""
+        import kokoro_onnx  # noqa: F401
+        import kokoro_onnx.chunker  # noqa: F401
+        import misaki.zh  # noqa: F401
+        import onnxruntime  # noqa: F401
+        import pypinyin  # noqa: F401
+
     def release(self) -> None:
         """Drop the onnxruntime session: its memory arena keeps the high-water
         mark of the longest inference (hundreds of MB) until the session goes."""
