@@ -126,16 +126,21 @@ def whisper():
     return WhisperModel(str(whisper_dir()), device="cpu", compute_type="int8", cpu_threads=os.cpu_count() or 1)
 
 
-def transcribe(samples: np.ndarray, rate_hz: int) -> str:
-    """Simplified-Chinese transcript of mono float samples."""
+def wav_bytes(samples: np.ndarray, rate_hz: int) -> bytes:
+    """Mono float samples as a 16-bit WAV file."""
     buffer = io.BytesIO()
     with wave.open(buffer, "wb") as w:
         w.setnchannels(1)
         w.setsampwidth(2)
         w.setframerate(rate_hz)
         w.writeframes((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
-    buffer.seek(0)
-    segments, _ = whisper().transcribe(buffer, language="zh", beam_size=5, condition_on_previous_text=False)
+    return buffer.getvalue()
+
+
+def transcribe(samples: np.ndarray, rate_hz: int) -> str:
+    """Simplified-Chinese transcript of mono float samples."""
+    audio = io.BytesIO(wav_bytes(samples, rate_hz))
+    segments, _ = whisper().transcribe(audio, language="zh", beam_size=5, condition_on_previous_text=False)
     return to_simplified("".join(s.text for s in segments))
 
 
@@ -279,11 +284,7 @@ def main() -> int:
         if args.save:
             args.save.mkdir(parents=True, exist_ok=True)
             for n, (samples, rate) in enumerate(audio):
-                with wave.open(str(args.save / f"{voice}-{n:02d}.wav"), "wb") as w:
-                    w.setnchannels(1)
-                    w.setsampwidth(2)
-                    w.setframerate(rate)
-                    w.writeframes((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
+                (args.save / f"{voice}-{n:02d}.wav").write_bytes(wav_bytes(samples, rate))
         if args.show:
             for ref, hyp in pairs:
                 if han(ref) != han(hyp):
