@@ -186,3 +186,12 @@ def test_every_bad_setting_is_bad_input_before_any_work(tmp_path, fake_engine, r
     code, out, err = run_cli("render", str(script), "--out", str(tmp_path / "a"), "--quiet")
     assert (code, err) == (2, f"broadcaster: error: {line}\n")
     assert not fake_engine.calls and not (tmp_path / "a").exists()
+
+
+def test_a_clip_beyond_full_scale_is_scaled_not_clipped(tmp_path):
+    loud = _speech()
+    loud = Speech(loud.samples * np.float32(1.5 / 0.4), loud.rate_hz, loud.marks)  # peaks at 1.5
+    stored = SegmentCache(tmp_path).put("ef" * 32, loud)
+    assert np.max(np.abs(stored.samples)) == pytest.approx(1.0, abs=1e-4)
+    # The same waveform, only quieter (clipped, its crests would be flat at 1.0).
+    assert np.allclose(stored.samples, loud.samples / 1.5, atol=1e-4)

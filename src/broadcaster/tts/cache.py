@@ -73,8 +73,16 @@ def encode_entry(speech: Speech) -> tuple[bytes, Speech]:
     """The stored bytes of `speech`, and `speech` as it will read back (16-bit).
 
     Layout: magic, header length (u32 LE), JSON header {rate_hz, samples,
-    marks}, PCM as little-endian int16; durable.write_checked adds the checksum."""
-    pcm = to_pcm16(speech.samples)
+    marks}, PCM as little-endian int16; durable.write_checked adds the checksum.
+
+    A clip that goes beyond full scale (the offline model's samples are not
+    bounded: zm_yunyang peaks at ~1.06) is scaled down to full scale rather
+    than clipped by the 16-bit quantiser; the render levels it afterwards anyway."""
+    samples = speech.samples
+    peak = float(np.max(np.abs(samples))) if len(samples) else 0.0
+    if peak > 1.0:
+        samples = samples * np.float32(1.0 / peak)
+    pcm = to_pcm16(samples)
     marks = [[m.offset_s, m.duration_s, m.text] for m in speech.marks]
     header = json.dumps({"rate_hz": speech.rate_hz, "samples": len(pcm), "marks": marks}, ensure_ascii=False).encode()
     stored = Speech(pcm.astype(np.float32) / np.float32(32767.0), speech.rate_hz, list(speech.marks))
