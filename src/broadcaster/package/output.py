@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 from typing import Iterator
 
-from broadcaster.durable import is_abandoned, sha256_file, temp_prefix  # noqa: F401  (sha256_file: for callers of the outputs)
+from broadcaster.durable import is_abandoned, temp_prefix
 from broadcaster.errors import BroadcasterError
 
 
