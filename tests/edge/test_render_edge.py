@@ -56,9 +56,7 @@ def edge_at(monkeypatch):
         return engine
 
     yield use
-    from broadcaster.tts import builtin
-
-    base.register_engine("edge", builtin._edge, replace=True)
+    base.register_engine("edge", base.builtin_factory("edge"), replace=True)
 
 
 def script_at(folder: Path, fallback: str = "backup") -> Path:

@@ -11,6 +11,7 @@ uses and releases them when the render is done.
 """
 from __future__ import annotations
 
+import importlib
 import re
 import threading
 from dataclasses import dataclass, field
@@ -221,17 +222,30 @@ class EngineSession:
         self.close()
 
 
+# The built-in engines, as "module:class": imported only when an engine is
+# made, so that `broadcaster check` and the tests never load a model they do
+# not use. They come in through the same registry as fakes and plug-ins.
+BUILTIN_ENGINES = {"kokoro": "broadcaster.tts.kokoro:KokoroEngine", "edge": "broadcaster.tts.edge:EdgeEngine"}
 _builtins_loaded = False
 
 
+def builtin_factory(name: str) -> EngineFactory:
+    """The factory of built-in engine `name` (to put it back after a test replaced it)."""
+    module, cls = BUILTIN_ENGINES[name].split(":")
+
+    def make() -> Engine:
+        return getattr(importlib.import_module(module), cls)()
+
+    return make
+
+
 def _load_builtins() -> None:
-    # Built-ins come in through the same registry as fakes and plug-ins; the
-    # modules themselves import their heavy libraries only when an engine is made.
     global _builtins_loaded
     if _builtins_loaded:
         return
     _builtins_loaded = True
-    from broadcaster.tts import builtin  # noqa: F401  (registers kokoro and edge)
+    for name in BUILTIN_ENGINES:
+        _factories[name] = builtin_factory(name)
 
 
 def resolve_voice(voice: Voice) -> Voice:
