@@ -195,3 +195,34 @@ def test_a_clip_beyond_full_scale_is_scaled_not_clipped(tmp_path):
     assert np.max(np.abs(stored.samples)) == pytest.approx(1.0, abs=1e-4)
     # The same waveform, only quieter (clipped, its crests would be flat at 1.0).
     assert np.allclose(stored.samples, loud.samples / 1.5, atol=1e-4)
+
+
+def _dead_pid() -> int:
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+@pytest.mark.skipif(os.name != "posix", reason="process ids are checked on POSIX only")
+def test_temporaries_of_killed_writers_are_swept_but_not_a_live_ones(tmp_path):
+    from broadcaster.durable import sweep_temporaries
+
+    cache = SegmentCache(tmp_path)
+    cache.put("ab" * 32, _speech())
+    shard = next((tmp_path / "segments").iterdir())
+    (tmp_path / "names").mkdir()
+    dead, alive = _dead_pid(), os.getpid()
+    left = [shard / f".x.seg.{dead}.abc123.tmp", tmp_path / "names" / f".y.slug.{dead}.k9_z.tmp"]
+    kept = [shard / f".x.seg.{alive}.abc123.tmp", tmp_path / "names" / "ordinary.txt"]
+    for path in left + kept:
+        path.write_bytes(b"partial")
+    cache.evict()
+    assert [p.exists() for p in left] == [False, False]
+    assert [p.exists() for p in kept] == [True, True]
+    models = tmp_path / "models"
+    models.mkdir()
+    (models / f".m.onnx.{dead}.q1.tmp").write_bytes(b"half a model")
+    assert sweep_temporaries(models) == 1 and not list(models.iterdir())

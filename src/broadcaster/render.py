@@ -23,7 +23,7 @@ from broadcaster.profiles import SoundProfile
 from broadcaster.script import Programme
 from broadcaster.settings import check_environment
 from broadcaster.synthesise import SynthesisStats, synthesise
-from broadcaster.tts.base import EngineSession
+from broadcaster.tts.base import EngineSession, get_engine
 from broadcaster.tts.cache import SegmentCache
 
 
@@ -81,9 +81,6 @@ def load_libraries(engines: tuple[str, ...] = ("kokoro",)) -> None:
     same package at once can see it half-made (see issue 8, KeyError:
     'scipy')."""
     import importlib
-
-    from broadcaster.audio.loudness import warm_up
-    from broadcaster.tts.base import get_engine
 
     load_encoder()
     warm_up()

@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from broadcaster.audio.codec import to_pcm16
-from broadcaster.durable import Damaged, is_abandoned, read_checked, remove_quietly, write_checked
+from broadcaster.durable import Damaged, is_abandoned, read_checked, remove_quietly, sweep_temporaries, write_checked
 from broadcaster import settings
 from broadcaster.tts.base import SentenceMark, Speech, SpeechRequest
 
@@ -221,6 +221,7 @@ class SegmentCache:
             remove_quietly(Path(entry.path))
             total -= size
             removed += 1
+        sweep_temporaries(self.names_root)
         return removed
 
     def clear(self) -> tuple[int, int]:

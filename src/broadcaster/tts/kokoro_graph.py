@@ -30,7 +30,7 @@ import platform
 from pathlib import Path
 
 from broadcaster import settings
-from broadcaster.durable import sha256_file, write_atomic
+from broadcaster.durable import sha256_file, sweep_temporaries, write_atomic
 
 REWRITE_VERSION = 1
 # BROADCASTER_KOKORO_GRAPH: "auto" (default: rewrite where the CPU has VNNI),
@@ -85,6 +85,7 @@ def fast_model_path(original: Path) -> Path:
     digest_file = target.with_name(target.name + ".sha256")
     if target.is_file() and _recorded_digest(digest_file) == sha256_file(target):
         return target
+    sweep_temporaries(target.parent)  # a 93 MB half-written model left by a killed run
     try:
         model = rewrite_convolutions(original)
     except ImportError:  # the onnx package is missing: run the original
