@@ -15,6 +15,7 @@ the manifest, always last, records every file's checksum). A new output
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -48,7 +49,7 @@ class Package:
         path = self.folder / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
-        self.checksums[relative] = sha256_file(path)
+        self.checksums[relative] = hashlib.sha256(data).hexdigest()  # from the bytes in hand, not read back
 
     def checksum(self, relative: str) -> str:
         if relative not in self.checksums:
