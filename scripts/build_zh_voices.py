@@ -12,7 +12,7 @@ the package's licence, and writes the NOTICE with every sha256.
 
 --check compares with the shipped files instead of writing them (exit 1 if
 anything differs). Which voices are shipped is `MANDARIN_VOICES` in
-src/broadcaster/tts/kokoro_voices.py.
+src/broadcaster/synthesise/engines/kokoro_voices.py.
 """
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from broadcaster.tts.kokoro_voices import MANDARIN_VOICES, STYLE_SHAPE  # noqa: E402
+from broadcaster.synthesise.engines.kokoro_voices import MANDARIN_VOICES, STYLE_SHAPE  # noqa: E402
 
 PACKAGE, VERSION = "kokoro-js", "1.2.1"
 TARBALL_SHA256 = "1f0d0383ef0349af0bd9440d81dc12abbea3a5392eb645283eda876f537f5860"

@@ -9,7 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from broadcaster.tts import base  # noqa: E402
+from broadcaster.synthesise.engines import base  # noqa: E402
 from support import SHARED, FakeEngine  # noqa: E402
 
 

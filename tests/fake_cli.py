@@ -15,7 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 from broadcaster.cli import main  # noqa: E402
-from broadcaster.tts import base  # noqa: E402
+from broadcaster.synthesise.engines import base  # noqa: E402
 from support import FakeEngine  # noqa: E402
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 
 from broadcaster.errors import SynthesisError
-from broadcaster.tts.base import Speech, VoiceInfo
+from broadcaster.model import Speech, VoiceInfo
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

@@ -11,8 +11,8 @@ import pytest
 from broadcaster.durable import Damaged, read_checked, write_checked
 from broadcaster.render import render_programme
 from broadcaster.script import load_script
-from broadcaster.tts.base import SentenceMark, Speech
-from broadcaster.tts.cache import SegmentCache, decode_entry, encode_entry
+from broadcaster.model import SentenceMark, Speech
+from broadcaster.synthesise.cache import SegmentCache, decode_entry, encode_entry
 from support import write_script
 
 SCRIPT = """\

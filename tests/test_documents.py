@@ -113,7 +113,7 @@ items:
 
 def test_links_in_a_script_refused_offline_and_404_named(tmp_path, site, run_cli):
     from broadcaster.errors import TextError
-    from broadcaster.plan import plan_programme
+    from broadcaster.render import plan_programme
     from broadcaster.script import load_script
 
     script = write_script(tmp_path, f"title: t\nitems:\n  - article: {site}/news.html\n")

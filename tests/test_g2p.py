@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from broadcaster.tts.mandarin_g2p import NEUTRAL_LAST, MandarinG2P, _pinyin, pinyin_to_ipa, spoken_tones
+from broadcaster.synthesise.engines.mandarin_g2p import NEUTRAL_LAST, MandarinG2P, _pinyin, pinyin_to_ipa, spoken_tones
 from broadcaster.words import cut
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from broadcaster.render import load_libraries, render_programme
 from broadcaster.script import load_script
-from broadcaster.tts.cache import SegmentCache
+from broadcaster.synthesise.cache import SegmentCache
 from support import write_script
 
 # Village A's lexicon has the place name 溱潼, which makes it one word. Had

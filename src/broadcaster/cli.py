@@ -67,7 +67,7 @@ def text(
 @app.command()
 def check(script: Path = typer.Argument(..., help="The programme script (YAML).")) -> None:
     """Validate a script and print the plan, without synthesising."""
-    from broadcaster.plan import plan_programme
+    from broadcaster.render import plan_programme
     from broadcaster.script import load_script
     from broadcaster.summary import print_plan
 
@@ -89,8 +89,7 @@ def say(
 
     from broadcaster.durable import write_atomic
     from broadcaster.render import render_programme
-    from broadcaster.script import Item, Programme
-    from broadcaster.tts.base import Voice
+    from broadcaster.model import Programme, TextItem, Voice
 
     if not words.strip():
         raise InputError("TEXT is empty")
@@ -99,7 +98,7 @@ def say(
     v = Voice(engine=engine, name=voice, rate=rate)
     programme = Programme(
         title=words.strip()[:30], date=dt.date.today(), source=Path("say.yaml"),
-        items=(Item("text", 1, "TEXT", voice=v, text=words),), voice=v,
+        items=(TextItem(index=1, where="TEXT", voice=v, text=words),), voice=v,
     )
     with tempfile.TemporaryDirectory(prefix="broadcaster-say-") as tmp:
         result = render_programme(programme, Path(tmp) / "out", offline=offline)
@@ -110,7 +109,7 @@ def say(
 @app.command()
 def voices(engine: Optional[str] = typer.Option(None, "--engine", help="Only this engine.")) -> None:
     """List the engines and their voices."""
-    from broadcaster.tts.base import engine_names, get_engine
+    from broadcaster.synthesise.engines.base import engine_names, get_engine
 
     # The offline default first: it is the one that always works.
     names = [engine] if engine else sorted(engine_names(), key=lambda name: (name != "kokoro", name))
@@ -128,7 +127,7 @@ app.add_typer(cache_app, name="cache")
 @cache_app.command("info")
 def cache_info() -> None:
     """Where the cache is, how much it holds, and its size limit."""
-    from broadcaster.tts.cache import SegmentCache
+    from broadcaster.synthesise.cache import SegmentCache
 
     info = SegmentCache().info()
     print(f"location\t{info.root}")
@@ -140,7 +139,7 @@ def cache_info() -> None:
 @cache_app.command("clear")
 def cache_clear() -> None:
     """Remove every cached segment and remembered file name (always safe: made again when needed)."""
-    from broadcaster.tts.cache import SegmentCache
+    from broadcaster.synthesise.cache import SegmentCache
 
     cache = SegmentCache()
     entries, size = cache.clear()

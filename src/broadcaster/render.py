@@ -1,4 +1,9 @@
-"""The orchestration, and nothing else: script → plan → clips → master → files."""
+"""The orchestration, and nothing else: script → prepare → synthesise → mix → package.
+
+Each stage is one call with typed values in and out (`broadcaster.model`);
+this module only runs them in order, with the render's own cache, engines
+and lexicon, and keeps its threads from importing (see `render_programme`).
+"""
 from __future__ import annotations
 
 import time
@@ -7,24 +12,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-import numpy as np
-
-from broadcaster.audio.codec import codec_gain_db, decode_file, load_encoder
-from broadcaster.audio.jingles import builtin_jingle
-from broadcaster.audio.loudness import LoudnessReport, normalise, warm_up
-from broadcaster.audio.timeline import Master, build_master
+from broadcaster.codec import codec_gain_db, load_encoder
 from broadcaster.errors import FallbackUsed
-from broadcaster.memory import return_free_memory
-from broadcaster.package.names import remembered_slug
-from broadcaster.package.output import staged_folder
-from broadcaster.package.packagers import Package, packagers
-from broadcaster.plan import ItemPlan, plan_programme, programme_lexicon
+from broadcaster.mix.jingles import load_jingles
+from broadcaster.mix.loudness import warm_up
+from broadcaster.mix.stage import mix
+from broadcaster.model import ItemPlan, Lexicon, LoudnessReport, Master, Programme, SynthesisStats
+from broadcaster.package.names import item_file_names
+from broadcaster.package.stage import write_package
+from broadcaster.prepare import plan as prepare_plan
+from broadcaster.prepare.plan import programme_lexicon
 from broadcaster.profiles import SoundProfile
-from broadcaster.script import Programme
 from broadcaster.settings import check_environment
-from broadcaster.synthesise import SynthesisStats, synthesise
-from broadcaster.tts.base import EngineSession, get_engine
-from broadcaster.tts.cache import SegmentCache
+from broadcaster.synthesise.cache import SegmentCache
+from broadcaster.synthesise.engines.base import EngineSession, get_engine, resolve_voice
+from broadcaster.synthesise.stage import synthesise
 
 
 class Reporter(Protocol):
@@ -84,7 +86,7 @@ def load_libraries(engines: tuple[str, ...] = ("kokoro",)) -> None:
 
     load_encoder()
     warm_up()
-    for module in ("broadcaster.text.pipeline", "broadcaster.plan", "broadcaster.package.packagers",
+    for module in ("broadcaster.prepare.pipeline", "broadcaster.prepare.plan", "broadcaster.package.packagers",
                    "broadcaster.package.names", "jieba", "pypinyin", "bs4", "opencc", "wetext"):
         importlib.import_module(module)
     for name in engines:
@@ -93,17 +95,13 @@ def load_libraries(engines: tuple[str, ...] = ("kokoro",)) -> None:
             load()
 
 
+def plan_programme(programme: Programme, *, offline: bool = False, lexicon: Lexicon | None = None) -> list[ItemPlan]:
+    """The prepare stage, with voices resolved by the engines' registry."""
+    return prepare_plan.plan_programme(programme, resolve_voice=resolve_voice, offline=offline, lexicon=lexicon)
+
+
 def default_out_dir(programme: Programme, base: Path = Path("audio_out")) -> Path:
     return base / f"{programme.date.isoformat()}-{programme.source.stem}"
-
-
-def _jingles(plans: list[ItemPlan], rate_hz: int) -> dict[int, np.ndarray]:
-    out = {}
-    for plan in plans:
-        item = plan.item
-        if item.kind == "jingle":
-            out[item.index] = builtin_jingle(item.jingle, rate_hz) if item.jingle else decode_file(item.path, rate_hz)
-    return out
 
 
 def render_programme(programme: Programme, out_dir: Path | None = None, *, offline: bool = False, strict: bool = False,
@@ -133,19 +131,19 @@ def render_programme(programme: Programme, out_dir: Path | None = None, *, offli
         lexicon = programme_lexicon(programme)
         plans = plan_programme(programme, offline=offline, lexicon=lexicon)
         lexicon_words = frozenset(lexicon.entries)
-        jingles = _jingles(plans, profile.rate_hz)
+        jingles = load_jingles(plans, profile.rate_hz)
 
-        total = sum(len(p.cues) for p in plans)
-        reporter.synthesis_started(total)
+        reporter.synthesis_started(sum(len(p.cues) for p in plans))
         # Naming the item files needs the word dictionary (0.7 s to load).
         # When an engine is about to run, the offline voice's G2P loads it
-        # anyway and may release it during inference: name them right then.
+        # anyway: name them right then (a render wholly from the cache names
+        # them from the memo beside the cache, below).
         names: dict[int, str] = {}
         # The engines are this render's own, and released (their models
         # dropped) as soon as synthesis is done, before mixing.
         with EngineSession() as engines:
             spoken_items, stats = synthesise(plans, programme.fallback, offline=offline, cache=cache, advance=reporter.advance,
-                                             before_engines=lambda: names.update(_item_file_names(plans, cache.names_root, lexicon_words)),
+                                             before_engines=lambda: names.update(item_file_names(plans, cache.names_root, lexicon_words)),
                                              rate_hz=profile.rate_hz, engines=engines)
         reporter.synthesis_done()
         if strict and stats.fallback_items:
@@ -157,36 +155,14 @@ def render_programme(programme: Programme, out_dir: Path | None = None, *, offli
         # model ran (when memory peaks); a cold render has loaded it by now
         # anyway, to resample the new clips.
         warm_up()
-        # A render wholly from the cache names its files from the memo beside the cache.
-        names = names or _item_file_names(plans, cache.names_root, lexicon_words)
-        master = build_master(plans, {s.plan.item.index: s for s in spoken_items}, jingles, programme.pauses,
-                              profile.rate_hz, profile.lead_in_s, profile.tail_s)
-        # Every clip is in the master now: their own copies (~90 MB for eight
-        # minutes) would only raise the peak while encoding.
-        for spoken in spoken_items:
-            spoken.drop_audio()
-        return_free_memory()
-        # Aim the buffer so that the *MP3* lands on target: the codec changes the level slightly.
-        codec_db = -codec_db_job.result()
-        samples, levelled = normalise(
-            master.samples, master.rate_hz, profile.target_lufs + codec_db, profile.ceiling_dbtp + codec_db, measure_peak=False, in_place=True
-        )
-        master = Master(samples, master.rate_hz, master.items)
+        names = names or item_file_names(plans, cache.names_root, lexicon_words)
+        master, levelled = mix(plans, spoken_items, jingles, programme, profile, codec_db_job.result)
 
         reporter.stage("encoding")
-        with staged_folder(out_dir) as stage:
-            package = Package(programme, profile, master, stage, levelled.gain_db, names)
-            for packager in packagers():
-                packager.write(package)
+        package = write_package(programme, profile, master, levelled.gain_db, names, out_dir)
     finally:
         side.shutdown(wait=False)
     return RenderResult(out_dir, package.duration_s, package.loudness, stats, _rows(master, names), time.monotonic() - started)
-
-
-def _item_file_names(plans: list[ItemPlan], memo_dir: Path, words: frozenset[str]) -> dict[int, str]:
-    """Item index → "items/NN-name.mp3" for every spoken item, numbered in order."""
-    spoken = [p for p in plans if p.cues]
-    return {p.item.index: f"items/{n:02d}-{remembered_slug(p.title, memo_dir, words)}.mp3" for n, p in enumerate(spoken, 1)}
 
 
 def _rows(master: Master, item_files: dict[int, str]) -> list[ItemRow]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Mapping
 
 from broadcaster.errors import InputError
@@ -84,3 +85,14 @@ def check_environment(environ: Mapping[str, str] | None = None) -> None:
     """Read every setting once, so that a bad one is reported before any work."""
     for name in SETTINGS:
         read(name, environ)
+
+
+def user_cache_dir() -> Path:
+    """$XDG_CACHE_HOME/broadcaster, else ~/.cache/broadcaster."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "broadcaster"
+
+
+def cache_dir() -> Path:
+    explicit = read("BROADCASTER_CACHE_DIR")
+    return Path(explicit) if explicit else user_cache_dir()

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import io
 
-from broadcaster.plan import ItemPlan
+from broadcaster.model import ItemPlan, Programme
 from broadcaster.render import RenderResult
-from broadcaster.script import Programme
 
 # Mandarin broadcast speech runs at roughly 4-5 characters a second.
 CHARS_PER_S = 4.5
@@ -53,8 +52,8 @@ def print_plan(programme: Programme, plans: list[ItemPlan]) -> None:
             n = len(plan.cues)
             detail = f"{n} segment{'' if n == 1 else 's'}, {plan.chars} chars"
         else:
-            est = item.duration_s if item.kind == "pause" else 2.0
-            voice, detail = "", item.jingle or (str(item.path) if item.path else "")
+            est = getattr(item, "duration_s", 2.0)  # a pause says how long; a jingle is a couple of seconds
+            voice, detail = "", item.describe()
         total_s += est
         rows.append([str(item.index), item.kind, plan.title, voice, detail, f"~{est:.0f}"])
     print(_table(["#", "kind", "title", "voice", "what", "s"], rows), end="")

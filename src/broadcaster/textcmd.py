@@ -5,10 +5,10 @@ import sys
 from pathlib import Path
 
 from broadcaster.errors import TextError
-from broadcaster.text import explain, prepare
-from broadcaster.text.pipeline import finish_document, open_article
-from broadcaster.text.readers import Article, read_bytes
-from broadcaster.text.readers.fetch import is_url, read_url
+from broadcaster.prepare import explain, prepare
+from broadcaster.prepare.pipeline import finish_document, open_article
+from broadcaster.prepare.readers import Article, read_bytes
+from broadcaster.prepare.readers.fetch import is_url, read_url
 
 SCRIPT_SUFFIXES = (".yaml", ".yml")
 
@@ -36,7 +36,7 @@ def reader_lines(article: Article) -> list[str]:
 
 def spoken_lines(source: str, to_simplified: bool = False) -> list[str]:
     if source.endswith(SCRIPT_SUFFIXES):
-        from broadcaster.plan import plan_programme
+        from broadcaster.render import plan_programme
         from broadcaster.script import load_script
 
         return [cue.segment.spoken for plan in plan_programme(load_script(source)) for cue in plan.cues]
@@ -48,16 +48,17 @@ def spoken_lines(source: str, to_simplified: bool = False) -> list[str]:
 
 def explain_lines(source: str, to_simplified: bool = False) -> list[str]:
     if source.endswith(SCRIPT_SUFFIXES):
-        from broadcaster.plan import item_article, programme_lexicon
+        from broadcaster.model import ArticleItem, TextItem
+        from broadcaster.prepare.plan import item_article, programme_lexicon
         from broadcaster.script import load_script
 
         programme = load_script(source)
         lexicon = programme_lexicon(programme)
         lines = []
         for item in programme.items:
-            if item.kind == "text":
-                lines += explain(item.text or "", lexicon=lexicon, limits=programme.limits)
-            elif item.kind == "article":
+            if isinstance(item, TextItem):
+                lines += explain(item.text, lexicon=lexicon, limits=programme.limits)
+            elif isinstance(item, ArticleItem):
                 article = item_article(item)
                 lines += reader_lines(article) + explain(article.text, lexicon=lexicon, limits=programme.limits, headline=True)
         return lines

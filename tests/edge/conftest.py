@@ -53,7 +53,7 @@ def fake_edge():
 @pytest.fixture
 def engine_for():
     """``engine_for(svc_or_url, **options)``: an EdgeEngine with tiny backoffs and timeouts."""
-    from broadcaster.tts.edge import EdgeEngine
+    from broadcaster.synthesise.engines.edge import EdgeEngine
 
     def make(target, **kwargs) -> EdgeEngine:
         url = target if isinstance(target, str) else target.url

@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 
 from broadcaster.errors import InputError
-from broadcaster.tts.base import Engine, SpeechRequest, Voice
-from broadcaster.tts.edge import EdgeEngine
-from broadcaster.tts.edge_truncation import spoken_units
+from broadcaster.model import SpeechRequest, Voice
+from broadcaster.synthesise.engines.base import Engine
+from broadcaster.synthesise.engines.edge import EdgeEngine
+from broadcaster.synthesise.engines.edge_truncation import spoken_units
 from fake_service import LEAD_S, TAIL_S
 
 TEXTS = [

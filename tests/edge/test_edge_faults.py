@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from broadcaster.errors import SynthesisError
-from broadcaster.tts.base import SentenceMark, Speech, SpeechRequest, Voice
-from broadcaster.tts.edge_truncation import truncation_problem
+from broadcaster.model import SentenceMark, Speech, SpeechRequest, Voice
+from broadcaster.synthesise.engines.edge_truncation import truncation_problem
 from fake_service import FAULTS, HANDSHAKE_FAULTS, LEAD_S, TAIL_S, closed_port_url, every_nth
 
 TEXT = "各位村民请注意，今天下午三点在村委会召开会议。请准时参加！"

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from broadcaster.tts import base
-from broadcaster.tts.edge import EdgeEngine
+from broadcaster.synthesise.engines import base
+from broadcaster.synthesise.engines.edge import EdgeEngine
 from fake_service import FAST, FAULTS, every_nth
 
 REPO = Path(__file__).resolve().parents[2]

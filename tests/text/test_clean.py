@@ -1,14 +1,13 @@
 """Article cleaning: golden files for fixture pages, the shared samples, rules."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from text_helpers import FIXTURES, check_golden, spoken_listing
 
 from broadcaster.errors import TextError
-from broadcaster.text import clean as C
-from broadcaster.text import prepare, read_article
+from broadcaster.prepare import clean as C
+from broadcaster.prepare import prepare, read_article
 
 FIXTURE_NAMES = sorted(p.name for p in FIXTURES.iterdir())
 _spoken_listing = spoken_listing

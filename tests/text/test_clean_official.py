@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from broadcaster.text import clean as C
-from broadcaster.text.pipeline import clean_article
+from broadcaster.prepare import clean as C
+from broadcaster.prepare.pipeline import clean_article
 
 BODY = "现将有关事项通知如下，请认真贯彻执行，确保各项工作落到实处。"
 

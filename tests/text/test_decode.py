@@ -6,7 +6,7 @@ import codecs
 import pytest
 
 from broadcaster.errors import TextError
-from broadcaster.text import read_text_input
+from broadcaster.prepare import read_text_input
 
 TEXT = "关于开展冬季农田水利建设的通知\n各村民小组：请相互转告。\n"
 TRAD = "關於開展冬季農田水利建設的通知，請各戶相互轉告。\n"

@@ -1,8 +1,8 @@
 """A space inside a headline is a pause; elsewhere spaces say nothing."""
 from __future__ import annotations
 
-from broadcaster.text import Break, prepare
-from broadcaster.text.pipeline import headline_gaps
+from broadcaster.prepare import Break, prepare
+from broadcaster.prepare.pipeline import headline_gaps
 
 
 def test_headline_space_between_phrases_is_spoken_as_a_comma():

@@ -5,9 +5,9 @@ import pytest
 from pypinyin import Style, lazy_pinyin
 
 from broadcaster.errors import ScriptError
-from broadcaster.text import LexiconEntry, build_lexicon, prepare
-from broadcaster.text.builtin_lexicon import POLYPHONES
-from broadcaster.text.lexicon import find_matches
+from broadcaster.prepare import LexiconEntry, build_lexicon, prepare
+from broadcaster.prepare.builtin_lexicon import POLYPHONES
+from broadcaster.prepare.lexicon import find_matches
 
 
 @pytest.mark.parametrize("word,pinyin", sorted(POLYPHONES.items()))

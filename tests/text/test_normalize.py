@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from broadcaster.text import normalize as N
-from broadcaster.text.normalize import normalize
+from broadcaster.prepare import normalize as N
+from broadcaster.prepare.normalize import normalize
 
 from text_helpers import HERE, SHARED, read_cases, squash
 

@@ -16,9 +16,9 @@ from text_helpers import GOLDEN
 from text_helpers import check_golden as _golden
 from text_helpers import spoken_listing as _spoken_listing
 
-from broadcaster.text.pipeline import clean_article, open_article
-from broadcaster.text.readers import read_document, sniff
-from broadcaster.text.readers.numbering import chinese_number, format_number
+from broadcaster.prepare.pipeline import clean_article, open_article
+from broadcaster.prepare.readers import read_document, sniff
+from broadcaster.prepare.readers.numbering import chinese_number, format_number
 
 needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None,
                                    reason="LibreOffice (soffice) is not installed: apt-get install libreoffice-writer-nogui")
@@ -90,7 +90,7 @@ def test_pdf_paragraph_crossing_a_page_is_one_paragraph(notice):
 def test_pdf_read_with_pdftotext_when_pypdf_is_garbled(notice, monkeypatch):
     if shutil.which("pdftotext") is None:
         pytest.skip("Poppler's pdftotext is not installed: apt-get install poppler-utils poppler-data")
-    from broadcaster.text.readers import pdf
+    from broadcaster.prepare.readers import pdf
 
     real = pdf._page_lines
 
@@ -203,7 +203,7 @@ def _numbering_xml():
 
 
 def test_word_counts_lists_like_word():
-    from broadcaster.text.readers.numbering import Numbering
+    from broadcaster.prepare.readers.numbering import Numbering
 
     n = Numbering(_numbering_xml())
     labels = [n.label("1", 0), n.label("1", 1), n.label("1", 1), n.label("1", 0), n.label("1", 1),

@@ -12,9 +12,9 @@ import documents as D
 import pytest
 
 from broadcaster.errors import TextError
-from broadcaster.text.pipeline import open_article
-from broadcaster.text.readers import base
-from broadcaster.text.readers.pdf import garble_ratio
+from broadcaster.prepare.pipeline import open_article
+from broadcaster.prepare.readers import base
+from broadcaster.prepare.readers.pdf import garble_ratio
 
 
 def _fails(path: Path, pattern: str) -> str:
@@ -117,7 +117,7 @@ def test_garble_ratio():
 
 
 def test_pdf_with_too_many_pages(tmp_path, notice_pdf, monkeypatch):
-    from broadcaster.text.readers import pdf
+    from broadcaster.prepare.readers import pdf
 
     monkeypatch.setattr(pdf, "MAX_PAGES", 1)
     _fails(notice_pdf, "this PDF has 2 pages; more than 1 is not a broadcast")

@@ -10,8 +10,8 @@ import documents as D
 import pytest
 
 from broadcaster.errors import TextError
-from broadcaster.text.pipeline import finish_document
-from broadcaster.text.readers import fetch
+from broadcaster.prepare.pipeline import finish_document
+from broadcaster.prepare.readers import fetch
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -8,19 +8,19 @@ from pathlib import Path
 
 import pytest
 
-from broadcaster.text import prepare
-from broadcaster.text.normalize import RULES, changes, normalize
+from broadcaster.prepare import prepare
+from broadcaster.prepare.normalize import RULES, changes, normalize
 
 MODULES = [
-    "broadcaster.text.markers",
-    "broadcaster.text.normalize",
-    "broadcaster.text.rules.codes",
-    "broadcaster.text.rules.counting",
-    "broadcaster.text.rules.dates",
-    "broadcaster.text.rules.marks",
-    "broadcaster.text.rules.measures",
-    "broadcaster.text.rules.money",
-    "broadcaster.text.rules.web",
+    "broadcaster.prepare.markers",
+    "broadcaster.prepare.normalize",
+    "broadcaster.prepare.rules.codes",
+    "broadcaster.prepare.rules.counting",
+    "broadcaster.prepare.rules.dates",
+    "broadcaster.prepare.rules.marks",
+    "broadcaster.prepare.rules.measures",
+    "broadcaster.prepare.rules.money",
+    "broadcaster.prepare.rules.web",
 ]
 
 

@@ -6,8 +6,8 @@ import random
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from broadcaster.text import Break, Limits, build_lexicon, explain, prepare
-from broadcaster.text.pipeline import sounding_length
+from broadcaster.prepare import Break, Limits, build_lexicon, explain, prepare
+from broadcaster.prepare.pipeline import sounding_length
 
 
 def written(segs):

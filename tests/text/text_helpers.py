@@ -33,7 +33,7 @@ UPDATE_GOLDEN = os.environ.get("UPDATE_GOLDEN") == "1"  # regenerate: UPDATE_GOL
 
 def spoken_listing(text: str) -> str:
     """An article's segments as a golden file holds them: break, tab, spoken form."""
-    from broadcaster.text import prepare
+    from broadcaster.prepare import prepare
 
     return "".join(f"{s.break_after.value}\t{s.spoken}\n" for s in prepare(text, headline=True))
 

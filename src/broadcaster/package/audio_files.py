@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from broadcaster.audio.codec import decode_chunks, encode_mp3
-from broadcaster.audio.loudness import LoudnessMeter, LoudnessReport
+from broadcaster.codec import decode_chunks, encode_mp3
+from broadcaster.mix.loudness import LoudnessMeter, LoudnessReport
 
 
 def _tags(package, title: str, track: str) -> dict[str, str]:

@@ -5,10 +5,8 @@ import datetime as dt
 import json
 
 from broadcaster import __version__
-from broadcaster.audio.loudness import LoudnessReport
-from broadcaster.audio.timeline import ItemSpan, Master
+from broadcaster.model import ItemSpan, LoudnessReport, Master, Programme
 from broadcaster.profiles import SoundProfile
-from broadcaster.script import Programme
 
 SCHEMA = 1
 
@@ -38,13 +36,14 @@ def item_entry(span: ItemSpan, file: str | None, sha256: str | None) -> dict:
         "start_s": _r(span.start_s),
         "duration_s": _r(span.duration_s),
     }
+    source = plan.item.source()
     if span.spoken is None:
-        if plan.item.kind == "jingle":
-            entry["source"] = plan.item.jingle or str(plan.item.path)
+        if source is not None:
+            entry["source"] = source
         return entry
     clips = span.spoken.clips
-    if plan.item.kind == "article":
-        entry.update(source=plan.item.url or str(plan.item.path), reader=plan.reader, reader_notes=list(plan.reader_notes))
+    if source is not None:
+        entry.update(source=source, reader=plan.reader, reader_notes=list(plan.reader_notes))
     entry.update(
         engine=clips[0].engine,
         voice=clips[0].voice,

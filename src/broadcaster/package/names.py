@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from broadcaster.durable import Damaged, read_checked, remove_quietly, write_checked
+from broadcaster.model import ItemPlan
 
 _SLUG_VERSION = 2  # bump when slug() changes (2: only the programme's own lexicon words count)
 
@@ -68,3 +69,9 @@ def remembered_slug(title: str, memo_dir: Path, words: frozenset[str] = frozense
     with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
         write_checked(path, made.encode("ascii"))
     return made
+
+
+def item_file_names(plans: list[ItemPlan], memo_dir: Path, words: frozenset[str]) -> dict[int, str]:
+    """Item index → "items/NN-name.mp3" for every spoken item, numbered in order."""
+    spoken = [p for p in plans if p.cues]
+    return {p.item.index: f"items/{n:02d}-{remembered_slug(p.title, memo_dir, words)}.mp3" for n, p in enumerate(spoken, 1)}

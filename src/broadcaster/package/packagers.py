@@ -20,14 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from broadcaster.audio.loudness import LoudnessReport
-from broadcaster.audio.timeline import Master
 from broadcaster.durable import sha256_file
+from broadcaster.model import LoudnessReport, Master, Programme
 from broadcaster.package.captions import srt
 from broadcaster.package.manifest import item_entry, manifest
 from broadcaster.package.playlist import m3u8
 from broadcaster.profiles import SoundProfile
-from broadcaster.script import Programme
 
 
 @dataclass

@@ -1,0 +1,199 @@
+"""Numbers that are names, not quantities: phone numbers, postcodes, room
+numbers, plates, account and order numbers, 文号, commemorative days,
+versions and sections, chemical names, generations.
+
+Codes are read digit by digit with 幺 for 1, the way announcers read phone
+numbers (a listener writes them down); years inside codes keep 一.
+"""
+from __future__ import annotations
+
+import re
+
+from broadcaster.prepare.numbers import cardinal, count, decimal, digits
+
+
+def code(s: str) -> str:
+    """A code as said: digits one by one (1 as 幺), letters kept for the
+    engine to spell, separators (space - · .) dropped.
+
+    >>> code("苏A·1 02")
+    '苏A幺零二'
+    """
+    return re.sub(r"\d", lambda m: digits(m.group(), yao=True), re.sub(r"[\s\-·•・.]", "", s))
+
+
+_PHONE_CONTEXT_BEFORE = r"(?:电话|热线|手机|拨打|致电|传真|专线|服务台)[：:\s]*"
+_PHONE_CONTEXT_AFTER = r"(?=热线|专线|服务热线|报警|急救|火警|便民|政务)"
+
+
+def phone_numbers(text: str) -> str:
+    """Phone numbers digit by digit, 1 as 幺: mobile numbers, landlines with an
+    area code, 400/800 numbers, and short numbers next to 电话/热线/拨打.
+
+    >>> phone_numbers("手机13812345678，电话0523-88261234")
+    '手机幺三八幺二三四五六七八，电话零五二三八八二六幺二三四'
+    >>> phone_numbers("拨打12345或110报警")
+    '拨打幺二三四五或幺幺零报警'
+    """
+    say = lambda m: code(m.group())  # noqa: E731
+    text = re.sub(r"(?<![\d.])(?:\+?86[-\s]?)?1[3-9]\d{9}(?![\d.])", lambda m: code(re.sub(r"^\+?86", "", m.group())), text)
+    text = re.sub(r"(?<![\d.])0\d{2,3}-\d{7,8}(?:-\d{1,5})?(?![\d.])", say, text)
+    text = re.sub(r"(?<![\d.])[48]00-?\d{3}-?\d{4}(?![\d.])", say, text)
+    # 拨打110或120: every number in the list after the verb
+    text = re.sub(
+        "(" + _PHONE_CONTEXT_BEFORE + r")(\d{3,12}(?:[或、和/]\d{3,12})*)(?![\d.%])",
+        lambda m: m.group(1) + re.sub(r"\d+", say, m.group(2)),
+        text,
+    )
+    return re.sub(r"(?<![\d.])\d{3,5}" + _PHONE_CONTEXT_AFTER, say, text)
+
+
+_CODE_WORDS = (
+    "邮编|邮政编码|账号|帐号|账户|银行卡号|卡号|户号|订单号|订单编号|单号|运单号|票号|车票号|流水号|编号|"
+    "批号|工号|学号|证号|身份证号|身份证号码|准考证号|商户号|客户号|缴费号|序列号|登记号|报名号|QQ群|QQ号|QQ|房号|门牌号|识别号|代码"
+)
+
+
+def context_codes(text: str) -> str:
+    """After words like 邮编, 账号, 订单号, 编号 a run of three or more digits
+    (with letters, spaces or dashes between groups) is a code; and a card
+    number written in groups of four is one without any word before it.
+
+    >>> context_codes("邮编：225300，账号6222 0212 3456 7890，订单号A2024010512")
+    '邮编：二二五三零零，账号六二二二零二幺二三四五六七八九零，订单号A二零二四零幺零五幺二'
+    """
+    text = re.sub(
+        r"((?:" + _CODE_WORDS + r")(?:为|是)?[：:\s]*)([A-Za-z]{0,3}\d[\dA-Za-z]*(?:[ \-]\d[\dA-Za-z]*)*)",
+        lambda m: m.group(1) + code(m.group(2)) if sum(c.isdigit() for c in m.group(2)) >= 3 else m.group(),
+        text,
+    )
+    return re.sub(r"(?<![\d.])\d{4}(?: \d{4}){2,}(?: \d{1,4})?(?![\d.])", lambda m: code(m.group()), text)
+
+
+_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+
+
+def licence_plates(text: str) -> str:
+    """Vehicle plates: province, letter, then five or six letters and digits,
+    the digits one by one: 苏A·12345 → 苏A幺二三四五.
+
+    >>> licence_plates("车牌号苏A·12345、浙B D12345")
+    '车牌号苏A幺二三四五、浙BD幺二三四五'
+    """
+    return re.sub(
+        r"([" + _PROVINCES + r"])([A-Z])\s*[·•・.\-]?\s*((?=[A-Z0-9]*\d)[A-Z0-9]\s?[A-Z0-9]{4,5})(?![A-Za-z0-9])",
+        lambda m: m.group(1) + m.group(2) + code(m.group(3)),
+        text,
+    )
+
+
+def document_numbers(text: str) -> str:
+    """文号: the year in 〔〕 digit by digit, then the number:
+    苏政发〔2024〕12号 → 苏政发二零二四年十二号. Round or square brackets
+    count only after an issuing word (发 字 办 函 …).
+
+    >>> document_numbers("苏政发〔2024〕12号、泰政办发(2023)5号")
+    '苏政发二零二四年十二号、泰政办发二零二三年五号'
+    """
+    return re.sub(
+        r"(?:[〔［【]|(?<=[发字办函文令规通])[(（\[])\s*(\d{4})\s*[〕］】)）\]]\s*(第)?\s*(\d+)\s*号",
+        lambda m: digits(m.group(1)) + "年" + (m.group(2) or "") + cardinal(m.group(3)) + "号",
+        text,
+    )
+
+
+_BUILDING = r"(?:栋|幢|座|号楼|单元|楼|层)"
+_ROOM = "[零幺二三四五六七八九]{3,4}"  # a room number the rules above have read
+
+
+def room_numbers(text: str) -> str:
+    """Room and flat numbers digit by digit (301室 → 三零幺室, 2单元1502 →
+    二单元幺五零二); a building number before a 单元 or room is a name, so
+    2栋3单元 is 二栋, not 两栋.
+
+    >>> room_numbers("5号楼2单元301室，3栋1202，A座1506，讲座1200场，办公楼3000多平方米")
+    '五号楼二单元三零幺室，三栋幺二零二，A座幺五零六，讲座1200场，办公楼3000多平方米'
+    """
+    text = re.sub(r"(?<![\d.])(\d{3,5})(?=\s*(?:室|房间|号房|宿舍))", lambda m: code(m.group(1)), text)
+    text = re.sub(
+        r"((?:\d|[A-Z])\s*" + _BUILDING + r")\s*(\d{3,4})(?![\d.%])(?!\s*(?:[元人户个万平米亩年天吨多余场次]|m))",
+        lambda m: m.group(1) + code(m.group(2)),
+        text,
+    )
+    return re.sub(
+        r"(?<![\d.])(\d{1,2})(?=(?:栋|幢|座|号楼)\s*(?:\d{1,4}\s*(?:单元|室|号)|" + _ROOM + r")|单元\s*" + _ROOM + ")",
+        lambda m: cardinal(m.group(1)),
+        text,
+    )
+
+
+def generations(text: str) -> str:
+    """Generation words: 80后 → 八零后, 00后 → 零零后 (a two-digit multiple of
+    five, as the cohorts are named, right before 后).
+
+    >>> generations("80后、90后和00后，3天后，8:30后，3月20后")
+    '八零后、九零后和零零后，3天后，8:30后，3月20后'
+    """
+    # not after : - / 月 (8:30后, 3月20后 are times and days) nor 第 满 超 (counts)
+    return re.sub(r"(?<![\d.:：\-~～/月号第满超])(\d[05])(?=后)", lambda m: digits(m.group(1)), text)
+
+
+_DAY_CONTEXT = r"(?=[”\"」]?(?:晚会|消费者|国际|纪念|事件|暴雨|洪水|地震|特大|专项|行动|活动|宣传|大案|案件|防灾|安全日|宪法日|前夕|当天|期间))"
+
+
+def commemorative_days(text: str) -> str:
+    """Days named by month·day: 3·15 → 三一五, 9·18 → 九一八, 12·4 → 十二四.
+    A middle dot always; a full stop only in quotes or before 晚会, 事件, …
+    (a bare 3.15 is a decimal).
+
+    >>> commemorative_days("“3·15”消费者权益日，9.18事件，7·20特大暴雨，长3.15米")
+    '“三一五”消费者权益日，九一八事件，七二零特大暴雨，长3.15米'
+    """
+    say = lambda m: cardinal(m.group(1)) + digits(m.group(2))  # noqa: E731
+    month_day = r"(1[0-2]|[1-9])[{}](3[01]|[12]\d|[1-9])"
+    text = re.sub(r"(?<![\d.])" + month_day.format("·•・") + r"(?![\d.])", say, text)
+    text = re.sub(r"(?<=[“\"「])" + month_day.format(".") + r"(?=[”\"」])", say, text)
+    return re.sub(r"(?<![\d.])" + month_day.format(".") + r"(?![\d.])" + _DAY_CONTEXT, say, text)
+
+
+def dotted_names(text: str) -> str:
+    """Numbers joined by dots that are not decimals: versions (V2.1.3 →
+    V二点一点三), section numbers (3.2.1 → 三点二点一), and a decimal glued
+    to letters (PM2.5 → PM二点五). Dated forms like 2022.01.27 were read
+    before this rule.
+
+    >>> dotted_names("V2.1.3版，第3.2.1条，PM2.5浓度")
+    'V二点一点三版，第三点二点一条，PM二点五浓度'
+    """
+    parts = lambda s: "点".join(cardinal(p) for p in s.split("."))  # noqa: E731
+    text = re.sub(
+        r"(?<![A-Za-z0-9])([Vv]|[Vv]er\.?\s?|[Vv]ersion\s?|版本号?[：:]?\s*)(\d+(?:\.\d+)+)(?![\d.])",
+        lambda m: m.group(1) + parts(m.group(2)),
+        text,
+    )
+    text = re.sub(r"(?<![\d.])\d{1,3}(?:\.\d{1,3}){2,}(?![\d.])", lambda m: parts(m.group()), text)
+    return re.sub(r"(?<![A-Za-z0-9])([A-Za-z]{1,4})(\d+\.\d+)(?![\d.])", lambda m: m.group(1) + decimal(m.group(2)), text)
+
+
+def alphanumeric_codes(text: str) -> str:
+    """Codes mixing letters and digits keep their letters (the engine spells
+    them). A number followed only by letters is a quantity with a unit
+    (3000mAh → 三千mAh); otherwise short digit runs are counted and long
+    ones read digit by digit (B737 → B七三七).
+
+    >>> alphanumeric_codes("5G网络，H5N1，COVID-19，G20峰会，B737，3000mAh")
+    '五G网络，H五N一，COVID十九，G二十峰会，B七三七，三千mAh'
+    """
+
+    def repl(m: re.Match) -> str:
+        token = m.group().replace("-", "")
+        unit = re.fullmatch(r"(\d+)([A-Za-z]+)", token)
+        if unit and not unit.group(1).startswith("0"):
+            return count(unit.group(1), after=unit.group(2)[:1]) + unit.group(2)
+        return re.sub(r"\d+", lambda d: cardinal(d.group()) if len(d.group()) <= 2 else digits(d.group()), token)
+
+    return re.sub(
+        r"(?<![A-Za-z0-9])(?=[A-Za-z0-9-]*[A-Za-z])(?=[A-Za-z0-9-]*\d)[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*(?![A-Za-z0-9])",
+        repl,
+        text,
+    )

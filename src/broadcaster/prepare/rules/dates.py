@@ -1,0 +1,187 @@
+"""Dates, years, clock times, and the dashes between them.
+
+Years are read digit by digit (二零二四年); a date or day range says 至
+(the written word of notices), a time range says 到.
+"""
+from __future__ import annotations
+
+import re
+
+from broadcaster.prepare.numbers import cardinal, count, digits
+from broadcaster.prepare.rules.common import DASH, RANGE_DASH, HAN_DIGIT
+
+
+def _date(y: str, mo: str, d: str | None) -> str | None:
+    if not (1 <= int(mo) <= 12) or (d is not None and not 1 <= int(d) <= 31):
+        return None
+    return digits(y) + "年" + cardinal(mo) + "月" + (cardinal(d) + "日" if d else "")
+
+
+def numeric_dates(text: str) -> str:
+    """Dates written with - . / between the parts; years digit by digit.
+    Day-month-year and month-day-year orders only where unambiguous (a part
+    above 12 can only be the day).
+
+    >>> numeric_dates("会议于2023-05-08召开，2022.01.27，2023/5/8日，25/12/2024")
+    '会议于二零二三年五月八日召开，二零二二年一月二十七日，二零二三年五月八日，二零二四年十二月二十五日'
+    """
+
+    def ymd(m: re.Match) -> str:
+        return _date(m.group(1), m.group(3), m.group(4)) or m.group()
+
+    def dmy(m: re.Match) -> str:
+        a, b, y = m.group(1), m.group(3), m.group(4)
+        if int(a) > 12 >= int(b):
+            return _date(y, b, a) or m.group()
+        if int(b) > 12 >= int(a):
+            return _date(y, a, b) or m.group()
+        return m.group()  # 03/04/2024: which is the month is not written
+
+    text = re.sub(r"(?<![\d.])(\d{4})([-./])(\d{1,2})\2(\d{1,2})(?:日|号)?(?![\d])", ymd, text)
+    return re.sub(r"(?<![\d.])(\d{1,2})([-./])(\d{1,2})\2((?:19|20)\d{2})(?![\d])", dmy, text)
+
+
+def year_months(text: str) -> str:
+    """A year and a month with no day, as in tables and headers: 2024-01,
+    2024/01, 2024.01 → 二零二四年一月. With a dot the month needs two digits
+    (2024.1 could be a number).
+
+    >>> year_months("2024-01账单，2023/12，2024.03，2024.1")
+    '二零二四年一月账单，二零二三年十二月，二零二四年三月，2024.1'
+    """
+    say = lambda m: digits(m.group(1)) + "年" + cardinal(m.group(2)) + "月"  # noqa: E731
+    text = re.sub(r"(?<![\d.\-/])((?:19|20)\d{2})[-/](0?[1-9]|1[0-2])(?![\d.\-/%]|\s*[日号])", say, text)
+    return re.sub(r"(?<![\d.\-/])((?:19|20)\d{2})\.(0[1-9]|1[0-2])(?![\d.\-/%]|\s*[日号])", say, text)
+
+
+# 于 after 等 大 小 低 高 … is a comparison or a verb ending (等于1.15), not "on"
+_DATE_WORDS = r"(?:(?<![等大小低高用位属对由关善基鉴归])于|自|从|截至|截止|截止到|日期|时间|即日起至)[：:]?\s*"
+
+
+_MONTH = r"(1[0-2]|0?[1-9])"
+_DAY = r"(3[01]|[12]\d|0?[1-9])"
+
+
+def month_days(text: str) -> str:
+    """A month and a day with no year: 01-08, 12/05 (a leading zero shows it
+    is a date, not a range or a fraction), or M-D before a clock time
+    (12-25 08:00) → 一月八日; after a date word (于, 截至, 日期：…) also 1-15,
+    1/15 and 1.15. A bare 1.15, 10-12 or 3/4 stays a number, range or fraction.
+
+    >>> month_days("01-08出发，12-25 08:00，截至1.15，截止日期：3/20，增长1.15倍，10-12岁")
+    '一月八日出发，十二月二十五日 08:00，截至一月十五日，截止日期：三月二十日，增长1.15倍，10-12岁'
+    """
+
+    def say(m: re.Match) -> str:
+        return m.group(1) + cardinal(m.group(2)) + "月" + cardinal(m.group(3)) + "日"
+
+    alone = r"(?<![\d.\-/:])()" + _MONTH + r"[-/]" + _DAY + r"(?![\d.\-/:%])"
+    text = re.sub(alone, lambda m: say(m) if "0" in (m.group(2)[0], m.group(3)[0]) else m.group(), text)
+    text = re.sub(alone + r"(?=\s+\d{1,2}:\d{2})", say, text)
+    return re.sub(r"(" + _DATE_WORDS + r")" + _MONTH + r"[-/.]" + _DAY + r"(?![\d.\-/:%])(?:日|号)?", say, text)
+
+
+def years(text: str) -> str:
+    """Years are read digit by digit, also in ranges: 2019-2021年.
+
+    >>> years("2025年是关键一年，2019-2021年，2023年度")
+    '二零二五年是关键一年，二零一九到二零二一年，二零二三年度'
+    """
+    text = re.sub(
+        r"(?<!\d)(\d{4})\s*(?:" + DASH + r"|至|到)\s*(\d{4})(?=\s*年)",
+        lambda m: digits(m.group(1)) + "到" + digits(m.group(2)),
+        text,
+    )
+    return re.sub(r"(?<![\d.])(\d{4})(?=\s*年)", lambda m: digits(m.group(1)), text)
+
+
+_DAY_NAME = r"(?:周|星期|礼拜)[一二三四五六日天]"
+_NUMBER_NEXT = r"(?=\s*(?:\d|[" + HAN_DIGIT + r"]|周|星期|礼拜|次日|翌日|上午|下午|晚上|中午|凌晨|早上))"
+
+
+def date_ranges(text: str) -> str:
+    """A dash or tilde after a date or day is 至, after a time 到:
+    5月8日—5月12日 → 5月8日至5月12日, 周一~周五 → 周一至周五, 8时-12时 → 8时到12时.
+
+    >>> date_ranges("5月8日—5月12日，1月-3月，周一~周五，8时-12时，2023年—2025年")
+    '5月8日至5月12日，1月至3月，周一至周五，8时到12时，2023年至2025年'
+    """
+    text = re.sub(r"(?<=[日月号年])\s*" + RANGE_DASH + r"\s*" + _NUMBER_NEXT, "至", text)
+    text = re.sub(r"(" + _DAY_NAME + r")\s*" + RANGE_DASH + r"\s*(?=" + _DAY_NAME + ")", r"\1至", text)
+    return re.sub(r"(?<=[时点分秒])\s*" + RANGE_DASH + r"\s*" + _NUMBER_NEXT, "到", text)
+
+
+def _period(h: int, pm: bool) -> str:
+    if pm:
+        return "中午" if h == 12 else ("晚上" if h >= 6 else "下午")
+    return "凌晨" if h == 12 or h < 5 else "上午"
+
+
+_AM_PM = re.compile(
+    r"(?<![\d:.])(\d{1,2})(?::(\d{2}))?(?:\s*(" + DASH + r"|至|到)\s*(\d{1,2})(?::(\d{2}))?)?"
+    r"\s*([AaPp])\.?\s?[Mm]\.?(?![A-Za-z0-9])"  # not PM2.5
+)
+
+
+def time_of_day(text: str) -> str:
+    """a.m./p.m. (am, pm, AM, PM) become 上午/下午 before the time; 中午 for
+    12 p.m., 晚上 from 6 p.m., 凌晨 before 5 a.m. (12 a.m. is 零点). The
+    time itself is left for `clock_times` and the range rules.
+
+    >>> time_of_day("9:30 a.m.开始，3pm结束，8:00-11:00 AM，7 p.m.")
+    '上午9:30开始，下午3点结束，上午8:00-11:00，晚上7点'
+    """
+
+    def clock(h: str, mi: str | None, pm: bool) -> str:
+        if not pm and int(h) == 12:
+            h = "0"
+        return h + (":" + mi if mi else "点")
+
+    def repl(m: re.Match) -> str:
+        h1, m1, dash, h2, m2, ap = m.groups()
+        if int(h1) > 12 or (h2 and int(h2) > 12):
+            return m.group()  # 13 p.m. is not a clock time
+        pm = ap.lower() == "p"
+        out = _period(int(h1), pm) + clock(h1, m1, pm)
+        return out + (dash + clock(h2, m2, pm) if h2 else "")
+
+    return _AM_PM.sub(repl, text)
+
+
+def _clock(h: str, mi: str, s: str | None = None) -> str | None:
+    hi, mn = int(h), int(mi)
+    if hi > 24 or mn > 59:
+        return None
+    out = count(h, after="点") + "点"
+    if mn:
+        out += ("零" if mn < 10 else "") + cardinal(mi) + "分"
+    if s and int(s):
+        out += cardinal(s) + "秒"
+    return out
+
+
+_CLOCK = r"(?<![\d.:])(\d{1,2}):(\d{2})(?::(\d{2}))?(?![\d:])"
+
+
+def clock_times(text: str) -> str:
+    """Clock times and ranges of them: 7:30 → 七点三十分, 8:00-12:00 → 八点到十二点.
+
+    (wetext reads 7:30集合 as 七比三零.) A single digit after the colon is a
+    ratio or score (3:2), left for later rules.
+
+    >>> clock_times("上午7:30集合，8:00—12:00，下午4:30收工")
+    '上午七点三十分集合，八点到十二点，下午四点三十分收工'
+    """
+
+    def one(h, mi, s, original):
+        out = _clock(h, mi, s)
+        return out if out else original
+
+    text = re.sub(
+        _CLOCK + r"\s*(?:" + RANGE_DASH + r"|至|到)\s*" + _CLOCK.replace("(?<![\\d.:])", ""),
+        lambda m: one(m.group(1), m.group(2), m.group(3), m.group(0)[: m.group(0).index(m.group(2)) + 2])
+        + "到"
+        + one(m.group(4), m.group(5), m.group(6), m.group(0)),
+        text,
+    )
+    return re.sub(_CLOCK, lambda m: one(m.group(1), m.group(2), m.group(3), m.group(0)), text)

@@ -1,0 +1,217 @@
+"""Plan → clips: speech for every cue, from the cache or an engine, with fallback.
+
+An item is spoken by one voice from start to end. When its engine gives up on
+any of its segments (or is skipped because we are offline), the *whole item*
+is spoken again by the first engine of the fallback chain that can do it,
+because a voice change in mid-item sounds like a mistake to a listener.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Callable
+
+
+from broadcaster.codec import RATE_HZ
+from broadcaster.resample import resample
+from broadcaster.errors import BroadcasterError, SynthesisError
+from broadcaster.model import Clip, Cue, ItemPlan, Speech, SpeechRequest, SpokenItem, SynthesisStats, Voice
+from broadcaster.synthesise.engines.base import EngineSession, get_engine, resolve_voice
+from broadcaster.synthesise.cache import SegmentCache, cache_key
+
+Advance = Callable[[int], None]
+
+
+class _Once:
+    """Calls `hook` the first time it is called, never again."""
+
+    def __init__(self, hook: Callable[[], None] | None):
+        self._hook = hook
+
+    def __call__(self) -> None:
+        hook, self._hook = self._hook, None
+        if hook is not None:
+            hook()
+
+
+def _needs_network(engine_name: str) -> bool:
+    try:
+        return bool(getattr(get_engine(engine_name), "needs_network", False))
+    except BroadcasterError:
+        return False
+
+
+@dataclass
+class _Job:
+    """What every engine call of one synthesis shares."""
+
+    cache: SegmentCache
+    stats: SynthesisStats
+    advance: Advance
+    before_engines: _Once
+    rate_hz: int  # the programme's sample rate (its sound profile's)
+    engines: EngineSession  # the render's own engines
+
+
+def _run(engine_name: str, requests: list[SpeechRequest], job: _Job) -> list[tuple[Speech, bool] | Exception]:
+    """Speech for each request (from cache where possible), or its exception.
+
+    The cache holds each segment at the programme rate under `key@rate`, so a
+    warm render resamples nothing. While an engine runs, each segment is
+    first stored as the engine made it, under `key` (resampling there would
+    load scipy beside the running model); it is replaced by the `key@rate`
+    entry once resampled, and a render that finds one left by a killed
+    render starts from it."""
+    try:
+        engine = job.engines.get(engine_name)
+        model_id = engine.model_id()
+    except BroadcasterError as exc:
+        return [exc] * len(requests)
+    except Exception as exc:  # an engine that cannot even load counts as failed for its items
+        return [SynthesisError(f"{engine_name} engine unavailable: {exc}")] * len(requests)
+    cache = job.cache
+    keys = [cache_key(engine_name, model_id, r) for r in requests]
+    out: list[tuple[Speech, bool] | Exception | None] = [None] * len(requests)
+    missing = []
+    for i, key in enumerate(keys):
+        hit = cache.get(_at_rate(key, job.rate_hz))
+        if hit is None and (made := cache.get(key)) is not None:
+            hit = _store_at_rate(cache, key, made, job.rate_hz)
+        if hit is not None:
+            out[i] = (hit, True)
+            job.stats.cached += 1
+            job.advance(1)
+        else:
+            missing.append(i)
+    if missing:
+        job.before_engines()
+        stored: dict[int, Speech] = {}
+
+        def keep(j: int, speech: Speech) -> None:
+            # On the engine's thread, the moment the segment is made: a
+            # render killed half-way keeps its work.
+            stored[j] = cache.put(keys[missing[j]], speech)
+
+        results = engine.synthesize_many([requests[i] for i in missing], job.advance, keep)
+        for j, (i, result) in enumerate(zip(missing, results)):
+            if isinstance(result, Exception):
+                out[i] = result
+            else:
+                made = stored.get(j) or cache.put(keys[i], result)
+                out[i] = (_store_at_rate(cache, keys[i], made, job.rate_hz), False)
+                job.stats.synthesised += 1
+    return out  # type: ignore[return-value]
+
+
+def _at_rate(key: str, rate_hz: int) -> str:
+    return f"{key}@{rate_hz}"
+
+
+def _store_at_rate(cache: SegmentCache, key: str, speech: Speech, rate_hz: int) -> Speech:
+    """`speech` resampled to `rate_hz`, stored under `key@rate`, in place of
+    the engine-rate entry. `speech` is always as the cache stores it (16-bit),
+    so a render that resumes from an entry a killed render left makes the
+    very same samples as one never interrupted."""
+    at_rate = Speech(resample(speech.samples, speech.rate_hz, rate_hz), rate_hz, speech.marks)
+    stored = cache.put(_at_rate(key, rate_hz), at_rate)
+    cache.discard(key)
+    return stored
+
+
+def _speak(plans: list[ItemPlan], voice_for: Callable[[Cue], Voice], job: _Job) -> dict[int, list[Clip] | Exception]:
+    """Speak every cue of `plans`, batched per engine so engines can work concurrently."""
+    by_engine: dict[str, list[tuple[int, int, SpeechRequest]]] = {}
+    for p_index, plan in enumerate(plans):
+        for c_index, cue in enumerate(plan.cues):
+            voice = voice_for(cue)
+            by_engine.setdefault(voice.engine, []).append((p_index, c_index, replace(cue.request, voice=voice)))
+    clips: dict[int, list] = {i: [None] * len(p.cues) for i, p in enumerate(plans)}
+    failures: dict[int, Exception] = {}
+    for engine_name, entries in by_engine.items():
+        results = _run(engine_name, [r for _, _, r in entries], job)
+        for (p_index, c_index, request), result in zip(entries, results):
+            if isinstance(result, Exception):
+                failures.setdefault(p_index, result)
+            else:
+                speech, cached = result
+                clips[p_index][c_index] = Clip(plans[p_index].cues[c_index], speech, engine_name, request.voice.name or "", cached)
+    return {i: failures.get(i, clips[i]) for i in range(len(plans))}
+
+
+def synthesise(plans: list[ItemPlan], fallback: tuple[str, ...], *, offline: bool = False, cache: SegmentCache | None = None,
+               advance: Advance = lambda n: None, before_engines: Callable[[], None] | None = None,
+               rate_hz: int = RATE_HZ, engines: EngineSession | None = None) -> tuple[list[SpokenItem], SynthesisStats]:
+    """Speech for every cue of `plans`: from the cache, else from the item's
+    engine, else (whole items) from the fallback chain. `before_engines` is
+    called once, just before the first engine is asked for anything; a
+    render served wholly from the cache never calls it."""
+    cache = cache or SegmentCache()
+    stats = SynthesisStats(segments=sum(len(p.cues) for p in plans))
+    own_session = engines is None
+    engines = engines or EngineSession()
+    job = _Job(cache, stats, advance, _Once(before_engines), rate_hz, engines)
+    try:
+        return _synthesise(plans, fallback, offline, job)
+    finally:
+        if own_session:
+            engines.close()
+
+
+def _synthesise(plans: list[ItemPlan], fallback: tuple[str, ...], offline: bool, job: _Job) -> tuple[list[SpokenItem], SynthesisStats]:
+    cache, stats = job.cache, job.stats
+    spoken = [p for p in plans if p.cues]
+    results: dict[int, SpokenItem] = {}
+
+    pending: list[tuple[ItemPlan, str]] = []  # (plan, reason) for items that must fall back
+    first_try = []
+    for plan in spoken:
+        engine = plan.cues[0].request.voice.engine
+        if offline and _needs_network(engine):
+            pending.append((plan, "offline: --offline given"))
+        else:
+            first_try.append(plan)
+    outcome = _speak(first_try, lambda cue: cue.request.voice, job)
+    for i, plan in enumerate(first_try):
+        result = outcome[i]
+        if isinstance(result, Exception):
+            pending.append((plan, str(result)))
+        else:
+            results[plan.item.index] = SpokenItem(plan, result)
+
+    for engine_name in fallback:
+        if not pending or (offline and _needs_network(engine_name)):
+            continue
+        # An item is never "fallen back" to the engine that just failed it.
+        candidates = [(p, r) for p, r in pending if p.cues[0].request.voice.engine != engine_name]
+        if not candidates:
+            continue
+        try:
+            base = resolve_voice(Voice(engine_name))
+        except BroadcasterError:
+            continue
+
+        def voice_for(cue: Cue, base: Voice = base) -> Voice:
+            # Keep the script's speaking rate; the fallback engine's own default voice.
+            try:
+                return resolve_voice(replace(base, rate=cue.request.voice.rate))
+            except BroadcasterError:
+                return base
+
+        outcome = _speak([p for p, _ in candidates], voice_for, job)
+        still_failing = []
+        for i, (plan, reason) in enumerate(candidates):
+            result = outcome[i]
+            if isinstance(result, Exception):
+                still_failing.append((plan, f"{reason}; {engine_name}: {result}"))
+            else:
+                origin = plan.cues[0].request.voice.engine
+                results[plan.item.index] = SpokenItem(plan, result, origin, reason)
+                stats.fallback_items.append((plan.title, origin, reason))
+        not_tried = [(p, r) for p, r in pending if p.cues[0].request.voice.engine == engine_name]
+        pending = sorted(not_tried + still_failing, key=lambda pr: pr[0].item.index)
+
+    stats.damaged = cache.damaged
+    cache.evict()
+    if pending:
+        plan, reason = pending[0]
+        raise SynthesisError(f"item {plan.item.index} ({plan.title}) could not be spoken: {reason}")
+    return [results[p.item.index] for p in spoken], stats
