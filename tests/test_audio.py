@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from broadcaster.mix.jingles import builtin_jingle
-from broadcaster.mix.loudness import integrated_lufs, limit, normalise, true_peak_dbtp
+from broadcaster.meter import integrated_lufs, true_peak_dbtp
+from broadcaster.mix.loudness import limit, normalise
 from broadcaster.resample import resample
 from broadcaster.package.captions import srt, srt_time
 from broadcaster.package.names import remembered_slug, slug
@@ -140,7 +141,7 @@ def _swelling_tone(seconds: float, rate_hz: int, seed: int) -> np.ndarray:
     [(1, 0.25), (13, 2.0)] + [(piece, s) for piece in (997, 4410, 44100 * 3 + 7, 10**9) for s in (0.25, 2.0, 31.3)],
 )
 def test_meter_fed_in_pieces_measures_what_whole_measurement_does(piece, seconds):
-    from broadcaster.mix.loudness import LoudnessMeter
+    from broadcaster.meter import LoudnessMeter
 
     audio = _swelling_tone(seconds, RATE, seed=int(seconds * 10))
     meter = LoudnessMeter(RATE)
@@ -174,7 +175,7 @@ def test_decoded_chunks_of_a_broken_file_name_it(tmp_path):
 
 @pytest.mark.parametrize("level", [0.0, 0.2, 0.5, 0.9])
 def test_oversampling_only_where_it_can_matter_gives_the_exact_values_there(level):
-    from broadcaster.mix.loudness import _oversampled_abs, _oversampled_abs_above
+    from broadcaster.meter import _oversampled_abs, _oversampled_abs_above
 
     audio = _swelling_tone(9.0, RATE, seed=5)
     audio[RATE * 3 : RATE * 3 + 50] = np.float32(0.95) * np.sign(np.sin(np.arange(50)))  # a burst of near-clipping
@@ -187,7 +188,7 @@ def test_oversampling_only_where_it_can_matter_gives_the_exact_values_there(leve
 
 
 def test_true_peak_equals_the_brute_force_maximum():
-    from broadcaster.mix.loudness import _oversampled_abs
+    from broadcaster.meter import _oversampled_abs
 
     for seed in range(4):
         audio = _swelling_tone(5.0, RATE, seed=seed) * np.float32(0.3 + 0.5 * seed / 3)

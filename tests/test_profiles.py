@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 from broadcaster.codec import decode_file, ffmpeg_exe
-from broadcaster.mix.loudness import integrated_lufs
+from broadcaster.meter import integrated_lufs
 from broadcaster.profiles import LOUDSPEAKER, SoundProfile, get_profile, profile_from, register_profile, unregister_profile
 from broadcaster.errors import InputError
 from support import write_script

@@ -151,7 +151,7 @@ def load_profile(spec: str) -> SoundProfile:
 
     if spec in _profiles or not spec.lower().endswith((".yaml", ".yml")):
         return get_profile(spec)
-    from broadcaster.script.yaml_lines import load_located
+    from broadcaster.yaml_lines import load_located
 
     path = Path(spec)
     try:

@@ -15,7 +15,7 @@ from typing import Protocol
 from broadcaster.codec import codec_gain_db, load_encoder
 from broadcaster.errors import FallbackUsed
 from broadcaster.mix.jingles import load_jingles
-from broadcaster.mix.loudness import warm_up
+from broadcaster.meter import warm_up
 from broadcaster.mix.stage import mix
 from broadcaster.model import ItemPlan, Lexicon, LoudnessReport, Master, Programme, SynthesisStats
 from broadcaster.package.names import item_file_names

@@ -19,6 +19,6 @@ from broadcaster.model.text import Break, Lexicon, LexiconEntry, Limits, Segment
 
 __all__ = [
     "ArticleItem", "Break", "Clip", "Cue", "Item", "ItemPlan", "ItemSpan", "JingleItem", "Lexicon", "LexiconEntry",
-    "Limits", "LoudnessReport", "Master", "PauseItem", "Pauses", "Programme", "SentenceMark", "Speech",
+    "Limits", "LoudnessReport", "Master", "PauseItem", "Pauses", "Programme", "Segment", "SegmentSpan", "SentenceMark", "Speech",
     "SpeechItem", "SpeechRequest", "SpokenItem", "SynthesisStats", "TextItem", "Voice", "VoiceInfo",
 ]

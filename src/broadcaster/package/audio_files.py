@@ -4,7 +4,8 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 from broadcaster.codec import decode_chunks, encode_mp3
-from broadcaster.mix.loudness import LoudnessMeter, LoudnessReport
+from broadcaster.meter import LoudnessMeter
+from broadcaster.model import LoudnessReport
 
 
 def _tags(package, title: str, track: str) -> dict[str, str]:

@@ -7,7 +7,7 @@ from typing import Any
 
 from broadcaster.errors import InputError, ScriptError
 from broadcaster.model import Voice
-from broadcaster.script.yaml_lines import LocatedDict, LocatedList
+from broadcaster.yaml_lines import LocatedDict, LocatedList
 
 VOICE_KEYS = {"engine", "name", "rate", "volume", "pitch"}
 

@@ -19,7 +19,7 @@ from typing import Any, Callable
 from broadcaster.links import check_url, is_url
 from broadcaster.model import ArticleItem, Item, JingleItem, PauseItem, TextItem, Voice
 from broadcaster.script.fields import Ctx, line_of, number, parse_voice
-from broadcaster.script.yaml_lines import LocatedList
+from broadcaster.yaml_lines import LocatedList
 
 BUILTIN_JINGLES = ("chime", "chime-end")
 AUDIO_SUFFIXES = (".mp3", ".wav", ".ogg", ".flac", ".m4a", ".aac", ".opus")

@@ -15,7 +15,7 @@ from broadcaster.model.programme import DEFAULT_REPEAT_INTRO
 from broadcaster.profiles import LOUDSPEAKER, ProfileError, SoundProfile, profile_from
 from broadcaster.script.fields import Ctx, line_of, number, parse_voice
 from broadcaster.script.items import parse_item
-from broadcaster.script.yaml_lines import LocatedDict, LocatedList, load_located
+from broadcaster.yaml_lines import LocatedDict, LocatedList, load_located
 
 
 _TOP_KEYS = {
