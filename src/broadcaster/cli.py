@@ -29,6 +29,26 @@ def _fail(message: str, code: int) -> None:
     raise SystemExit(code)
 
 
+_DATE_HELP = "Build the programme of this day (YYYY-MM-DD): dates in texts, today's articles [default: the script's date, else today]."
+
+
+def _day(value: str | None):
+    """`--date YYYY-MM-DD` as a date, or None."""
+    import datetime as dt
+
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"--date: {value!r} is not a date like 2026-11-30") from None
+
+
+def _warn(warnings: tuple[str, ...]) -> None:
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+
+
 @app.command()
 def render(
     script: Path = typer.Argument(..., help="The programme script (YAML)."),
@@ -37,6 +57,7 @@ def render(
     strict: bool = typer.Option(False, "--strict", help="Exit 1 instead of falling back to another engine."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
     profile: Optional[str] = typer.Option(None, "--profile", help="Sound profile: a name (loudspeaker) or a YAML file [default: the script's]."),
+    date: Optional[str] = typer.Option(None, "--date", help=_DATE_HELP),
 ) -> None:
     """Render a script into programme.mp3, item files, playlist, captions and manifest."""
     from broadcaster.profiles import load_profile
@@ -45,7 +66,8 @@ def render(
     from broadcaster.script import load_script
     from broadcaster.summary import print_summary
 
-    programme = load_script(script)
+    programme = load_script(script, _day(date))
+    _warn(programme.warnings)
     chosen = load_profile(profile) if profile else None
     result = render_programme(programme, out, offline=offline, strict=strict, reporter=reporter_for(quiet=quiet), profile=chosen)
     print_summary(result)
@@ -56,22 +78,28 @@ def text(
     source: str = typer.Argument(..., metavar="INPUT", help="A script (.yaml), an article (.txt/.md/.html), or - for stdin."),
     explain: bool = typer.Option(False, "--explain", help="Show original, cleaned and normalised form of each segment."),
     simplified: bool = typer.Option(False, "--simplified", help="Convert Traditional characters to Simplified."),
+    date: Optional[str] = typer.Option(None, "--date", help=_DATE_HELP),
 ) -> None:
     """Print exactly the segments that would be spoken, one per line."""
     from broadcaster.textcmd import explain_lines, spoken_lines
 
-    lines = explain_lines(source, simplified) if explain else spoken_lines(source, simplified)
+    day = _day(date)
+    lines = explain_lines(source, simplified, day) if explain else spoken_lines(source, simplified, day)
     sys.stdout.write("".join(line + "\n" for line in lines))
 
 
 @app.command()
-def check(script: Path = typer.Argument(..., help="The programme script (YAML).")) -> None:
+def check(
+    script: Path = typer.Argument(..., help="The programme script (YAML)."),
+    date: Optional[str] = typer.Option(None, "--date", help=_DATE_HELP),
+) -> None:
     """Validate a script and print the plan, without synthesising."""
     from broadcaster.plan import plan_programme
     from broadcaster.script import load_script
     from broadcaster.summary import print_plan
 
-    programme = load_script(script)
+    programme = load_script(script, _day(date))
+    _warn(programme.warnings)
     print_plan(programme, plan_programme(programme))
 
 

@@ -94,6 +94,8 @@ def load_libraries(engines: tuple[str, ...] = ("kokoro",)) -> None:
 
 
 def default_out_dir(programme: Programme, base: Path = Path("audio_out")) -> Path:
+    if programme.output is not None:  # `output:` in the script, its templates filled
+        return programme.output
     return base / f"{programme.date.isoformat()}-{programme.source.stem}"
 
 

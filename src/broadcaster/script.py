@@ -70,11 +70,16 @@ class Programme:
     limits: Limits = field(default_factory=Limits)
     repeat_intro: str = DEFAULT_REPEAT_INTRO
     profile: SoundProfile = LOUDSPEAKER
+    # The daily job (issue 12): `output:` (templated), articles taken from
+    # inboxes as (inbox folder, file) pairs, and what was skipped there.
+    output: Path | None = None
+    inbox_articles: tuple[tuple[Path, Path], ...] = ()
+    warnings: tuple[str, ...] = ()
 
 
 _TOP_KEYS = {
     "version", "title", "date", "station", "voice", "fallback", "lexicon", "lexicon_file",
-    "pauses", "segments", "repeat_intro", "items", "profile",
+    "pauses", "segments", "repeat_intro", "items", "profile", "output",
 }
 _VOICE_KEYS = {"engine", "name", "rate", "volume", "pitch"}
 _ITEM_KEYS = {"jingle", "text", "article", "pause", "title", "voice", "repeat"}
@@ -91,7 +96,8 @@ class _Ctx:
         return ScriptError(f"{key}: {message}", where=f"{self.name}:{line}")
 
 
-def load_script(path: str | Path) -> Programme:
+def load_script(path: str | Path, date: dt.date | None = None) -> Programme:
+    """The programme in `path`; `date` (render --date) overrides the script's own."""
     path = Path(path)
     try:
         raw = path.read_bytes()
@@ -103,10 +109,10 @@ def load_script(path: str | Path) -> Programme:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ScriptError("script is not UTF-8 text", where=str(path)) from None
-    return parse_script(text, path)
+    return parse_script(text, path, date)
 
 
-def parse_script(text: str, path: Path) -> Programme:
+def parse_script(text: str, path: Path, date: dt.date | None = None) -> Programme:
     ctx = _Ctx(path)
     doc = load_located(text, ctx.name)
     if not isinstance(doc, LocatedDict):
@@ -118,7 +124,7 @@ def parse_script(text: str, path: Path) -> Programme:
         raise ctx.fail("only schema version 1 is supported", "version", doc.line_of("version"))
 
     title = _string(ctx, doc, "title", required=True)
-    date = _date(ctx, doc)
+    date = date or _date(ctx, doc)
     station = _string(ctx, doc, "station")
     voice = _voice(ctx, doc.get("voice"), Voice(), "voice", doc.line_of("voice")) if "voice" in doc else Voice()
     fallback = _fallback(ctx, doc)
@@ -134,14 +140,18 @@ def parse_script(text: str, path: Path) -> Programme:
         raise ctx.fail("is required: the list of things to broadcast", "items", doc.line)
     if not isinstance(items_raw, LocatedList):
         raise ctx.fail("must be a list", "items", doc.line_of("items"))
-    items = tuple(_item(ctx, items_raw, i, voice) for i in range(len(items_raw)))
+    from broadcaster.daily.expand import items_with_articles, templated  # the daily job (issue 12)
+
+    items, inbox_articles, warnings = items_with_articles(ctx, items_raw, voice, date)
     if not any(item.spoken for item in items):
         raise ctx.fail("the programme has nothing to say: add a text: or article: item", "items", doc.line_of("items"))
-    return Programme(
+    programme = Programme(
         title=title, date=date, source=path, items=items, station=station, voice=voice,
         fallback=fallback, lexicon=lexicon, lexicon_files=lexicon_files, pauses=pauses,
         limits=limits, repeat_intro=repeat_intro, profile=profile,
+        output=_string(ctx, doc, "output") and Path(_string(ctx, doc, "output")), inbox_articles=inbox_articles, warnings=warnings,
     )
+    return templated(ctx, doc, programme)
 
 
 def _string(ctx: _Ctx, doc: LocatedDict, key: str, *, required: bool = False, prefix: str = "") -> str | None:
