@@ -149,6 +149,31 @@ def voices(engine: Optional[str] = typer.Option(None, "--engine", help="Only thi
             print(f"{info.name}\t{info.locale}\t{info.gender}\t{info.note}".rstrip())
 
 
+@app.command("run-daily")
+def run_daily(
+    script: Path = typer.Argument(..., help="The daily programme script (YAML)."),
+    date: Optional[str] = typer.Option(None, "--date", help="The day to make (YYYY-MM-DD) [default: today]."),
+    root: Optional[Path] = typer.Option(None, "--root", help="Where the dated folders and latest go [default: audio_out/daily beside the script]."),
+    keep_days: int = typer.Option(14, "--keep-days", help="How many dated programmes to keep."),
+    wait: float = typer.Option(60.0, "--wait", help="Seconds to wait for another run-daily to finish."),
+    offline: bool = typer.Option(False, "--offline", help="Use the fallback engines only; never touch the network."),
+    latest_mode: Optional[str] = typer.Option(None, "--latest-mode", help="symlink or copy (latest/ + latest.txt) [default: symlink, copy on Windows]."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
+) -> None:
+    """Make today's programme in audio_out/daily/<date>/ and switch latest to it."""
+    from broadcaster.daily.job import run_daily as run
+    from broadcaster.progress import reporter_for
+    from broadcaster.summary import print_summary
+
+    if latest_mode not in (None, "symlink", "copy"):
+        raise InputError(f"--latest-mode: {latest_mode!r}; allowed: symlink, copy")
+    report = run(script, day=_day(date), root=root, keep_days=keep_days, wait_s=wait, offline=offline,
+                 latest_mode=latest_mode, reporter=reporter_for(quiet=quiet), on_rendered=print_summary)
+    _warn(tuple(report.warnings))
+    what = "inputs unchanged, nothing rendered" if report.status == "unchanged" else f"rendered ({report.synthesised} segments synthesised, {report.cached} from cache)"
+    print(f"{report.date}: {what}; latest → {report.latest}")
+
+
 cache_app = typer.Typer(no_args_is_help=True, help="The cache of synthesised speech: what it holds, and emptying it.")
 app.add_typer(cache_app, name="cache")
 
