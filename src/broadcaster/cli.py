@@ -174,6 +174,65 @@ def run_daily(
     print(f"{report.date}: {what}; latest → {report.latest}")
 
 
+schedule_app = typer.Typer(no_args_is_help=True, help="Run the daily job at fixed times: systemd, cron or Windows Task Scheduler.")
+app.add_typer(schedule_app, name="schedule")
+_KIND_HELP = "systemd, cron or windows [default: systemd on Linux, windows on Windows]."
+
+
+def _kind(kind: Optional[str], cron: bool) -> str:
+    from broadcaster.daily.schedule import KINDS, default_kind
+
+    if cron:
+        kind = kind or "cron"
+    if kind is not None and (kind not in KINDS or (cron and kind != "cron")):
+        raise InputError(f"--kind: {kind!r}; allowed: {', '.join(KINDS)}")
+    return kind or default_kind()
+
+
+@schedule_app.command("install")
+def schedule_install(
+    script: Path = typer.Argument(..., help="The daily programme script (YAML)."),
+    at: list[str] = typer.Option([], "--at", help="A time of day, HH:MM; repeat for more."),
+    cron: bool = typer.Option(False, "--cron", help="A crontab line instead of a systemd timer."),
+    kind: Optional[str] = typer.Option(None, "--kind", help=_KIND_HELP),
+    show_only: bool = typer.Option(False, "--print", help="Print what would be written; install nothing."),
+) -> None:
+    """Run `run-daily SCRIPT` every day at the given times, with this Python."""
+    from broadcaster.daily import schedule
+
+    job = schedule.make_job(script, at)
+    chosen = _kind(kind, cron)
+    if show_only:
+        sys.stdout.write(schedule.render_files(job, chosen))
+        return
+    for line in schedule.install(job, chosen):
+        print(line)
+
+
+@schedule_app.command("show")
+def schedule_show(
+    script: Path = typer.Argument(..., help="The daily programme script (YAML)."),
+    cron: bool = typer.Option(False, "--cron", help="The crontab lines."),
+    kind: Optional[str] = typer.Option(None, "--kind", help=_KIND_HELP),
+) -> None:
+    """Show the installed schedule of SCRIPT."""
+    from broadcaster.daily import schedule
+
+    sys.stdout.write(schedule.show(script, _kind(kind, cron)))
+
+
+@schedule_app.command("remove")
+def schedule_remove(
+    script: Path = typer.Argument(..., help="The daily programme script (YAML)."),
+    cron: bool = typer.Option(False, "--cron", help="The crontab lines."),
+    kind: Optional[str] = typer.Option(None, "--kind", help=_KIND_HELP),
+) -> None:
+    """Remove the installed schedule of SCRIPT."""
+    from broadcaster.daily import schedule
+
+    print(schedule.remove(script, _kind(kind, cron)))
+
+
 cache_app = typer.Typer(no_args_is_help=True, help="The cache of synthesised speech: what it holds, and emptying it.")
 app.add_typer(cache_app, name="cache")
 
