@@ -99,7 +99,7 @@ def select_articles(inbox: Path, day: dt.date, *, max_items: int | None = None, 
             warnings.append(f"{path}: skipped: {problem}")
             continue
         if max_items is not None and len(chosen) >= max_items:
-            warnings.append(f"{path}: left for later: max_items is {max_items}")
+            warnings.append(f"{path}: left out: max_items is {max_items}")
             continue
         chosen.append(path)
     return Selection(tuple(chosen), tuple(warnings))
