@@ -89,7 +89,8 @@ def systemd_units(job: Job) -> dict[str, str]:
         f"Description=broadcaster daily programme ({job.script.name})\n"
         "Wants=network-online.target\nAfter=network-online.target\n\n"
         "[Service]\nType=oneshot\n"
-        f"WorkingDirectory={_systemd_quote(str(job.script.parent))}\n"
+        # A path setting takes the rest of the line as it is (quotes would be part of it); only % is special.
+        f"WorkingDirectory={str(job.script.parent).replace('%', '%%')}\n"
         f"ExecStart={' '.join(_systemd_quote(a) for a in job.argv())}\n"
     )
     timer = (
