@@ -170,7 +170,7 @@ def run_daily(
     report = run(script, day=_day(date), root=root, keep_days=keep_days, wait_s=wait, offline=offline,
                  latest_mode=latest_mode, reporter=reporter_for(quiet=quiet), on_rendered=print_summary)
     _warn(tuple(report.warnings))
-    what = "inputs unchanged, nothing rendered" if report.status == "unchanged" else f"rendered ({report.synthesised} segments synthesised, {report.cached} from cache)"
+    what = "inputs unchanged, nothing rendered" if report.status == "unchanged" else f"rendered ({report.synthesised} segment{'' if report.synthesised == 1 else 's'} synthesised, {report.cached} from cache)"
     print(f"{report.date}: {what}; latest → {report.latest}")
 
 

@@ -14,6 +14,11 @@ Two ways, chosen by the platform (or `mode=` for tests and odd file systems):
   the new one in). Between those two renames `latest/` is briefly absent,
   never half-written; `latest.txt` is the exact pointer.
 
+Rendering the same day again replaces ``2026-11-30/`` itself (the staged
+folder is renamed in, package/output.py); `latest` then points at the new
+folder, and only between that folder's two renames (old aside, new in, a few
+microseconds) does the link lead nowhere: never to half a programme.
+
     >>> current_latest(Path("audio_out/daily"))   # doctest: +SKIP
     '2026-11-30'
 """

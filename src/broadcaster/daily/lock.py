@@ -67,7 +67,10 @@ def job_lock(folder: Path, wait_s: float) -> Iterator[None]:
         deadline = time.monotonic() + wait_s
         while not _try_lock(fd):
             if time.monotonic() >= deadline:
-                holder = path.read_text(encoding="utf-8", errors="replace").strip() or "another process"
+                try:
+                    holder = path.read_text(encoding="utf-8", errors="replace").strip() or "another process"
+                except OSError:  # Windows refuses to read a locked region
+                    holder = "another process"
                 raise JobBusy(f"another run-daily is working in {folder} ({holder}); gave up after waiting {wait_s:g} s")
             time.sleep(POLL_S)
         # Who holds it, for the next job's message. Written past byte 0 on
