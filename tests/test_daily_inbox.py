@@ -4,9 +4,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 
+from support import write_script
+
 from broadcaster.daily.inbox import file_date, move_to_done, select_articles
 from broadcaster.script import ARTICLE_SUFFIXES, load_script
-from support import write_script
 
 DAY = dt.date(2026, 11, 30)
 

@@ -13,11 +13,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from support import FakeEngine, write_script
 
 from broadcaster.daily.job import JobFailed, run_daily
 from broadcaster.daily.latest import current_latest
 from broadcaster.tts import base
-from support import FakeEngine, write_script
 
 DAY = dt.date(2026, 11, 30)
 FAKE_CLI = Path(__file__).parent / "fake_cli.py"
@@ -98,7 +98,7 @@ def test_when_everything_fails_latest_keeps_the_last_good_programme(station, fak
     fake_engine.fail_when = backup_engine.fail_when = lambda text: True
     with pytest.raises(JobFailed):
         run_daily(station, day=DAY + dt.timedelta(days=1))
-    code, out, err = run_cli("run-daily", str(station), "--date", "2026-12-01", "-q")
+    code, _, err = run_cli("run-daily", str(station), "--date", "2026-12-01", "-q")
     assert code == 1 and len(err.splitlines()) == 1
     assert err.startswith("broadcaster: error: run-daily 2026-12-01: ") and err.endswith("; latest still plays 2026-11-30\n")
     assert current_latest(root) == "2026-11-30" and _hashes(root / "latest") == good
@@ -155,7 +155,7 @@ def test_a_second_overlapping_run_waits_then_gives_up(station, private_cache):
     try:
         _wait_for(first, "fake: made 1")
         second = _cli(station, private_cache, "--date", "2026-11-30", "--wait", "0.5")
-        out, err = second.communicate(timeout=60)
+        _, err = second.communicate(timeout=60)
         assert second.returncode == 1
         root = station.parent / "audio_out" / "daily"
         assert err.startswith(f"broadcaster: error: another run-daily is working in {root} (pid {first.pid}, started ")
@@ -183,6 +183,6 @@ def test_a_run_killed_mid_render_leaves_latest_on_the_last_good_programme(statio
     assert (station.parent / "inbox" / "2026-12-01-新通知.txt").is_file()  # not done: it was never broadcast
 
     proc = _cli(station, private_cache, "--date", "2026-12-01")  # the lock died with the killed job
-    out, err = proc.communicate(timeout=120)
+    _, err = proc.communicate(timeout=120)
     assert proc.returncode == 0, err
     assert current_latest(root) == "2026-12-01" and "防冻通知" in _titles(root / "latest")

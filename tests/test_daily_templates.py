@@ -4,10 +4,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from support import write_script
 
 from broadcaster.daily.templates import TemplateContext, TemplateError, fill, lunar_date
+from broadcaster.render import default_out_dir
 from broadcaster.script import load_script
-from support import write_script
 
 DAY = dt.date(2026, 11, 30)  # a Monday; 农历十月廿二
 
@@ -58,6 +59,7 @@ def test_script_titles_texts_and_output_are_filled(tmp_path):
     assert programme.items[0].text == "今天是11月30日，星期一，农历十月二十二。"
     assert programme.items[0].title == "2026年11月30日"
     assert programme.output == tmp_path / "out" / "2026-11-30-周一"
+    assert default_out_dir(programme) == programme.output  # where `render` writes without --out
 
 
 def test_date_option_previews_any_day(tmp_path, run_cli, fake_engine):
@@ -71,7 +73,7 @@ def test_date_option_previews_any_day(tmp_path, run_cli, fake_engine):
 
 def test_bad_template_and_bad_date_are_one_line_exit_2(tmp_path, run_cli, fake_engine):
     script = write_script(tmp_path, "title: 广播\nvoice: {engine: fake}\nitems:\n  - text: 今天是{today}。\n")
-    code, out, err = run_cli("check", str(script))
+    code, _, err = run_cli("check", str(script))
     assert code == 2
     assert err == f"broadcaster: error: {script}:4: text: unknown placeholder {{today}}; allowed: {{date}}, {{weekday}}, {{lunar}}, {{station}}\n"
     code, _, err = run_cli("render", str(script), "--date", "2026-13-01")

@@ -12,9 +12,9 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from support import write_script
 
 from broadcaster.daily.schedule import TASK_NS, make_job
-from support import write_script
 
 SCRIPT = "title: 广播\nvoice: {engine: fake}\nitems:\n  - text: 今天是{date}。\n"
 
@@ -66,7 +66,7 @@ def _sections(text: str) -> dict[str, list[tuple[str, str]]]:
 def test_systemd_units_are_valid(daily, fake_tools, tmp_path, run_cli):
     code, out, err = run_cli("schedule", "install", str(daily), "--at", "06:00", "--at", "17:30", "--print")
     assert (code, err) == (0, "")
-    files = re.split(r"^# (\S+)\n", out, flags=re.M)[1:]
+    files = re.split(r"^# (\S+)\n", out, flags=re.MULTILINE)[1:]
     units = dict(zip(files[::2], files[1::2]))
     name = "broadcaster-daily-daily-"
     assert len(units) == 2 and all(Path(p).parent == tmp_path / "config" / "systemd" / "user" for p in units)
@@ -83,7 +83,7 @@ def test_systemd_units_are_valid(daily, fake_tools, tmp_path, run_cli):
     folder.mkdir()
     for path, text in units.items():
         (folder / Path(path).name).write_text(text)
-    proc = subprocess.run(["systemd-analyze", "verify", *map(str, sorted(folder.iterdir()))], capture_output=True, text=True)
+    proc = subprocess.run(["systemd-analyze", "verify", *map(str, sorted(folder.iterdir()))], capture_output=True, text=True, check=False)
     assert (proc.returncode, proc.stderr) == (0, ""), proc.stderr
     assert name in timer
 
@@ -124,7 +124,7 @@ def test_cron_lines_install_and_remove_only_their_own(daily, fake_tools, run_cli
     command = _check_cron_line(lines[0])
     folder = daily.resolve().parent
     assert command.startswith(f"cd '{folder}' && mkdir -p '{folder}/audio_out/daily' && {sys.executable} -m broadcaster run-daily '{daily.resolve()}' --quiet >> ")
-    assert subprocess.run(["sh", "-n", "-c", command.split(" # ")[0]]).returncode == 0  # the shell can parse it
+    assert subprocess.run(["sh", "-n", "-c", command.split(" # ")[0]], check=False).returncode == 0  # the shell can parse it
 
     table.write_text("15 3 * * * backup.sh\n")
     assert run_cli("schedule", "install", str(daily), "--cron", "--at", "06:00")[0] == 0

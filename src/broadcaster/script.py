@@ -140,7 +140,8 @@ def parse_script(text: str, path: Path, date: dt.date | None = None) -> Programm
         raise ctx.fail("is required: the list of things to broadcast", "items", doc.line)
     if not isinstance(items_raw, LocatedList):
         raise ctx.fail("must be a list", "items", doc.line_of("items"))
-    from broadcaster.daily.expand import items_with_articles, templated  # the daily job (issue 12)
+    # The daily job (issue 12): articles_from: items and {date}-style templates.
+    from broadcaster.daily.expand import items_with_articles, templated
 
     items, inbox_articles, warnings = items_with_articles(ctx, items_raw, voice, date)
     if not any(item.spoken for item in items):

@@ -14,10 +14,17 @@ from pathlib import Path
 from broadcaster.daily.inbox import select_articles
 from broadcaster.daily.templates import TemplateContext, TemplateError, fill
 from broadcaster.errors import ScriptError
-from broadcaster.script import ARTICLE_SUFFIXES, Item, Programme, _Ctx, _item, _line, _voice
+from broadcaster.script import (
+    ARTICLE_SUFFIXES,
+    Item,
+    Programme,
+    _Ctx,
+    _item,
+    _line,
+    _voice,
+)
 from broadcaster.tts.base import Voice
 from broadcaster.yaml_lines import LocatedDict, LocatedList
-
 
 _INBOX_KEYS = {"articles_from", "max_items", "voice", "repeat"}
 

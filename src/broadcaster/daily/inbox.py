@@ -20,9 +20,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 DONE = "done"
 # Digits not glued to other digits: 2026-11-30, 2026_11_30, 2026.11.30, 20261130.

@@ -77,7 +77,7 @@ def switch_latest(root: Path, name: str, mode: str | None = None) -> None:
             aside = Path(tempfile.mkdtemp(prefix=temp_prefix(link), suffix=".old", dir=root))
             os.replace(link, aside / "previous")
         os.replace(staged / "copy", link)
-        write_atomic(root / POINTER, f"{name}\n".encode("utf-8"))
+        write_atomic(root / POINTER, f"{name}\n".encode())
         if aside is not None:
             shutil.rmtree(aside, ignore_errors=True)
     finally:

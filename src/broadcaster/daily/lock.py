@@ -12,8 +12,8 @@ import contextlib
 import datetime as dt
 import os
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from broadcaster.errors import BroadcasterError
 

@@ -128,13 +128,13 @@ def cron_lines(job: Job) -> list[str]:
 
 
 def _crontab_read() -> str:
-    proc = subprocess.run(["crontab", "-l"], capture_output=True, text=True)
+    proc = subprocess.run(["crontab", "-l"], capture_output=True, text=True, check=False)
     # `crontab -l` fails with "no crontab for user" when there is none yet.
     return proc.stdout if proc.returncode == 0 else ""
 
 
 def _crontab_write(text: str) -> None:
-    proc = subprocess.run(["crontab", "-"], input=text, capture_output=True, text=True)
+    proc = subprocess.run(["crontab", "-"], input=text, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise BroadcasterError(f"crontab refused the new table: {proc.stderr.strip()}")
 
@@ -186,7 +186,7 @@ def windows_task_xml(job: Job, today: dt.date | None = None) -> str:
 def _run(argv: list[str]) -> str:
     if shutil.which(argv[0]) is None:
         raise BroadcasterError(f"{argv[0]} not found: is this the right kind of schedule? (--cron, --kind)")
-    proc = subprocess.run(argv, capture_output=True, text=True)
+    proc = subprocess.run(argv, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise BroadcasterError(f"{' '.join(argv[:3])} failed: {(proc.stderr or proc.stdout).strip()}")
     return proc.stdout
