@@ -99,6 +99,8 @@ def fingerprint(programme) -> str | None:
                     lexicon_files=(), output=None)
     parts = {"version": __version__, "script": _sha(programme.source), "frame": repr(frame), "items": items,
              "lexicon_files": [_sha(p) for p in programme.lexicon_files],
+             # BROADCASTER_LEXICON names a file whose words change what is said.
+             "env_lexicon": _sha(Path(os.environ["BROADCASTER_LEXICON"])) if os.path.isfile(os.environ.get("BROADCASTER_LEXICON", "")) else None,
              "settings": sorted((k, v) for k, v in os.environ.items() if k.startswith("BROADCASTER_")
                                 and k not in ("BROADCASTER_CACHE_DIR", "BROADCASTER_CACHE_MAX_MB"))}
     return hashlib.sha256(json.dumps(parts, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
