@@ -79,6 +79,18 @@ def test_empty_inbox_still_gives_the_fixed_part(station, fake_engine, backup_eng
     assert _titles(station.parent / "audio_out" / "daily" / "latest") == ["chime", "今天是12月1日，星期二", "广播完毕"]
 
 
+def test_an_unreadable_article_is_skipped_with_a_warning(station, fake_engine, backup_engine):
+    broken = station.parent / "inbox" / "2026-11-30-损坏.docx"
+    broken.write_bytes(b"PK\x03\x04 not really a zip")
+    report = run_daily(station, day=DAY)
+    assert report.status == "ok" and len(report.warnings) == 1
+    assert report.warnings[0].startswith(f"{broken}: skipped: ")
+    assert _titles(station.parent / "audio_out" / "daily" / "latest")[2] == "防火通知"
+    assert broken.is_file()  # never broadcast, so not done: staff can see it is still there
+    saved = json.loads((station.parent / "audio_out" / "daily" / "run.json").read_text(encoding="utf-8"))
+    assert saved["warnings"] == report.warnings
+
+
 def test_a_failing_network_engine_falls_back(station, backup_engine):
     base.register_engine("fake", lambda: FakeEngine(fail_when=lambda text: True), replace=True)
     try:
