@@ -18,7 +18,11 @@ ROOT = Path(broadcaster.__file__).parent
 STAGES = ("script", "prepare", "synthesise", "mix", "package")
 FOUNDATION = ("model", "errors", "settings", "durable", "memory", "profiles", "codec", "resample", "links", "words", "meter",
               "yaml_lines")
-APPLICATION = ("render", "cli", "textcmd", "summary", "progress", "__init__", "__main__")
+# The one import down the flow from an earlier stage: an article in today's
+# inbox that cannot be read is skipped while the script loads (a warning, not
+# a failed broadcast), which means reading it there.
+DOWN_THE_FLOW = {("broadcaster.script.inbox", "broadcaster.prepare.pipeline")}
+APPLICATION = ("render", "cli", "textcmd", "summary", "progress", "daily", "__init__", "__main__")
 
 
 def _modules() -> dict[str, Path]:
@@ -67,7 +71,7 @@ def test_no_import_runs_back_up_the_flow():
         for target in _imports(path, module):
             to = _part(target)
             allowed = FOUNDATION + ((part,) if part in STAGES else ())
-            if to not in allowed:
+            if to not in allowed and (module, target) not in DOWN_THE_FLOW:
                 bad.append(f"{module} imports {target}")
     assert bad == []
 

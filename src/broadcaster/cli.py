@@ -29,6 +29,26 @@ def _fail(message: str, code: int) -> None:
     raise SystemExit(code)
 
 
+_DATE_HELP = "Build the programme of this day (YYYY-MM-DD): dates in texts, today's articles [default: the script's date, else today]."
+
+
+def _day(value: str | None):
+    """`--date YYYY-MM-DD` as a date, or None."""
+    import datetime as dt
+
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"--date: {value!r} is not a date like 2026-11-30") from None
+
+
+def _warn(warnings: tuple[str, ...]) -> None:
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+
+
 @app.command()
 def render(
     script: Path = typer.Argument(..., help="The programme script (YAML)."),
@@ -37,6 +57,7 @@ def render(
     strict: bool = typer.Option(False, "--strict", help="Exit 1 instead of falling back to another engine."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
     profile: Optional[str] = typer.Option(None, "--profile", help="Sound profile: a name (loudspeaker) or a YAML file [default: the script's]."),
+    date: Optional[str] = typer.Option(None, "--date", help=_DATE_HELP),
 ) -> None:
     """Render a script into programme.mp3, item files, playlist, captions and manifest."""
     from broadcaster.profiles import load_profile
@@ -45,7 +66,8 @@ def render(
     from broadcaster.script import load_script
     from broadcaster.summary import print_summary
 
-    programme = load_script(script)
+    programme = load_script(script, _day(date))
+    _warn(programme.warnings)
     chosen = load_profile(profile) if profile else None
     result = render_programme(programme, out, offline=offline, strict=strict, reporter=reporter_for(quiet=quiet), profile=chosen)
     print_summary(result)
@@ -56,22 +78,28 @@ def text(
     source: str = typer.Argument(..., metavar="INPUT", help="A script (.yaml), an article (.txt/.md/.html), or - for stdin."),
     explain: bool = typer.Option(False, "--explain", help="Show original, cleaned and normalised form of each segment."),
     simplified: bool = typer.Option(False, "--simplified", help="Convert Traditional characters to Simplified."),
+    date: Optional[str] = typer.Option(None, "--date", help=_DATE_HELP),
 ) -> None:
     """Print exactly the segments that would be spoken, one per line."""
     from broadcaster.textcmd import explain_lines, spoken_lines
 
-    lines = explain_lines(source, simplified) if explain else spoken_lines(source, simplified)
+    day = _day(date)
+    lines = explain_lines(source, simplified, day) if explain else spoken_lines(source, simplified, day)
     sys.stdout.write("".join(line + "\n" for line in lines))
 
 
 @app.command()
-def check(script: Path = typer.Argument(..., help="The programme script (YAML).")) -> None:
+def check(
+    script: Path = typer.Argument(..., help="The programme script (YAML)."),
+    date: Optional[str] = typer.Option(None, "--date", help=_DATE_HELP),
+) -> None:
     """Validate a script and print the plan, without synthesising."""
     from broadcaster.render import plan_programme
     from broadcaster.script import load_script
     from broadcaster.summary import print_plan
 
-    programme = load_script(script)
+    programme = load_script(script, _day(date))
+    _warn(programme.warnings)
     print_plan(programme, plan_programme(programme))
 
 
@@ -118,6 +146,90 @@ def voices(engine: Optional[str] = typer.Option(None, "--engine", help="Only thi
         print(f"# {name}" + (f" ({note})" if note else ""))
         for info in infos:
             print(f"{info.name}\t{info.locale}\t{info.gender}\t{info.note}".rstrip())
+
+
+@app.command("run-daily")
+def run_daily(
+    script: Path = typer.Argument(..., help="The daily programme script (YAML)."),
+    date: Optional[str] = typer.Option(None, "--date", help="The day to make (YYYY-MM-DD) [default: today]."),
+    root: Optional[Path] = typer.Option(None, "--root", help="Where the dated folders and latest go [default: audio_out/daily beside the script]."),
+    keep_days: int = typer.Option(14, "--keep-days", help="How many dated programmes to keep."),
+    wait: float = typer.Option(60.0, "--wait", help="Seconds to wait for another run-daily to finish."),
+    offline: bool = typer.Option(False, "--offline", help="Use the fallback engines only; never touch the network."),
+    latest_mode: Optional[str] = typer.Option(None, "--latest-mode", help="symlink or copy (latest/ + latest.txt) [default: symlink, copy on Windows]."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
+) -> None:
+    """Make today's programme in audio_out/daily/<date>/ and switch latest to it."""
+    from broadcaster.daily.job import run_daily as run
+    from broadcaster.progress import reporter_for
+    from broadcaster.summary import print_summary
+
+    if latest_mode not in (None, "symlink", "copy"):
+        raise InputError(f"--latest-mode: {latest_mode!r}; allowed: symlink, copy")
+    report = run(script, day=_day(date), root=root, keep_days=keep_days, wait_s=wait, offline=offline,
+                 latest_mode=latest_mode, reporter=reporter_for(quiet=quiet), on_rendered=print_summary)
+    _warn(tuple(report.warnings))
+    what = "inputs unchanged, nothing rendered" if report.status == "unchanged" else f"rendered ({report.synthesised} segment{'' if report.synthesised == 1 else 's'} synthesised, {report.cached} from cache)"
+    print(f"{report.date}: {what}; latest → {report.latest}")
+
+
+schedule_app = typer.Typer(no_args_is_help=True, help="Run the daily job at fixed times: systemd, cron or Windows Task Scheduler.")
+app.add_typer(schedule_app, name="schedule")
+_KIND_HELP = "systemd, cron or windows [default: systemd on Linux, windows on Windows]."
+
+
+def _kind(kind: Optional[str], cron: bool) -> str:
+    from broadcaster.daily.schedule import KINDS, default_kind
+
+    if cron:
+        kind = kind or "cron"
+    if kind is not None and (kind not in KINDS or (cron and kind != "cron")):
+        raise InputError(f"--kind: {kind!r}; allowed: {', '.join(KINDS)}")
+    return kind or default_kind()
+
+
+@schedule_app.command("install")
+def schedule_install(
+    script: Path = typer.Argument(..., help="The daily programme script (YAML)."),
+    at: list[str] = typer.Option([], "--at", help="A time of day, HH:MM; repeat for more."),
+    cron: bool = typer.Option(False, "--cron", help="A crontab line instead of a systemd timer."),
+    kind: Optional[str] = typer.Option(None, "--kind", help=_KIND_HELP),
+    show_only: bool = typer.Option(False, "--print", help="Print what would be written; install nothing."),
+) -> None:
+    """Run `run-daily SCRIPT` every day at the given times, with this Python."""
+    from broadcaster.daily import schedule
+
+    job = schedule.make_job(script, at)
+    chosen = _kind(kind, cron)
+    if show_only:
+        sys.stdout.write(schedule.render_files(job, chosen))
+        return
+    for line in schedule.install(job, chosen):
+        print(line)
+
+
+@schedule_app.command("show")
+def schedule_show(
+    script: Path = typer.Argument(..., help="The daily programme script (YAML)."),
+    cron: bool = typer.Option(False, "--cron", help="The crontab lines."),
+    kind: Optional[str] = typer.Option(None, "--kind", help=_KIND_HELP),
+) -> None:
+    """Show the installed schedule of SCRIPT."""
+    from broadcaster.daily import schedule
+
+    sys.stdout.write(schedule.show(script, _kind(kind, cron)))
+
+
+@schedule_app.command("remove")
+def schedule_remove(
+    script: Path = typer.Argument(..., help="The daily programme script (YAML)."),
+    cron: bool = typer.Option(False, "--cron", help="The crontab lines."),
+    kind: Optional[str] = typer.Option(None, "--kind", help=_KIND_HELP),
+) -> None:
+    """Remove the installed schedule of SCRIPT."""
+    from broadcaster.daily import schedule
+
+    print(schedule.remove(script, _kind(kind, cron)))
 
 
 cache_app = typer.Typer(no_args_is_help=True, help="The cache of synthesised speech: what it holds, and emptying it.")

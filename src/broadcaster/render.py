@@ -101,6 +101,8 @@ def plan_programme(programme: Programme, *, offline: bool = False, lexicon: Lexi
 
 
 def default_out_dir(programme: Programme, base: Path = Path("audio_out")) -> Path:
+    if programme.output is not None:  # `output:` in the script, its templates filled
+        return programme.output
     return base / f"{programme.date.isoformat()}-{programme.source.stem}"
 
 

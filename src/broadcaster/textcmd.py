@@ -34,25 +34,25 @@ def reader_lines(article: Article) -> list[str]:
     return [f"reader: {article.reader}", *(f"note: {n}" for n in article.notes), ""]
 
 
-def spoken_lines(source: str, to_simplified: bool = False) -> list[str]:
+def spoken_lines(source: str, to_simplified: bool = False, date=None) -> list[str]:
     if source.endswith(SCRIPT_SUFFIXES):
         from broadcaster.render import plan_programme
         from broadcaster.script import load_script
 
-        return [cue.segment.spoken for plan in plan_programme(load_script(source)) for cue in plan.cues]
+        return [cue.segment.spoken for plan in plan_programme(load_script(source, date)) for cue in plan.cues]
     segments = prepare(_article_text(source, to_simplified), headline=True)
     if not segments:
         raise TextError("nothing to say", where=source)
     return [s.spoken for s in segments]
 
 
-def explain_lines(source: str, to_simplified: bool = False) -> list[str]:
+def explain_lines(source: str, to_simplified: bool = False, date=None) -> list[str]:
     if source.endswith(SCRIPT_SUFFIXES):
         from broadcaster.model import ArticleItem, TextItem
         from broadcaster.prepare.plan import item_article, programme_lexicon
         from broadcaster.script import load_script
 
-        programme = load_script(source)
+        programme = load_script(source, date)
         lexicon = programme_lexicon(programme)
         lines = []
         for item in programme.items:

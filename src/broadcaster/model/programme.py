@@ -165,3 +165,8 @@ class Programme:
     limits: Limits = field(default_factory=Limits)
     repeat_intro: str = DEFAULT_REPEAT_INTRO
     profile: SoundProfile = LOUDSPEAKER
+    # The daily job (issue 12): `output:` (templated), articles taken from
+    # inboxes as (inbox folder, file) pairs, and what was skipped there.
+    output: Path | None = None
+    inbox_articles: tuple[tuple[Path, Path], ...] = ()
+    warnings: tuple[str, ...] = ()

@@ -14,17 +14,18 @@ from broadcaster.model import Limits, Pauses, Programme, Voice
 from broadcaster.model.programme import DEFAULT_REPEAT_INTRO
 from broadcaster.profiles import LOUDSPEAKER, ProfileError, SoundProfile, profile_from
 from broadcaster.script.fields import Ctx, line_of, number, parse_voice
-from broadcaster.script.items import parse_item
+from broadcaster.script.articles_from import items_with_articles, templated
 from broadcaster.yaml_lines import LocatedDict, LocatedList, load_located
 
 
 _TOP_KEYS = {
     "version", "title", "date", "station", "voice", "fallback", "lexicon", "lexicon_file",
-    "pauses", "segments", "repeat_intro", "items", "profile",
+    "pauses", "segments", "repeat_intro", "items", "profile", "output",
 }
 
 
-def load_script(path: str | Path) -> Programme:
+def load_script(path: str | Path, date: dt.date | None = None) -> Programme:
+    """The programme in `path`; `date` (render --date) overrides the script's own."""
     path = Path(path)
     try:
         raw = path.read_bytes()
@@ -36,10 +37,10 @@ def load_script(path: str | Path) -> Programme:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ScriptError("script is not UTF-8 text", where=str(path)) from None
-    return parse_script(text, path)
+    return parse_script(text, path, date)
 
 
-def parse_script(text: str, path: Path) -> Programme:
+def parse_script(text: str, path: Path, date: dt.date | None = None) -> Programme:
     ctx = Ctx(path)
     doc = load_located(text, ctx.name)
     if not isinstance(doc, LocatedDict):
@@ -51,7 +52,7 @@ def parse_script(text: str, path: Path) -> Programme:
         raise ctx.fail("only schema version 1 is supported", "version", doc.line_of("version"))
 
     title = _string(ctx, doc, "title", required=True)
-    date = _date(ctx, doc)
+    date = date or _date(ctx, doc)
     station = _string(ctx, doc, "station")
     voice = parse_voice(ctx, doc.get("voice"), Voice(), "voice", doc.line_of("voice")) if "voice" in doc else Voice()
     fallback = _fallback(ctx, doc)
@@ -67,14 +68,18 @@ def parse_script(text: str, path: Path) -> Programme:
         raise ctx.fail("is required: the list of things to broadcast", "items", doc.line)
     if not isinstance(items_raw, LocatedList):
         raise ctx.fail("must be a list", "items", doc.line_of("items"))
-    items = tuple(parse_item(ctx, items_raw, i, voice) for i in range(len(items_raw)))
+    # `articles_from:` items become one article item per file of the day.
+    items, inbox_articles, warnings = items_with_articles(ctx, items_raw, voice, date)
     if not any(item.spoken for item in items):
         raise ctx.fail("the programme has nothing to say: add a text: or article: item", "items", doc.line_of("items"))
-    return Programme(
+    output = _string(ctx, doc, "output")
+    programme = Programme(
         title=title, date=date, source=path, items=items, station=station, voice=voice,
         fallback=fallback, lexicon=lexicon, lexicon_files=lexicon_files, pauses=pauses,
         limits=limits, repeat_intro=repeat_intro, profile=profile,
+        output=Path(output) if output else None, inbox_articles=inbox_articles, warnings=warnings,
     )
+    return templated(ctx, doc, programme)  # {date}, {weekday}, {lunar}, {station}
 
 
 def _string(ctx: Ctx, doc: LocatedDict, key: str, *, required: bool = False, prefix: str = "") -> str | None:
