@@ -1,0 +1,346 @@
+"""`broadcaster export`: lay a rendered programme out on a player's card, stick or folder.
+
+Cheap MP3 player boards (SD-card and USB decoder boards, DFPlayer-style
+modules) play files in the order of their directory entries, not by name,
+and copying a folder in a file manager scrambles that order. So the export
+
+- names everything with numbers, in pure upper-case 8.3 form (``01/001.MP3``,
+  or ``MP3/0001.MP3``), which every FAT driver stores as one directory entry
+  with no long-name entries, and every board can address;
+- writes each numbered folder complete inside a fresh hidden staging folder
+  on the same medium, one file at a time in play order (write, fsync, read
+  back and compare the SHA-256), then moves the finished folder into place;
+- reads every directory back in its on-disk order and checks it is play order.
+
+Why a staging folder rather than a temporary name per file: renaming a file
+inside a FAT directory writes a new entry and frees the old one, and the
+next file's entry then lands in that hole, out of order. In a fresh folder
+where nothing is ever deleted, entries are written one after another. A
+folder moved into the root takes one entry there; all removals are done
+before the first move, so with one-entry names each move takes the lowest
+free entry, and those come in increasing order. A power cut before the move
+leaves the earlier export whole (and a staging folder the next export removes).
+
+The export keeps a record of what it wrote (``.broadcaster-export.json`` on
+the medium): a later export replaces only those files, and anything else in
+its way is refused unless ``--clean``.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from broadcaster.errors import BroadcasterError, InputError
+from broadcaster.package.export_media import FolderMedium, sha256_chunks
+
+RECORD = ".broadcaster-export.json"
+STAGE = ".broadcaster-export.tmp"
+PROGRAMME_LIST = "节目单.txt"
+DEVICES = ("sdcard", "usb", "folder")
+LAYOUTS = ("folders", "mp3dir")
+WHAT = ("programme", "items", "both")
+# DFPlayer-style boards address folders 01-99 with up to 255 files each.
+FILES_PER_FOLDER = {"folders": 255, "mp3dir": 9999}
+AUDIO_SUFFIXES = {".mp3", ".wav", ".wma", ".flac", ".m4a", ".aac", ".ogg", ".ape"}
+
+
+@dataclass(frozen=True)
+class Placement:
+    """One file of the export: where it goes, what it is, and what it must hash to."""
+
+    folder: str  # "01" or "MP3"
+    name: str  # "001.MP3"
+    source: Path
+    sha256: str
+    title: str
+    duration_s: float
+
+    @property
+    def rel(self) -> str:
+        return f"{self.folder}/{self.name}"
+
+
+@dataclass(frozen=True)
+class ExportReport:
+    target: str
+    placements: tuple[Placement, ...]
+    removed: tuple[str, ...]
+    total_bytes: int
+    other_audio: tuple[str, ...]
+
+
+# ---------------------------------------------------------------- the render
+
+def load_render(out_dir: Path) -> dict:
+    """The render's manifest, checked for what the export uses."""
+    if not out_dir.is_dir():
+        raise InputError("no such output folder" if not out_dir.exists() else "not a folder", where=str(out_dir))
+    path = out_dir / "manifest.json"
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError("not a render's output folder (no manifest.json)", where=str(out_dir)) from None
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot be read ({exc})", where=str(path)) from None
+    for key, kind in (("title", str), ("file", str), ("sha256", str), ("duration_s", (int, float)), ("items", list)):
+        if not isinstance(doc.get(key) if isinstance(doc, dict) else None, kind):
+            raise InputError(f"{key}: missing or of the wrong type", where=str(path))
+    for i, item in enumerate(doc["items"]):
+        if not isinstance(item, dict) or (item.get("file") is not None and not isinstance(item.get("sha256"), str)):
+            raise InputError(f"items[{i}]: missing file or sha256", where=str(path))
+    return doc
+
+
+def plan_layout(out_dir: Path, doc: dict, what: str, layout: str) -> list[Placement]:
+    """The files in play order, with their numbered places.
+
+    >>> [p.rel for p in plan_layout(out, doc, "both", "folders")]   # doctest: +SKIP
+    ['01/001.MP3', '02/001.MP3', '02/002.MP3', '02/003.MP3']
+    """
+    programme = [(doc["file"], doc["sha256"], doc["title"], float(doc["duration_s"]))]
+    items = [(i["file"], i["sha256"], str(i.get("title", "")), float(i.get("duration_s", 0))) for i in doc["items"] if i.get("file")]
+    groups = {"programme": [programme], "items": [items], "both": [programme, items]}[what]
+    if what != "programme" and not items:
+        raise InputError("the render has no item files to export (try --what programme)", where=str(out_dir))
+    out: list[Placement] = []
+    per_folder = FILES_PER_FOLDER[layout]
+    folder_no = 0
+    for group in groups:
+        for n, (file, sha, title, duration_s) in enumerate(group):
+            source = out_dir / file
+            if not source.is_file():
+                raise InputError(f"{file} is missing (render again)", where=str(out_dir))
+            if layout == "folders":
+                # Each group starts a folder; a group of more than 255 files goes on in the next one.
+                folder_no += n % per_folder == 0
+                if folder_no > 99:
+                    raise InputError("more than 99 folders of 255 files", where=str(out_dir))
+                out.append(Placement(f"{folder_no:02d}", f"{n % per_folder + 1:03d}.MP3", source, sha, title, duration_s))
+            else:
+                number = len(out) + 1
+                if number > per_folder:
+                    raise InputError(f"more than {per_folder} files", where=str(out_dir))
+                out.append(Placement("MP3", f"{number:04d}.MP3", source, sha, title, duration_s))
+    return out
+
+
+def programme_list(doc: dict, placements: list[Placement]) -> bytes:
+    """节目单.txt: number → title and duration; UTF-8 with a BOM and CRLF, so Windows Notepad shows it.
+
+    >>> programme_list({"title": "早间广播", "date": "2026-11-30"}, [Placement("01", "001.MP3", Path(), "", "整套节目", 89.4)])
+    b'\\xef\\xbb\\xbf\\xe6...01/001.MP3\\t1:29\\t\\xe6\\x95...'
+    """
+    lines = [f"{doc['title']}  {doc.get('date', '')}".rstrip(), "", "文件\t时长\t内容"]
+    for p in placements:
+        minutes, seconds = divmod(int(round(p.duration_s)), 60)
+        lines.append(f"{p.rel}\t{minutes}:{seconds:02d}\t{p.title}")
+    return ("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8")
+
+
+# ---------------------------------------------------------------- the medium
+
+def _read_record(medium) -> dict:
+    if not medium.exists(RECORD):
+        return {"files": {}, "folders": []}
+    try:
+        record = json.loads(b"".join(medium.read_chunks(RECORD)).decode("utf-8"))
+        if isinstance(record, dict) and isinstance(record.get("files"), dict) and isinstance(record.get("folders"), list):
+            return record
+    except (OSError, ValueError):
+        pass
+    # A damaged record proves nothing was ours: its files are treated as someone else's.
+    return {"files": {}, "folders": []}
+
+
+def _in_the_way(medium, placements: list[Placement], record: dict) -> list[str]:
+    """Paths on the medium that the export would replace but did not write."""
+    ours_files, ours_folders = set(record["files"]), set(record["folders"])
+    conflicts = []
+    for name in [*dict.fromkeys(p.folder for p in placements), PROGRAMME_LIST]:
+        if not medium.exists(name):
+            continue
+        if name == PROGRAMME_LIST:
+            if name not in ours_files:
+                conflicts.append(name)
+        elif name not in ours_folders or not medium.is_dir(name):
+            conflicts.append(name)
+        else:
+            conflicts += [f"{name}/{n}" for n in medium.listdir(name) if f"{name}/{n}" not in ours_files]
+    return conflicts
+
+
+def _player_clutter(medium) -> list[str]:
+    """What a board would play besides this export: audio files and numbered or MP3 folders at the top."""
+    out = []
+    for name in medium.listdir():
+        if name.startswith("."):
+            continue
+        if (medium.is_dir(name) and (name.isdigit() or name.upper() == "MP3")) or Path(name).suffix.lower() in AUDIO_SUFFIXES:
+            out.append(name)
+    return out
+
+
+def _copy_checked(medium, placement: Placement) -> Iterator[bytes]:
+    """The source's bytes, checked against the manifest's SHA-256 as they pass."""
+    import hashlib
+
+    h = hashlib.sha256()
+    with open(placement.source, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+            yield block
+    if h.hexdigest() != placement.sha256:
+        raise InputError("does not match the checksum in manifest.json (render again)", where=str(placement.source))
+
+
+def _verify(medium, rel: str, sha256: str) -> None:
+    if sha256_chunks(medium.read_chunks(rel)) != sha256:
+        raise BroadcasterError(f"{medium}/{rel}: read back different bytes from those written (a failing card?)")
+
+
+def _check_order(medium, folder: str, expected: list[str]) -> None:
+    on_disk = [n for n in medium.listdir(folder) if n in set(expected)]
+    if on_disk != expected:
+        raise BroadcasterError(f"{medium}/{folder}: directory order is {on_disk[:5]}..., not play order")
+
+
+def export_render(out_dir: Path, medium, *, device: str, layout: str = "folders", what: str = "programme",
+                  clean: bool = False) -> ExportReport:
+    """Write the render in `out_dir` onto `medium` (see export_media) and check it; see the module docstring."""
+    doc = load_render(out_dir)
+    placements = plan_layout(out_dir, doc, what, layout)
+    listing = programme_list(doc, placements)
+    record = _read_record(medium)
+    conflicts = _in_the_way(medium, placements, record)
+    if conflicts and not clean:
+        raise InputError(f"{conflicts[0]} is in the way and was not written by broadcaster export "
+                         f"({len(conflicts)} such); move it away or use --clean", where=str(medium))
+    folders = list(dict.fromkeys(p.folder for p in placements))
+    ours_old = [f for f in record["folders"] if medium.exists(f)] + [f for f in record["files"] if "/" not in f and f != RECORD and medium.exists(f)]
+    to_remove = sorted(set(_player_clutter(medium) + conflicts if clean else []) | set(ours_old))
+
+    cluster = medium.cluster_bytes()
+    sizes = [p.source.stat().st_size for p in placements] + [len(listing), 4096]
+    needed = sum(-(-size // cluster) * cluster for size in sizes) + cluster * (len(folders) + 2)
+    free = medium.free_bytes()
+    if free < needed:
+        raise InputError(f"not enough free space: {free / 1e6:.1f} MB free, the export needs {needed / 1e6:.1f} MB", where=str(medium))
+
+    if medium.exists(STAGE):  # left by an export that was killed: never moved into place, so only ours
+        medium.remove(STAGE)
+    medium.makedir(STAGE)
+    try:
+        for folder in folders:
+            medium.makedir(f"{STAGE}/{folder}")
+            names = []
+            for p in (p for p in placements if p.folder == folder):
+                medium.write_file(f"{STAGE}/{p.rel}", _copy_checked(medium, p))
+                _verify(medium, f"{STAGE}/{p.rel}", p.sha256)
+                names.append(p.name)
+            medium.sync_dir(f"{STAGE}/{folder}")
+            if device != "folder":
+                _check_order(medium, f"{STAGE}/{folder}", names)
+        medium.write_file(f"{STAGE}/{PROGRAMME_LIST}", [listing])
+    except BaseException as exc:
+        _remove_quietly(medium, STAGE)
+        if _is_full(exc):
+            raise InputError("the medium is full (nothing was changed)", where=str(medium)) from None
+        if isinstance(exc, OSError):
+            raise BroadcasterError(f"{medium}: cannot write ({exc.strerror or exc}); nothing was changed") from None
+        raise
+    _commit(medium, folders, to_remove, placements, listing, out_dir, doc, device, layout)
+    _check_after(medium, folders, placements, device)
+    other = [n for n in _player_clutter(medium) if n not in folders]
+    return ExportReport(str(medium), tuple(placements), tuple(n for n in to_remove if n not in folders and n != PROGRAMME_LIST),
+                        sum(sizes[:-2]), tuple(other))
+
+
+def _commit(medium, folders, to_remove, placements, listing, out_dir, doc, device, layout) -> None:
+    """Removals first, then the moves in play order (see the module docstring), then the record."""
+    import hashlib
+
+    for name in to_remove:
+        medium.remove(name)
+    medium.sync_dir()
+    try:
+        for folder in folders:
+            medium.move(f"{STAGE}/{folder}", folder)
+            medium.sync_dir()
+        medium.move(f"{STAGE}/{PROGRAMME_LIST}", PROGRAMME_LIST)
+        files = {p.rel: p.sha256 for p in placements}
+        files[PROGRAMME_LIST] = hashlib.sha256(listing).hexdigest()
+        record = {"version": 1, "title": doc["title"], "date": doc.get("date"), "source": str(out_dir.resolve()),
+                  "device": device, "layout": layout, "folders": folders, "files": files}
+        medium.write_file(f"{STAGE}/record", [json.dumps(record, ensure_ascii=False, indent=1).encode("utf-8")])
+        if medium.exists(RECORD):
+            medium.remove(RECORD)
+        medium.move(f"{STAGE}/record", RECORD)
+    finally:
+        _remove_quietly(medium, STAGE)
+        medium.sync_dir()
+
+
+def _check_after(medium, folders, placements, device) -> None:
+    if device != "folder":
+        top = [n for n in medium.listdir() if n in set(folders)]
+        if top != folders:
+            raise BroadcasterError(f"{medium}: folders are in the order {top} on the disk, not {folders}; "
+                                   "format the card or export with --clean")
+    for folder in folders:
+        if device != "folder":
+            _check_order(medium, folder, [p.name for p in placements if p.folder == folder])
+    if medium.move_copies:
+        for p in placements:
+            _verify(medium, p.rel, p.sha256)
+
+
+def _is_full(exc: BaseException) -> bool:
+    import errno
+
+    # pyfatfs reports a full image as its own exception carrying errno ENOSPC
+    return getattr(exc, "errno", None) in (errno.ENOSPC, errno.EDQUOT)
+
+
+def _remove_quietly(medium, rel: str) -> None:
+    try:
+        if medium.exists(rel):
+            medium.remove(rel)
+    except Exception:
+        pass
+
+
+# ---------------------------------------------------------------- the target
+
+def open_target(to: Path, device: str):
+    """The medium for --to: a folder (made for --device folder), or a FAT image file."""
+    from broadcaster.package.export_media import FAT_TYPES, FatImageMedium, looks_like_fat_image, mount_fs_type
+    import os
+
+    if to.is_file():
+        if not looks_like_fat_image(to):
+            raise InputError("is a file, not a folder or a FAT image", where=str(to))
+        if not os.access(to, os.W_OK):
+            raise InputError("the image is read-only", where=str(to))
+        return FatImageMedium(to)
+    if not to.exists():
+        if device != "folder":
+            raise InputError(f"no such folder (is the {'SD card' if device == 'sdcard' else 'USB stick'} mounted?)", where=str(to))
+        try:
+            to.mkdir()
+        except OSError as exc:
+            raise InputError(f"cannot create the folder ({exc.strerror})", where=str(to)) from None
+    elif not to.is_dir():
+        raise InputError("not a folder", where=str(to))
+    try:
+        read_only = bool(os.statvfs(to).f_flag & os.ST_RDONLY)
+    except (AttributeError, OSError):
+        read_only = False
+    if read_only or not os.access(to, os.W_OK):
+        raise InputError("read-only (is the card's lock switch on?)" if device == "sdcard" else "read-only", where=str(to))
+    fs_type = mount_fs_type(to)
+    if device != "folder" and fs_type is not None and fs_type not in FAT_TYPES:
+        raise InputError(f"is on a {fs_type} file system, not a FAT card: boards play files in on-disk order, "
+                         "which only an export straight onto the card keeps (use --device folder to copy later)", where=str(to))
+    return FolderMedium(to)
