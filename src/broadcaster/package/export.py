@@ -210,6 +210,9 @@ def export_render(out_dir: Path, medium, *, device: str, layout: str = "folders"
                   clean: bool = False) -> ExportReport:
     """Write the render in `out_dir` onto `medium` (see export_media) and check it; see the module docstring."""
     doc = load_render(out_dir)
+    target = Path(str(medium)).resolve()
+    if target == out_dir.resolve() or out_dir.resolve() in target.parents:
+        raise InputError("--to is inside the output folder it would copy from", where=str(medium))
     placements = plan_layout(out_dir, doc, what, layout)
     listing = programme_list(doc, placements)
     record = _read_record(medium)
@@ -219,7 +222,8 @@ def export_render(out_dir: Path, medium, *, device: str, layout: str = "folders"
                          f"({len(conflicts)} such); move it away or use --clean", where=str(medium))
     folders = list(dict.fromkeys(p.folder for p in placements))
     ours_old = [f for f in record["folders"] if medium.exists(f)] + [f for f in record["files"] if "/" not in f and f != RECORD and medium.exists(f)]
-    to_remove = sorted(set(_player_clutter(medium) + conflicts if clean else []) | set(ours_old))
+    # Whole top-level names: a folder in the way is replaced by the new one of that name.
+    to_remove = sorted({name.split("/")[0] for name in (_player_clutter(medium) + conflicts if clean else []) + ours_old})
 
     cluster = medium.cluster_bytes()
     sizes = [p.source.stat().st_size for p in placements] + [len(listing), 4096]
@@ -258,28 +262,53 @@ def export_render(out_dir: Path, medium, *, device: str, layout: str = "folders"
 
 
 def _commit(medium, folders, to_remove, placements, listing, out_dir, doc, device, layout) -> None:
-    """Removals first, then the moves in play order (see the module docstring), then the record."""
+    """Clear the way, then move the new folders in, in play order (see the module docstring).
+
+    On a mounted medium what is in the way is first moved into the staging
+    folder (a rename: nothing is copied), and put back if a move in fails, so
+    the card never holds a mix of two exports. In an image a move copies, and
+    the image may have no room for a second copy: there it is removed.
+    """
     import hashlib
 
-    for name in to_remove:
-        medium.remove(name)
-    medium.sync_dir()
+    files = {p.rel: p.sha256 for p in placements}
+    files[PROGRAMME_LIST] = hashlib.sha256(listing).hexdigest()
+    record = {"version": 1, "title": doc["title"], "date": doc.get("date"), "source": str(out_dir.resolve()),
+              "device": device, "layout": layout, "folders": folders, "files": files}
+    moved_aside: list[str] = []
+    moved_in: list[str] = []
     try:
-        for folder in folders:
-            medium.move(f"{STAGE}/{folder}", folder)
-            medium.sync_dir()
-        medium.move(f"{STAGE}/{PROGRAMME_LIST}", PROGRAMME_LIST)
-        files = {p.rel: p.sha256 for p in placements}
-        files[PROGRAMME_LIST] = hashlib.sha256(listing).hexdigest()
-        record = {"version": 1, "title": doc["title"], "date": doc.get("date"), "source": str(out_dir.resolve()),
-                  "device": device, "layout": layout, "folders": folders, "files": files}
         medium.write_file(f"{STAGE}/record", [json.dumps(record, ensure_ascii=False, indent=1).encode("utf-8")])
-        if medium.exists(RECORD):
-            medium.remove(RECORD)
+        if not medium.move_copies:
+            medium.makedir(f"{STAGE}/aside")
+        for name in [*to_remove, *([RECORD] if medium.exists(RECORD) else [])]:
+            if medium.move_copies:
+                medium.remove(name)
+            else:
+                medium.move(name, f"{STAGE}/aside/{name.replace('/', '_')}")
+                moved_aside.append(name)
+        medium.sync_dir()
+        for name in [*folders, PROGRAMME_LIST]:
+            medium.move(f"{STAGE}/{name}", name)
+            moved_in.append(name)
+            medium.sync_dir()
         medium.move(f"{STAGE}/record", RECORD)
-    finally:
+    except (OSError, Exception) as exc:
+        for name in reversed(moved_in):
+            _remove_quietly(medium, name)
+        for name in reversed(moved_aside):
+            try:
+                medium.move(f"{STAGE}/aside/{name.replace('/', '_')}", name)
+            except Exception:
+                pass
         _remove_quietly(medium, STAGE)
         medium.sync_dir()
+        if _is_full(exc):
+            raise InputError("the medium is full (nothing was changed)", where=str(medium)) from None
+        raise BroadcasterError(f"{medium}: moving the new files into place failed ({getattr(exc, 'strerror', None) or exc}); "
+                               + ("the earlier files were put back" if not medium.move_copies else "export again")) from None
+    _remove_quietly(medium, STAGE)
+    medium.sync_dir()
 
 
 def _check_after(medium, folders, placements, device) -> None:
