@@ -224,3 +224,21 @@ def read_only_mount(tmp_path):
 def test_read_only_target(render_dir, read_only_mount, run_cli):
     code, out, err = run_cli("export", str(render_dir), "--device", "folder", "--to", str(read_only_mount))
     assert (code, out, err) == (2, "", f"broadcaster: error: {read_only_mount}: read-only\n")
+
+
+def test_a_file_dropped_into_its_folder_is_in_the_way_until_clean(render_dir, manifest, card, run_cli):
+    from pyfatfs.PyFatFS import PyFatFS
+
+    assert run_cli("export", str(render_dir), "--to", str(card), "--what", "items")[0] == 0
+    fs = PyFatFS(str(card))
+    fs.writebytes("/01/009.MP3", b"added by hand")
+    fs.close()
+    code, _, err = run_cli("export", str(render_dir), "--to", str(card), "--what", "items")
+    assert code == 2 and "01/009.MP3 is in the way and was not written by broadcaster export" in err
+    assert run_cli("export", str(render_dir), "--to", str(card), "--what", "items", "--clean")[0] == 0
+    disk = Fat16Reader(card)
+    assert disk.listdir("01") == ["001.MP3", "002.MP3", "003.MP3"]
+    assert [_sha(disk.read(f"01/00{n}.MP3")) for n in (1, 2, 3)] == [i["sha256"] for i in manifest["items"] if i["file"]]
+    if shutil.which("fsck.fat"):  # dosfstools, where installed: the file system is consistent
+        check = subprocess.run(["fsck.fat", "-n", str(card)], capture_output=True, text=True)
+        assert check.returncode == 0, check.stdout + check.stderr
