@@ -28,9 +28,9 @@ its way is refused unless ``--clean``.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from broadcaster.errors import BroadcasterError, InputError
 from broadcaster.package.export_media import FolderMedium, sha256_chunks
@@ -134,7 +134,7 @@ def programme_list(doc: dict, placements: list[Placement]) -> bytes:
     """
     lines = [f"{doc['title']}  {doc.get('date', '')}".rstrip(), "", "文件\t时长\t内容"]
     for p in placements:
-        minutes, seconds = divmod(int(round(p.duration_s)), 60)
+        minutes, seconds = divmod(round(p.duration_s), 60)
         lines.append(f"{p.rel}\t{minutes}:{seconds:02d}\t{p.title}")
     return ("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8")
 
@@ -182,7 +182,7 @@ def _player_clutter(medium) -> list[str]:
     return out
 
 
-def _copy_checked(medium, placement: Placement) -> Iterator[bytes]:
+def _copy_checked(placement: Placement) -> Iterator[bytes]:
     """The source's bytes, checked against the manifest's SHA-256 as they pass."""
     import hashlib
 
@@ -240,7 +240,7 @@ def export_render(out_dir: Path, medium, *, device: str, layout: str = "folders"
             medium.makedir(f"{STAGE}/{folder}")
             names = []
             for p in (p for p in placements if p.folder == folder):
-                medium.write_file(f"{STAGE}/{p.rel}", _copy_checked(medium, p))
+                medium.write_file(f"{STAGE}/{p.rel}", _copy_checked(p))
                 _verify(medium, f"{STAGE}/{p.rel}", p.sha256)
                 names.append(p.name)
             medium.sync_dir(f"{STAGE}/{folder}")
@@ -293,7 +293,7 @@ def _commit(medium, folders, to_remove, placements, listing, out_dir, doc, devic
             moved_in.append(name)
             medium.sync_dir()
         medium.move(f"{STAGE}/record", RECORD)
-    except (OSError, Exception) as exc:
+    except Exception as exc:  # any failure: put the earlier files back first, then say why
         for name in reversed(moved_in):
             _remove_quietly(medium, name)
         for name in reversed(moved_aside):
@@ -344,8 +344,14 @@ def _remove_quietly(medium, rel: str) -> None:
 
 def open_target(to: Path, device: str):
     """The medium for --to: a folder (made for --device folder), or a FAT image file."""
-    from broadcaster.package.export_media import FAT_TYPES, FatImageMedium, looks_like_fat_image, mount_fs_type
     import os
+
+    from broadcaster.package.export_media import (
+        FAT_TYPES,
+        FatImageMedium,
+        looks_like_fat_image,
+        mount_fs_type,
+    )
 
     if to.is_file():
         if not looks_like_fat_image(to):

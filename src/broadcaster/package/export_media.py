@@ -18,8 +18,8 @@ import contextlib
 import hashlib
 import os
 import shutil
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from broadcaster.errors import InputError
 

@@ -12,7 +12,7 @@ def export_lines(report: ExportReport) -> list[str]:
     """
     lines = []
     for p in report.placements:
-        minutes, seconds = divmod(int(round(p.duration_s)), 60)
+        minutes, seconds = divmod(round(p.duration_s), 60)
         lines.append(f"{p.rel}  {minutes}:{seconds:02d}  {p.title}")
     n = len(report.placements)
     lines.append(f"wrote {n} file{'' if n == 1 else 's'} ({report.total_bytes / 1e6:.1f} MB) and {PROGRAMME_LIST} "
