@@ -12,10 +12,15 @@ and copying a folder in a file manager scrambles that order. So the export
   back and compare the SHA-256), then moves the finished folder into place;
 - reads every directory back in its on-disk order and checks it is play order.
 
-Why a staging folder rather than a temporary name per file: renaming a file
-inside a FAT directory writes a new entry and frees the old one, and the
-next file's entry then lands in that hole, out of order. In a fresh folder
-where nothing is ever deleted, entries are written one after another. A
+Why a staging folder rather than a temporary name per file: a file's entry
+goes into the first run of free slots large enough for its name (Linux's
+vfat; a long name takes several slots), and renaming adds a new entry and
+frees the old one. Renamed in place, each final entry then depends on the
+holes the temporaries and an earlier export left: with equal-length
+temporaries in an empty folder the order happens to hold (mtools, tried),
+but a hole of another size, e.g. from a deleted file of the last export, is
+filled out of order. In a fresh folder where nothing is ever deleted,
+entries are written one after another, whatever the driver. A
 folder moved into the root takes one entry there; all removals are done
 before the first move, so with one-entry names each move takes the lowest
 free entry, and those come in increasing order. A power cut before the move
