@@ -240,3 +240,18 @@ def test_a_file_dropped_into_its_folder_is_in_the_way_until_clean(render_dir, ma
     if shutil.which("fsck.fat"):  # dosfstools, where installed: the file system is consistent
         check = subprocess.run(["fsck.fat", "-n", str(card)], capture_output=True, text=True, check=False)
         assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_fat12_image_is_refused_before_anything_is_written(render_dir, tmp_path, run_cli):
+    from pyfatfs.PyFat import PyFat
+
+    image = tmp_path / "small.img"
+    image.write_bytes(b"\0" * (2 << 20))
+    fat = PyFat()
+    fat.mkfs(str(image), PyFat.FAT_TYPE_FAT12, size=2 << 20)
+    fat.close()
+    before = image.read_bytes()
+    code, out, err = run_cli("export", str(render_dir), "--to", str(image))
+    assert (code, out) == (2, "")
+    assert err == f"broadcaster: error: {image}: a FAT12 image (a few MB); make it FAT16 or FAT32, e.g. mkfs.fat -F 16 -C card.img 65536\n"
+    assert image.read_bytes() == before

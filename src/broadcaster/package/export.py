@@ -260,6 +260,7 @@ def export_render(out_dir: Path, medium, *, device: str, layout: str = "folders"
             raise BroadcasterError(f"{medium}: cannot write ({exc.strerror or exc}); nothing was changed") from None
         raise
     _commit(medium, folders, to_remove, placements, listing, out_dir, doc, device, layout)
+    medium.reopen()
     _check_after(medium, folders, placements, device)
     other = [n for n in _player_clutter(medium) if n not in folders]
     return ExportReport(str(medium), tuple(placements), tuple(n for n in to_remove if n not in folders and n != PROGRAMME_LIST),
@@ -325,7 +326,7 @@ def _check_after(medium, folders, placements, device) -> None:
     for folder in folders:
         if device != "folder":
             _check_order(medium, folder, [p.name for p in placements if p.folder == folder])
-    if medium.move_copies:
+    if medium.move_copies:  # the bytes were copied once more: check them again, as read from the image
         for p in placements:
             _verify(medium, p.rel, p.sha256)
 

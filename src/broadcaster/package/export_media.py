@@ -39,6 +39,28 @@ def looks_like_fat_image(path: Path) -> bool:
     return len(sector) == 512 and sector[510:512] == b"\x55\xaa" and (b"FAT" in sector[54:62] or b"FAT" in sector[82:90])
 
 
+def fat_bits(path: Path) -> int:
+    """12, 16 or 32: the FAT type as the specification decides it, by the number of clusters.
+
+    Not by the label in the boot sector, which is only a label, and not as
+    pyfatfs 1.1 decides it: it takes a FAT12 volume of 4,081 clusters (an
+    8 MB mkfs.fat image) for FAT16 and then writes 16-bit entries into it.
+    """
+    import struct
+
+    with open(path, "rb") as f:
+        b = f.read(512)
+    bytes_per_sector, sectors_per_cluster, reserved, fats, root_entries, total16 = struct.unpack_from("<HBHBHH", b, 11)
+    (fat16_size,) = struct.unpack_from("<H", b, 22)
+    total32, fat32_size = struct.unpack_from("<II", b, 32)
+    if not bytes_per_sector or not sectors_per_cluster:
+        return 0
+    root_sectors = (root_entries * 32 + bytes_per_sector - 1) // bytes_per_sector
+    data_sectors = (total16 or total32) - (reserved + fats * (fat16_size or fat32_size) + root_sectors)
+    clusters = data_sectors // sectors_per_cluster
+    return 12 if clusters < 4085 else 16 if clusters < 65525 else 32
+
+
 def mount_fs_type(path: Path) -> str | None:
     """The file system type of the mount holding `path`, from /proc/mounts (None elsewhere)."""
     try:
@@ -119,6 +141,9 @@ class FolderMedium:
     def free_bytes(self) -> int:
         return shutil.disk_usage(self.root).free
 
+    def reopen(self) -> None:
+        pass  # reads already bypass the page cache (see write_file)
+
     def cluster_bytes(self) -> int:
         try:
             return max(512, os.statvfs(self.root).f_frsize)
@@ -139,13 +164,32 @@ class FatImageMedium:
     move_copies = True
 
     def __init__(self, image: Path):
+        self.root = image
+        bits = fat_bits(image)
+        if bits == 12:
+            # pyfatfs 1.1 writes FAT12 tables wrongly (fsck.fat then finds the files' clusters unallocated).
+            raise InputError("a FAT12 image (a few MB); make it FAT16 or FAT32, e.g. mkfs.fat -F 16 -C card.img 65536", where=str(image))
+        self._fs = self._open()
+        if self._fs.fs.fat_type != bits:
+            self._fs.close()
+            raise InputError(f"pyfatfs reads this FAT{bits} image as FAT{self._fs.fs.fat_type}; it would damage it", where=str(image))
+
+    def _open(self):
+        import warnings
+
         from pyfatfs.PyFatFS import PyFatFS
 
-        self.root = image
         try:
-            self._fs = PyFatFS(str(image), encoding="ascii", preserve_case=True, lazy_load=True)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # "not cleanly unmounted": a card pulled early; fsck's job, not ours
+                return PyFatFS(str(self.root), encoding="ascii", preserve_case=True, lazy_load=True)
         except Exception as exc:  # pyfatfs raises several kinds for a damaged image
-            raise InputError(f"not a FAT image pyfatfs can open ({exc})", where=str(image)) from None
+            raise InputError(f"not a FAT image pyfatfs can open ({exc})", where=str(self.root)) from None
+
+    def reopen(self) -> None:
+        """Write everything out and open the image again, so that checks read the file, not pyfatfs's memory."""
+        self.close()
+        self._fs = self._open()
 
     def __str__(self) -> str:
         return str(self.root)
@@ -196,7 +240,10 @@ class FatImageMedium:
 
     def free_bytes(self) -> int:
         fat = self._fs.fs
-        return sum(1 for cluster in fat.fat[2:] if cluster == 0) * fat.bytes_per_cluster
+        # The FAT has more entries than the volume has clusters (it fills whole sectors): count only real ones.
+        size = fat._get_total_sectors() * fat.bpb_header["BPB_BytsPerSec"]
+        clusters = (size - fat.get_data_cluster_address(2)) // fat.bytes_per_cluster
+        return sum(1 for cluster in fat.fat[2:2 + clusters] if cluster == 0) * fat.bytes_per_cluster
 
     def cluster_bytes(self) -> int:
         return self._fs.fs.bytes_per_cluster
