@@ -255,3 +255,15 @@ def test_fat12_image_is_refused_before_anything_is_written(render_dir, tmp_path,
     assert (code, out) == (2, "")
     assert err == f"broadcaster: error: {image}: a FAT12 image (a few MB); make it FAT16 or FAT32, e.g. mkfs.fat -F 16 -C card.img 65536\n"
     assert image.read_bytes() == before
+
+
+def test_an_export_killed_while_moving_gets_its_earlier_files_back(render_dir, manifest, tmp_path, run_cli):
+    target = tmp_path / "folder"
+    assert run_cli("export", str(render_dir), "--device", "folder", "--to", str(target))[0] == 0
+    # What a kill between moving the old folder aside and moving the new one in leaves behind:
+    (target / ".broadcaster-export.tmp" / "aside").mkdir(parents=True)
+    (target / "01").rename(target / ".broadcaster-export.tmp" / "aside" / "01")
+    code, _, err = run_cli("export", str(render_dir), "--device", "folder", "--to", str(target), "--what", "items", "--layout", "mp3dir")
+    assert (code, err) == (0, "")
+    assert sorted(os.listdir(target)) == [".broadcaster-export.json", "MP3", "节目单.txt"]  # 01 came back, and was then replaced as ours
+    assert sorted(os.listdir(target / "MP3")) == ["0001.MP3", "0002.MP3", "0003.MP3"]

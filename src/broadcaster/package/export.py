@@ -220,6 +220,7 @@ def export_render(out_dir: Path, medium, *, device: str, layout: str = "folders"
         raise InputError("--to is inside the output folder it would copy from", where=str(medium))
     placements = plan_layout(out_dir, doc, what, layout)
     listing = programme_list(doc, placements)
+    _recover_killed_export(medium)
     record = _read_record(medium)
     conflicts = _in_the_way(medium, placements, record)
     if conflicts and not clean:
@@ -237,8 +238,6 @@ def export_render(out_dir: Path, medium, *, device: str, layout: str = "folders"
     if free < needed:
         raise InputError(f"not enough free space: {free / 1e6:.1f} MB free, the export needs {needed / 1e6:.1f} MB", where=str(medium))
 
-    if medium.exists(STAGE):  # left by an export that was killed: never moved into place, so only ours
-        medium.remove(STAGE)
     medium.makedir(STAGE)
     try:
         for folder in folders:
@@ -291,7 +290,7 @@ def _commit(medium, folders, to_remove, placements, listing, out_dir, doc, devic
             if medium.move_copies:
                 medium.remove(name)
             else:
-                medium.move(name, f"{STAGE}/aside/{name.replace('/', '_')}")
+                medium.move(name, f"{STAGE}/aside/{name}")
                 moved_aside.append(name)
         medium.sync_dir()
         for name in [*folders, PROGRAMME_LIST]:
@@ -299,21 +298,40 @@ def _commit(medium, folders, to_remove, placements, listing, out_dir, doc, devic
             moved_in.append(name)
             medium.sync_dir()
         medium.move(f"{STAGE}/record", RECORD)
-    except Exception as exc:  # any failure: put the earlier files back first, then say why
+    except BaseException as exc:  # any failure, Ctrl-C too: put the earlier files back first, then say why
         for name in reversed(moved_in):
             _remove_quietly(medium, name)
         for name in reversed(moved_aside):
             try:
-                medium.move(f"{STAGE}/aside/{name.replace('/', '_')}", name)
+                medium.move(f"{STAGE}/aside/{name}", name)
             except Exception:
                 pass
         _remove_quietly(medium, STAGE)
         medium.sync_dir()
+        if not isinstance(exc, Exception):
+            raise
         if _is_full(exc):
             raise InputError("the medium is full (nothing was changed)", where=str(medium)) from None
         raise BroadcasterError(f"{medium}: moving the new files into place failed ({getattr(exc, 'strerror', None) or exc}); "
                                + ("the earlier files were put back" if not medium.move_copies else "export again")) from None
     _remove_quietly(medium, STAGE)
+    medium.sync_dir()
+
+
+def _recover_killed_export(medium) -> None:
+    """Clean up after an export killed outright (power cut, card pulled, SIGKILL).
+
+    Its staging folder was never moved into place, so it is only ours. If it
+    was killed while moving folders, what it had moved aside and not yet
+    replaced is put back first.
+    """
+    if not medium.exists(STAGE):
+        return
+    if medium.is_dir(f"{STAGE}/aside"):
+        for name in medium.listdir(f"{STAGE}/aside"):
+            if not medium.exists(name):
+                medium.move(f"{STAGE}/aside/{name}", name)
+    medium.remove(STAGE)
     medium.sync_dir()
 
 
