@@ -131,7 +131,8 @@ def export(
     clean: bool = typer.Option(False, "--clean", help="Also remove other audio files and numbered folders at the top of --to."),
 ) -> None:
     """Lay a rendered programme out on a player's SD card, USB stick or folder, in play order."""
-    from broadcaster.package.export import DEVICES, LAYOUTS, WHAT, export_render, open_target
+    from broadcaster.package.export import DEVICES, LAYOUTS, WHAT, export_render
+    from broadcaster.package.export_media import open_target
     from broadcaster.package.export_summary import print_export
 
     for option, value, allowed in (("--device", device, DEVICES), ("--layout", layout, LAYOUTS), ("--what", what, WHAT)):

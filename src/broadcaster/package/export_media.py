@@ -259,3 +259,33 @@ def sha256_chunks(chunks: Iterable[bytes]) -> str:
     for chunk in chunks:
         h.update(chunk)
     return h.hexdigest()
+
+
+def open_target(to: Path, device: str):
+    """The medium for --to: a folder (made for --device folder), or a FAT image file."""
+    if to.is_file():
+        if not looks_like_fat_image(to):
+            raise InputError("is a file, not a folder or a FAT image", where=str(to))
+        if not os.access(to, os.W_OK):
+            raise InputError("the image is read-only", where=str(to))
+        return FatImageMedium(to)
+    if not to.exists():
+        if device != "folder":
+            raise InputError(f"no such folder (is the {'SD card' if device == 'sdcard' else 'USB stick'} mounted?)", where=str(to))
+        try:
+            to.mkdir()
+        except OSError as exc:
+            raise InputError(f"cannot create the folder ({exc.strerror})", where=str(to)) from None
+    elif not to.is_dir():
+        raise InputError("not a folder", where=str(to))
+    try:
+        read_only = bool(os.statvfs(to).f_flag & os.ST_RDONLY)
+    except (AttributeError, OSError):
+        read_only = False
+    if read_only or not os.access(to, os.W_OK):
+        raise InputError("read-only (is the card's lock switch on?)" if device == "sdcard" else "read-only", where=str(to))
+    fs_type = mount_fs_type(to)
+    if device != "folder" and fs_type is not None and fs_type not in FAT_TYPES:
+        raise InputError(f"is on a {fs_type} file system, not a FAT card: boards play files in on-disk order, "
+                         "which only an export straight onto the card keeps (use --device folder to copy later)", where=str(to))
+    return FolderMedium(to)
