@@ -232,6 +232,31 @@ def schedule_remove(
     print(schedule.remove(script, _kind(kind, cron)))
 
 
+@app.command()
+def export(
+    output_dir: Path = typer.Argument(..., metavar="OUTPUT_DIR", help="A render's output folder (with manifest.json)."),
+    to: Path = typer.Option(..., "--to", help="The mounted card or stick, a folder, or a FAT image file."),
+    device: str = typer.Option("sdcard", "--device", help="sdcard, usb or folder."),
+    layout: str = typer.Option("folders", "--layout", help="folders (01/001.MP3) or mp3dir (MP3/0001.MP3)."),
+    what: str = typer.Option("programme", "--what", help="programme (one file), items (one per spoken item) or both."),
+    clean: bool = typer.Option(False, "--clean", help="Also remove other audio files and numbered folders at the top of --to."),
+) -> None:
+    """Lay a rendered programme out on a player's SD card, USB stick or folder, in play order."""
+    from broadcaster.package.export import DEVICES, LAYOUTS, WHAT, export_render
+    from broadcaster.package.export_media import open_target
+    from broadcaster.package.export_summary import print_export
+
+    for option, value, allowed in (("--device", device, DEVICES), ("--layout", layout, LAYOUTS), ("--what", what, WHAT)):
+        if value not in allowed:
+            raise InputError(f"export: {option} must be one of {', '.join(allowed)}, not {value!r}")
+    medium = open_target(to, device)
+    try:
+        report = export_render(output_dir, medium, device=device, layout=layout, what=what, clean=clean)
+    finally:
+        medium.close()
+    print_export(report)
+
+
 cache_app = typer.Typer(no_args_is_help=True, help="The cache of synthesised speech: what it holds, and emptying it.")
 app.add_typer(cache_app, name="cache")
 
