@@ -1,6 +1,7 @@
 """Loudness and true peak as ITU-R BS.1770-4 measures them (what the mix aims at and the package reports).
 
-`integrated_lufs` and `true_peak_dbtp` measure a buffer; `LoudnessMeter`
+`integrated_lufs`, `loudness_range_lu` (EBU Tech 3342) and `true_peak_dbtp`
+measure a buffer; `LoudnessMeter`
 measures a stream piece by piece (the written MP3 as ffmpeg decodes it),
 giving exactly what the whole-buffer functions give.
 """
@@ -20,6 +21,8 @@ _HOP_S = 0.1  # BS.1770 gating: 400 ms blocks overlapping by 75 %, i.e. 100 ms h
 _HOPS_PER_BLOCK = 4
 _ABSOLUTE_GATE_LUFS = -70.0
 _RELATIVE_GATE_LU = -10.0
+_SHORT_TERM_HOPS = 30  # EBU Tech 3342: short-term loudness over 3 s windows (here every 100 ms)
+_LRA_RELATIVE_GATE_LU = -20.0
 
 
 @lru_cache(maxsize=4)
@@ -53,6 +56,13 @@ def integrated_lufs(samples: np.ndarray, rate_hz: int) -> float:
     meter = LoudnessMeter(rate_hz, true_peak=False)
     meter.feed(samples)
     return meter.integrated_lufs()
+
+
+def loudness_range_lu(samples: np.ndarray, rate_hz: int) -> float:
+    """Loudness range (EBU Tech 3342) of mono audio, in LU; 0.0 when shorter than 3 s."""
+    meter = LoudnessMeter(rate_hz, true_peak=False)
+    meter.feed(samples)
+    return meter.loudness_range_lu()
 
 
 class LoudnessMeter:
@@ -135,6 +145,30 @@ class LoudnessMeter:
             relative_gate = -0.691 + 10 * np.log10(above.mean()) + _RELATIVE_GATE_LU
             gated = z[(block_lufs > relative_gate) & (block_lufs > _ABSOLUTE_GATE_LUFS)]
             return float(-0.691 + 10 * np.log10(gated.mean())) if gated.size else float("-inf")
+
+    def loudness_range_lu(self) -> float:
+        """EBU Tech 3342: the spread between the 10th and 95th percentiles of
+        the short-term loudness (3 s windows, every 100 ms), after an absolute
+        gate at -70 LUFS and a relative gate 20 LU under their mean power.
+
+        Only whole hops count (the last partial hop is left out, as ffmpeg's
+        ebur128 filter does, which the tests hold this to within 0.5 LU).
+        """
+        energy = np.concatenate(self._hop_energy) if self._hop_energy else np.zeros(0)
+        if len(energy) < _SHORT_TERM_HOPS:
+            return 0.0
+        window = np.convolve(energy, np.ones(_SHORT_TERM_HOPS), mode="valid") / (_SHORT_TERM_HOPS * self._hop)
+        with np.errstate(divide="ignore"):
+            short_term = -0.691 + 10 * np.log10(window)
+        kept = short_term[short_term > _ABSOLUTE_GATE_LUFS]
+        if kept.size == 0:
+            return 0.0
+        relative_gate = -0.691 + 10 * np.log10(np.mean(10 ** ((kept + 0.691) / 10))) + _LRA_RELATIVE_GATE_LU
+        kept = kept[kept > relative_gate]
+        if kept.size == 0:
+            return 0.0
+        low, high = np.percentile(kept, [10, 95])
+        return float(high - low)
 
     def true_peak_dbtp(self) -> float:
         if len(self._held):

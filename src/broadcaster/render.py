@@ -124,7 +124,7 @@ def render_programme(programme: Programme, out_dir: Path | None = None, *, offli
     # On the side while the text is prepared and synthesised: the codec's
     # level change is measured on a tone (ffmpeg and numpy only).
     side = ThreadPoolExecutor(1, thread_name_prefix="render-side")
-    codec_db_job = side.submit(codec_gain_db, profile.bitrate, profile.rate_hz)
+    codec_db_job = side.submit(codec_gain_db, profile.bitrate, profile.rate_hz, profile.channels)
 
     try:
         reporter.stage("preparing text")
@@ -143,7 +143,7 @@ def render_programme(programme: Programme, out_dir: Path | None = None, *, offli
         # dropped) as soon as synthesis is done, before mixing.
         with EngineSession() as engines:
             spoken_items, stats = synthesise(plans, programme.fallback, offline=offline, cache=cache, advance=reporter.advance,
-                                             before_engines=lambda: names.update(item_file_names(plans, cache.names_root, lexicon_words)),
+                                             before_engines=lambda: names.update(item_file_names(plans, cache.names_root, lexicon_words, profile.naming)),
                                              rate_hz=profile.rate_hz, engines=engines)
         reporter.synthesis_done()
         if strict and stats.fallback_items:
@@ -155,7 +155,7 @@ def render_programme(programme: Programme, out_dir: Path | None = None, *, offli
         # model ran (when memory peaks); a cold render has loaded it by now
         # anyway, to resample the new clips.
         warm_up()
-        names = names or item_file_names(plans, cache.names_root, lexicon_words)
+        names = names or item_file_names(plans, cache.names_root, lexicon_words, profile.naming)
         master, levelled = mix(plans, spoken_items, jingles, programme, profile, codec_db_job.result)
 
         reporter.stage("encoding")

@@ -10,6 +10,8 @@ from broadcaster.model import LoudnessReport
 
 def _tags(package, title: str, track: str) -> dict[str, str]:
     programme = package.programme
+    if package.profile.tags == "small":  # what cheap decoder chips show, nothing they might choke on
+        return {"title": title, "track": track}
     return {
         "title": title, "artist": programme.station or "", "album": programme.title,
         "track": track, "date": programme.date.isoformat(), "genre": "Speech",
@@ -37,7 +39,8 @@ class AudioPackager:
             jobs.append((master.samples[a:b], folder / package.item_files[span.plan.item.index],
                          _tags(package, span.plan.title, f"{number}/{len(spoken)}")))
         with ThreadPoolExecutor(2) as pool:
-            encoded = [pool.submit(encode_mp3, *job, master.rate_hz, profile.bitrate) for job in jobs]
+            encoded = [pool.submit(encode_mp3, *job, master.rate_hz, profile.bitrate, channels=profile.channels,
+                                   xing=profile.tags != "small") for job in jobs]
             encoded[0].result()
             meter = LoudnessMeter(master.rate_hz)
             for piece in decode_chunks(folder / "programme.mp3", master.rate_hz):
