@@ -40,8 +40,9 @@ def ffmpeg_exe() -> str:
     raise AudioError("ffmpeg not found: reinstall broadcaster (it brings imageio-ffmpeg) or set BROADCASTER_FFMPEG")
 
 
-def _decode_command(path: Path, rate_hz: int) -> list[str]:
-    return [ffmpeg_exe(), "-nostdin", "-v", "error", "-i", str(path), "-vn", "-ac", "1", "-ar", str(rate_hz), "-f", "f32le", "-"]
+def _decode_command(path: Path, rate_hz: int, max_s: float | None = None) -> list[str]:
+    limit = ["-t", f"{max_s:.3f}"] if max_s is not None else []
+    return [ffmpeg_exe(), "-nostdin", "-v", "error", "-i", str(path), "-vn", "-ac", "1", "-ar", str(rate_hz), *limit, "-f", "f32le", "-"]
 
 
 def _decode_failed(path: Path, stderr: bytes) -> InputError:
@@ -49,9 +50,10 @@ def _decode_failed(path: Path, stderr: bytes) -> InputError:
     return InputError(f"cannot decode audio: {reason[-1] if reason else 'ffmpeg failed'}", where=str(path))
 
 
-def decode_file(path: Path, rate_hz: int = RATE_HZ) -> np.ndarray:
-    """Any audio file → mono float32 samples at `rate_hz`."""
-    proc = subprocess.run(_decode_command(path, rate_hz), capture_output=True)
+def decode_file(path: Path, rate_hz: int = RATE_HZ, max_s: float | None = None) -> np.ndarray:
+    """Any audio file → mono float32 samples at `rate_hz` (channels averaged),
+    at most its first `max_s` seconds (a 3-hour file is not decoded whole)."""
+    proc = subprocess.run(_decode_command(path, rate_hz, max_s), capture_output=True)
     if proc.returncode != 0:
         raise _decode_failed(path, proc.stderr)
     samples = np.frombuffer(proc.stdout, dtype=np.float32)  # read-only view, no copy

@@ -14,6 +14,7 @@ from typing import Protocol
 
 from broadcaster.codec import codec_gain_db, load_encoder
 from broadcaster.errors import FallbackUsed
+from broadcaster.mix.beds import load_beds
 from broadcaster.mix.jingles import load_jingles
 from broadcaster.meter import warm_up
 from broadcaster.mix.stage import mix
@@ -132,6 +133,7 @@ def render_programme(programme: Programme, out_dir: Path | None = None, *, offli
         plans = plan_programme(programme, offline=offline, lexicon=lexicon)
         lexicon_words = frozenset(lexicon.entries)
         jingles = load_jingles(plans, profile.rate_hz)
+        beds = load_beds(programme, plans, profile.rate_hz)
 
         reporter.synthesis_started(sum(len(p.cues) for p in plans))
         # Naming the item files needs the word dictionary (0.7 s to load).
@@ -156,7 +158,7 @@ def render_programme(programme: Programme, out_dir: Path | None = None, *, offli
         # anyway, to resample the new clips.
         warm_up()
         names = names or item_file_names(plans, cache.names_root, lexicon_words, profile.naming)
-        master, levelled = mix(plans, spoken_items, jingles, programme, profile, codec_db_job.result)
+        master, levelled = mix(plans, spoken_items, jingles, programme, profile, codec_db_job.result, beds)
 
         reporter.stage("encoding")
         package = write_package(programme, profile, master, levelled.gain_db, names, out_dir)
