@@ -62,6 +62,7 @@ class ItemRow:
     duration_s: float
     engine: str
     fallback: str | None
+    loudness: LoudnessReport | None = None  # integrated, range and true peak; None for a pause
 
 
 @dataclass
@@ -164,14 +165,16 @@ def render_programme(programme: Programme, out_dir: Path | None = None, *, offli
         package = write_package(programme, profile, master, levelled.gain_db, names, out_dir)
     finally:
         side.shutdown(wait=False)
-    return RenderResult(out_dir, package.duration_s, package.loudness, stats, _rows(master, names), time.monotonic() - started)
+    return RenderResult(out_dir, package.duration_s, package.loudness, stats, _rows(master, names, package.item_loudness),
+                        time.monotonic() - started)
 
 
-def _rows(master: Master, item_files: dict[int, str]) -> list[ItemRow]:
+def _rows(master: Master, item_files: dict[int, str], loudness: dict[int, LoudnessReport]) -> list[ItemRow]:
     rows = []
     for span in master.items:
         engine = span.spoken.clips[0].engine if span.spoken else ""
         fallback = f"from {span.spoken.fallback_from}" if span.spoken and span.spoken.fallback_from else None
         rows.append(ItemRow(str(span.plan.item.index), span.plan.item.kind, span.plan.title,
-                            item_files.get(span.plan.item.index), span.duration_s, engine, fallback))
+                            item_files.get(span.plan.item.index), span.duration_s, engine, fallback,
+                            loudness.get(span.plan.item.index)))
     return rows
