@@ -103,22 +103,25 @@ def horn_chain(samples: np.ndarray, rate_hz: int) -> np.ndarray:
 
     frame = rate_hz // _FRAMES_PER_S
     block = frame * _FRAMES_PER_BLOCK
-    sos = horn_filter(rate_hz)
-    state = sosfilt_zi(sos) * 0.0
+    sos = horn_filter(rate_hz).astype(np.float32)  # float32 like the samples: 4x faster than float64
+    state = (sosfilt_zi(sos) * 0.0).astype(np.float32)
     n_frames = -(-len(samples) // frame)
     frame_energy = np.zeros(n_frames, dtype=np.float64)
     for start in range(0, len(samples), block):
         piece = samples[start : start + block]
-        filtered, state = sosfilt(sos, piece, zi=state)
-        piece[:] = filtered
-        squares = np.square(filtered, dtype=np.float64)
-        padded = np.pad(squares, (0, -len(squares) % frame))
+        piece[:], state = sosfilt(sos, piece, zi=state)
+        whole = len(piece) // frame * frame
+        frames = piece[:whole].reshape(-1, frame)
         first = start // frame
-        frame_energy[first : first + len(padded) // frame] = padded.reshape(-1, frame).mean(axis=1)
+        # Sum of squares per frame without a squared copy of the block.
+        frame_energy[first : first + len(frames)] = np.einsum("ij,ij->i", frames, frames) / frame
+        if whole < len(piece):  # the programme's last, partial frame
+            frame_energy[first + len(frames)] = float(np.sum(np.square(piece[whole:], dtype=np.float64))) / frame
 
     window = max(1, int(WINDOW_S * _FRAMES_PER_S))
-    with np.errstate(divide="ignore"):
-        frame_db = 10 * np.log10(uniform_filter1d(frame_energy, window, mode="nearest"))
+    # The moving average can dip a hair under zero in silence (rounding): clamp before the log.
+    smoothed = np.maximum(uniform_filter1d(frame_energy, window, mode="nearest"), 1e-20)
+    frame_db = 10 * np.log10(smoothed)
     for ratio in RATIOS:
         gain_db = compressor_gain_db(frame_db, ratio)
         # The lowest gain within reach first (a loud phrase is already cut when
@@ -129,9 +132,15 @@ def horn_chain(samples: np.ndarray, rate_hz: int) -> np.ndarray:
         if estimated_range_lu(frame_energy, gain_db) <= MAX_RANGE_LU - 0.5:
             break
 
-    centres = (np.arange(n_frames) + 0.5) * frame
+    # The gain at each frame's start, from its value at the frame centres,
+    # drawn between frame starts with straight lines (one multiply-add a sample).
     gain = (10 ** (gain_db / 20)).astype(np.float32)
+    at_edges = np.interp(np.arange(n_frames + 1), np.arange(n_frames) + 0.5, gain).astype(np.float32)
+    fraction = np.arange(frame, dtype=np.float32) / np.float32(frame)
     for start in range(0, len(samples), block):
         piece = samples[start : start + block]
-        piece *= np.interp(np.arange(start, start + len(piece)), centres, gain).astype(np.float32)
+        first = start // frame
+        edges = at_edges[first : first + -(-len(piece) // frame) + 1]
+        curve = (edges[:-1, None] + np.diff(edges)[:, None] * fraction[None, :]).ravel()
+        piece *= curve[: len(piece)]
     return samples

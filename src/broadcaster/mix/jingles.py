@@ -62,7 +62,7 @@ def signal(notes_hz: tuple[float, ...], rate_hz: int, spacing_s: float = 0.32) -
 
 
 def attention(rate_hz: int) -> np.ndarray:
-    """Three 0.18 s beeps of 1 kHz + 2 kHz, 0.12 s apart (~0.9 s), peak -6 dBFS.
+    """Three 0.18 s beeps of 1 kHz + 2 kHz, 0.12 s apart (0.78 s), peak -6 dBFS.
     Each beep has 10 ms raised-cosine edges: a bright tone, but no click."""
     beep = int(0.18 * rate_hz)
     t = np.arange(beep) / rate_hz
