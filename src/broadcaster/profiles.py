@@ -102,7 +102,7 @@ def _problem(p: SoundProfile) -> tuple[str, str] | None:
 
 LOUDSPEAKER = SoundProfile(
     "loudspeaker",
-    description="village horn loudspeakers and IP broadcast boxes: mono MP3, 44.1 kHz, 128 kbps CBR, -16 LUFS, -1 dBTP",
+    description="village horn loudspeakers: the horn chain, mono MP3, 44.1 kHz, 128 kbps CBR, -16 LUFS, -1 dBTP",
 )
 
 _BUILTINS = (

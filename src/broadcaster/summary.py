@@ -70,3 +70,6 @@ def print_plan(programme: Programme, plans: list[ItemPlan]) -> None:
         rows.append([str(item.index), item.kind, plan.title, voice, detail, f"~{est:.0f}"])
     print(_table(["#", "kind", "title", "voice", "what", "s"], rows), end="")
     print(f"about {total_s / 60:.1f} min; fallback: {', '.join(programme.fallback) or 'none'}")
+    if programme.music is not None:
+        bed = programme.music
+        print(f"music bed: {bed.path.name}, {bed.level_db:g} dB under the speech, {bed.duck_db:g} dB more while speech plays")

@@ -10,12 +10,15 @@ outdoors cannot ride the volume, so the loudness range is held to at most
 Everything runs in place, block by block, over the programme buffer (a
 60-minute programme is ~635 MB of float32; no second copy is made), and the
 compressor's gain is worked out on 10 ms frames (360,000 values for an hour)
-and interpolated back: linear in the programme's length.
+and drawn back between frames with straight lines: linear in the
+programme's length. `horn_chain(master.samples, rate_hz)` changes the buffer
+and returns it.
 
-    >>> import numpy as np
-    >>> x = np.random.default_rng(0).standard_normal(44100 * 5).astype(np.float32) * 0.1
-    >>> horn_chain(x, 44100) is x   # doctest: +SKIP
-    True
+How the compressor treats a phrase, relative to the programme's level, at 2:1:
+
+    6 dB louder  → cut 3 dB          3 dB quieter → lifted 1.5 dB
+    12 dB quieter → lifted 6 dB (the most)    18 dB quieter → lifted 3 dB (fading out)
+    24 dB or more quieter (pauses, breaths, a bed alone) → left alone
 """
 from __future__ import annotations
 
