@@ -36,7 +36,7 @@ def render(
     offline: bool = typer.Option(False, "--offline", help="Use the fallback engines only; never touch the network."),
     strict: bool = typer.Option(False, "--strict", help="Exit 1 instead of falling back to another engine."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
-    profile: Optional[str] = typer.Option(None, "--profile", help="Sound profile: a name (loudspeaker) or a YAML file [default: the script's]."),
+    profile: Optional[str] = typer.Option(None, "--profile", help="Sound profile: loudspeaker, ip-broadcast, sdcard, web, screen, or a YAML file [default: the script's]."),
 ) -> None:
     """Render a script into programme.mp3, item files, playlist, captions and manifest."""
     from broadcaster.profiles import load_profile
