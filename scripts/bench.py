@@ -2,6 +2,7 @@
 """Benchmark: full render cold and warm, against the raw engine on the same segments.
 
     python scripts/bench.py            # prints one JSON line
+    python scripts/bench.py mix        # the mixing benchmark alone (scripts/bench_mix.py), a few seconds
 
 - cold: `broadcaster render` of the sample article programme with an empty cache;
 - warm: the same render again (everything from the cache);
@@ -10,11 +11,14 @@
   would write, model loading included;
 - text: `broadcaster text` on a 200,000-character article (target < 10 s);
 - edge: 40 segments against the local fake service, 300 ms latency per
-  request, one at a time and with 4 connections (scripts/bench_edge.py).
+  request, one at a time and with 4 connections (scripts/bench_edge.py);
+- mix: a 60- and a 30-minute programme mixed from already-synthesised clips
+  with a ducked music bed and the horn chain (scripts/bench_mix.py).
 
 Each phase runs in its own process so that peak RSS is that phase's own.
 Targets on a 2-core machine: cold <= 0.9 x raw, warm <= 5 % of cold,
-peak RSS <= 800 MB, edge speed-up >= 3.5x.
+peak RSS <= 800 MB, edge speed-up >= 3.5x; mix of 60 min <= 3 s and
+<= 400 MB, and <= 2.2 x the mix of 30 min.
 """
 from __future__ import annotations
 
@@ -103,6 +107,12 @@ def _child(args: list[str], env: dict) -> dict:
 
 
 def main() -> None:
+    sys.path.insert(0, str(Path(__file__).parent))
+    if sys.argv[1:] == ["mix"]:
+        from bench_mix import run_mix_bench
+
+        print(json.dumps(run_mix_bench()))
+        return
     if len(sys.argv) > 1:
         phase, *rest = sys.argv[1:]
         result = phase_render(*rest) if phase == "render" else phase_raw(*rest)
@@ -139,13 +149,15 @@ def main() -> None:
         "text_200k_chars_s": round(text_s, 2),
         "cpus": os.cpu_count(),
     }
-    sys.path.insert(0, str(Path(__file__).parent))
     try:
         from bench_edge import run_edge_bench
     except ImportError:
         pass
     else:
         line.update(run_edge_bench())
+    from bench_mix import run_mix_bench
+
+    line.update(run_mix_bench())
     print(json.dumps(line))
 
 

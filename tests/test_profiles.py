@@ -91,9 +91,14 @@ def test_each_rate_is_cached_apart_and_renders_stay_identical(tmp_path, fake_eng
         ("profile: {rate_hz: 22050}", "script.yaml:8: profile.rate_hz: must be one of 32000, 44100, 48000"),
         ("profile: {bitrate_kbps: 100}", "script.yaml:8: profile.bitrate_kbps: must be one of 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320"),
         ("profile: {ceiling_dbtp: 'high'}", "script.yaml:8: profile.ceiling_dbtp: must be a number"),
-        ("profile: {base: stadium}", "script.yaml:8: profile.base: unknown profile 'stadium'; known: loudspeaker"),
-        ("profile: {loudness: -16}", "script.yaml:8: profile.loudness: unknown key; allowed: base, name, description, bitrate_kbps, ceiling_dbtp, lead_in_s, rate_hz, tail_s, target_lufs"),
-        ("profile: stadium", "script.yaml:8: profile: unknown profile 'stadium'; known: loudspeaker"),
+        ("profile: {base: stadium}", "script.yaml:8: profile.base: unknown profile 'stadium'; known: ip-broadcast, loudspeaker, screen, sdcard, web"),
+        ("profile: {loudness: -16}", "script.yaml:8: profile.loudness: unknown key; allowed: base, name, description, bitrate_kbps, ceiling_dbtp, channels, format, lead_in_s, naming, processing, rate_hz, tags, tail_s, target_lufs"),
+        ("profile: {channels: 6}", "script.yaml:8: profile.channels: must be 1 or 2"),
+        ("profile: {processing: loud}", "script.yaml:8: profile.processing: must be one of horn, none"),
+        ("profile: {format: wav}", "script.yaml:8: profile.format: must be one of mp3"),
+        ("profile: {naming: 3}", "script.yaml:8: profile.naming: must be one of pinyin, number"),
+        ("profile: {tags: tiny}", "script.yaml:8: profile.tags: must be one of full, small"),
+        ("profile: stadium", "script.yaml:8: profile: unknown profile 'stadium'; known: ip-broadcast, loudspeaker, screen, sdcard, web"),
         ("profile: [1, 2]", "script.yaml:8: profile: must be a profile name or a mapping like {base: loudspeaker, target_lufs: -18}"),
     ],
 )
@@ -106,7 +111,7 @@ def test_bad_profile_in_a_script_is_one_line_exit_2(tmp_path, fake_engine, run_c
 def test_unknown_profile_option_is_bad_input(tmp_path, fake_engine, run_cli):
     script = write_script(tmp_path, SCRIPT)
     code, _, err = run_cli("render", str(script), "--profile", "stadium")
-    assert (code, err) == (2, "broadcaster: error: unknown profile 'stadium'; known: loudspeaker\n")
+    assert (code, err) == (2, "broadcaster: error: unknown profile 'stadium'; known: ip-broadcast, loudspeaker, screen, sdcard, web\n")
     assert not fake_engine.calls
 
 
@@ -151,3 +156,33 @@ def test_a_registered_packager_adds_an_output_and_the_manifest_lists_it(tmp_path
     assert sorted(doc["files"]) == ["items/01-gewei-cunmin-qing-zhuyi.mp3", "items/02-qing-dajia-tiqian-zuohao-zhunbei.mp3",
                                     "programme.m3u8", "programme.mp3", "programme.srt", "programme.ticker.txt"]
     assert doc["files"]["programme.ticker.txt"] == hashlib.sha256((out / "programme.ticker.txt").read_bytes()).hexdigest()
+
+
+def test_a_user_profile_takes_the_new_fields_from_a_yaml_file(tmp_path, fake_engine, run_cli):
+    script = write_script(tmp_path, SCRIPT)
+    (tmp_path / "board.yaml").write_text("base: sdcard\nname: board\nchannels: 2\nprocessing: none\n", encoding="utf-8")
+    code, _, err = run_cli("render", str(script), "--out", str(tmp_path / "out"), "--quiet", "--profile", str(tmp_path / "board.yaml"))
+    assert code == 0, err
+    doc = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert {k: doc["profile"][k] for k in ("name", "channels", "processing", "naming", "tags")} == {
+        "name": "board", "channels": 2, "processing": "none", "naming": "number", "tags": "small"}
+    assert "stereo" in _info(tmp_path / "out" / "programme.mp3")
+    assert sorted(f for f in doc["files"] if f.startswith("items/")) == ["items/01.mp3", "items/02.mp3"]
+    (tmp_path / "bad.yaml").write_text("base: web\nchannels: 3\n", encoding="utf-8")
+    code, _, err = run_cli("render", str(script), "--profile", str(tmp_path / "bad.yaml"))
+    assert (code, err) == (2, f"broadcaster: error: {tmp_path / 'bad.yaml'}:2: channels: must be 1 or 2\n")
+
+
+def test_builtin_profiles_state_format_rate_channels_bitrate_loudness_processing_and_naming():
+    from broadcaster.profiles import profile_names
+
+    assert profile_names() == ["ip-broadcast", "loudspeaker", "screen", "sdcard", "web"]
+    table = {name: (p.format, p.rate_hz, p.channels, p.bitrate_kbps, p.target_lufs, p.ceiling_dbtp, p.processing, p.naming, p.tags)
+             for name in profile_names() for p in [get_profile(name)]}
+    assert table == {
+        "loudspeaker": ("mp3", 44100, 1, 128, -16.0, -1.0, "horn", "pinyin", "full"),
+        "ip-broadcast": ("mp3", 44100, 1, 64, -16.0, -1.0, "horn", "pinyin", "full"),
+        "sdcard": ("mp3", 44100, 1, 128, -16.0, -1.0, "horn", "number", "small"),
+        "web": ("mp3", 44100, 2, 128, -16.0, -1.0, "none", "pinyin", "full"),
+        "screen": ("mp3", 48000, 1, 192, -16.0, -1.0, "none", "pinyin", "full"),
+    }

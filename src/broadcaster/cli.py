@@ -56,7 +56,7 @@ def render(
     offline: bool = typer.Option(False, "--offline", help="Use the fallback engines only; never touch the network."),
     strict: bool = typer.Option(False, "--strict", help="Exit 1 instead of falling back to another engine."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
-    profile: Optional[str] = typer.Option(None, "--profile", help="Sound profile: a name (loudspeaker) or a YAML file [default: the script's]."),
+    profile: Optional[str] = typer.Option(None, "--profile", help="Sound profile: loudspeaker, ip-broadcast, sdcard, web, screen, or a YAML file [default: the script's]."),
     date: Optional[str] = typer.Option(None, "--date", help=_DATE_HELP),
 ) -> None:
     """Render a script into programme.mp3, item files, playlist, captions and manifest."""

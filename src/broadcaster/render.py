@@ -14,6 +14,7 @@ from typing import Protocol
 
 from broadcaster.codec import codec_gain_db, load_encoder
 from broadcaster.errors import FallbackUsed
+from broadcaster.mix.beds import load_beds
 from broadcaster.mix.jingles import load_jingles
 from broadcaster.meter import warm_up
 from broadcaster.mix.stage import mix
@@ -61,6 +62,7 @@ class ItemRow:
     duration_s: float
     engine: str
     fallback: str | None
+    loudness: LoudnessReport | None = None  # integrated, range and true peak; None for a pause
 
 
 @dataclass
@@ -126,7 +128,7 @@ def render_programme(programme: Programme, out_dir: Path | None = None, *, offli
     # On the side while the text is prepared and synthesised: the codec's
     # level change is measured on a tone (ffmpeg and numpy only).
     side = ThreadPoolExecutor(1, thread_name_prefix="render-side")
-    codec_db_job = side.submit(codec_gain_db, profile.bitrate, profile.rate_hz)
+    codec_db_job = side.submit(codec_gain_db, profile.bitrate, profile.rate_hz, profile.channels)
 
     try:
         reporter.stage("preparing text")
@@ -134,6 +136,7 @@ def render_programme(programme: Programme, out_dir: Path | None = None, *, offli
         plans = plan_programme(programme, offline=offline, lexicon=lexicon)
         lexicon_words = frozenset(lexicon.entries)
         jingles = load_jingles(plans, profile.rate_hz)
+        beds = load_beds(programme, plans, profile.rate_hz)
 
         reporter.synthesis_started(sum(len(p.cues) for p in plans))
         # Naming the item files needs the word dictionary (0.7 s to load).
@@ -145,7 +148,7 @@ def render_programme(programme: Programme, out_dir: Path | None = None, *, offli
         # dropped) as soon as synthesis is done, before mixing.
         with EngineSession() as engines:
             spoken_items, stats = synthesise(plans, programme.fallback, offline=offline, cache=cache, advance=reporter.advance,
-                                             before_engines=lambda: names.update(item_file_names(plans, cache.names_root, lexicon_words)),
+                                             before_engines=lambda: names.update(item_file_names(plans, cache.names_root, lexicon_words, profile.naming)),
                                              rate_hz=profile.rate_hz, engines=engines)
         reporter.synthesis_done()
         if strict and stats.fallback_items:
@@ -157,21 +160,23 @@ def render_programme(programme: Programme, out_dir: Path | None = None, *, offli
         # model ran (when memory peaks); a cold render has loaded it by now
         # anyway, to resample the new clips.
         warm_up()
-        names = names or item_file_names(plans, cache.names_root, lexicon_words)
-        master, levelled = mix(plans, spoken_items, jingles, programme, profile, codec_db_job.result)
+        names = names or item_file_names(plans, cache.names_root, lexicon_words, profile.naming)
+        master, levelled = mix(plans, spoken_items, jingles, programme, profile, codec_db_job.result, beds)
 
         reporter.stage("encoding")
         package = write_package(programme, profile, master, levelled.gain_db, names, out_dir)
     finally:
         side.shutdown(wait=False)
-    return RenderResult(out_dir, package.duration_s, package.loudness, stats, _rows(master, names), time.monotonic() - started)
+    return RenderResult(out_dir, package.duration_s, package.loudness, stats, _rows(master, names, package.item_loudness),
+                        time.monotonic() - started)
 
 
-def _rows(master: Master, item_files: dict[int, str]) -> list[ItemRow]:
+def _rows(master: Master, item_files: dict[int, str], loudness: dict[int, LoudnessReport]) -> list[ItemRow]:
     rows = []
     for span in master.items:
         engine = span.spoken.clips[0].engine if span.spoken else ""
         fallback = f"from {span.spoken.fallback_from}" if span.spoken and span.spoken.fallback_from else None
         rows.append(ItemRow(str(span.plan.item.index), span.plan.item.kind, span.plan.title,
-                            item_files.get(span.plan.item.index), span.duration_s, engine, fallback))
+                            item_files.get(span.plan.item.index), span.duration_s, engine, fallback,
+                            loudness.get(span.plan.item.index)))
     return rows

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import math
 
 from broadcaster.model import ItemPlan, Programme
 from broadcaster.render import RenderResult
@@ -22,13 +23,24 @@ def _table(headers: list[str], rows: list[list[str]]) -> str:
     return "\n".join(line.rstrip() for line in console.file.getvalue().splitlines()) + "\n"
 
 
+def _level(value: float | None) -> str:
+    return f"{value:.1f}" if value is not None and math.isfinite(value) else ""
+
+
 def print_summary(result: RenderResult) -> None:
-    rows = [[r.number, r.kind, r.title, r.file or "", f"{r.duration_s:.1f}", r.engine + (f" ({r.fallback})" if r.fallback else "")] for r in result.rows]
-    print(_table(["#", "kind", "title", "file", "s", "engine"], rows), end="")
+    rows = []
+    for r in result.rows:
+        level = [_level(r.loudness.integrated_lufs), _level(r.loudness.loudness_range_lu),
+                 _level(r.loudness.true_peak_dbtp)] if r.loudness else ["", "", ""]
+        rows.append([r.number, r.kind, r.title, r.file or "", f"{r.duration_s:.1f}", *level,
+                     r.engine + (f" ({r.fallback})" if r.fallback else "")])
+    print(_table(["#", "kind", "title", "file", "s", "LUFS", "LRA", "dBTP", "engine"], rows), end="")
     s = result.stats
+    loudness = result.loudness
+    lra = f", range {loudness.loudness_range_lu:.1f} LU" if math.isfinite(loudness.loudness_range_lu) else ""
     print(
-        f"{result.out_dir}: {result.duration_s:.1f} s, {result.loudness.integrated_lufs:.1f} LUFS, "
-        f"true peak {result.loudness.true_peak_dbtp:.1f} dBTP; {s.segments} segment{'' if s.segments == 1 else 's'} "
+        f"{result.out_dir}: {result.duration_s:.1f} s, {loudness.integrated_lufs:.1f} LUFS{lra}, "
+        f"true peak {loudness.true_peak_dbtp:.1f} dBTP; {s.segments} segment{'' if s.segments == 1 else 's'} "
         f"({s.synthesised} synthesised, {s.cached} from cache) in {result.elapsed_s:.1f} s"
     )
     if s.damaged:
@@ -58,3 +70,6 @@ def print_plan(programme: Programme, plans: list[ItemPlan]) -> None:
         rows.append([str(item.index), item.kind, plan.title, voice, detail, f"~{est:.0f}"])
     print(_table(["#", "kind", "title", "voice", "what", "s"], rows), end="")
     print(f"about {total_s / 60:.1f} min; fallback: {', '.join(programme.fallback) or 'none'}")
+    if programme.music is not None:
+        bed = programme.music
+        print(f"music bed: {bed.path.name}, {bed.level_db:g} dB under the speech, {bed.duck_db:g} dB more while speech plays")

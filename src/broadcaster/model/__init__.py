@@ -11,7 +11,7 @@ so no import runs back up the flow (tests/test_layout.py checks it).
 from broadcaster.model.mix import ItemSpan, LoudnessReport, Master, SegmentSpan
 from broadcaster.model.plan import Cue, ItemPlan
 from broadcaster.model.programme import (
-    ArticleItem, Item, JingleItem, PauseItem, Pauses, Programme, SpeechItem, TextItem,
+    ArticleItem, Item, JingleItem, MusicBed, PauseItem, Pauses, Programme, SpeechItem, TextItem,
 )
 from broadcaster.model.speech import SentenceMark, Speech, SpeechRequest, Voice, VoiceInfo
 from broadcaster.model.spoken import Clip, SpokenItem, SynthesisStats
@@ -19,6 +19,6 @@ from broadcaster.model.text import Break, Lexicon, LexiconEntry, Limits, Segment
 
 __all__ = [
     "ArticleItem", "Break", "Clip", "Cue", "Item", "ItemPlan", "ItemSpan", "JingleItem", "Lexicon", "LexiconEntry",
-    "Limits", "LoudnessReport", "Master", "PauseItem", "Pauses", "Programme", "Segment", "SegmentSpan", "SentenceMark", "Speech",
+    "Limits", "LoudnessReport", "Master", "MusicBed", "PauseItem", "Pauses", "Programme", "Segment", "SegmentSpan", "SentenceMark", "Speech",
     "SpeechItem", "SpeechRequest", "SpokenItem", "SynthesisStats", "TextItem", "Voice", "VoiceInfo",
 ]

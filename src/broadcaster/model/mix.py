@@ -43,3 +43,4 @@ class LoudnessReport:
     integrated_lufs: float
     true_peak_dbtp: float
     gain_db: float
+    loudness_range_lu: float = float("nan")  # EBU Tech 3342; NaN where not measured

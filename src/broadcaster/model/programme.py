@@ -41,6 +41,18 @@ class Pauses:
     item_s: float = 1.5
 
 
+@dataclass(frozen=True)
+class MusicBed:
+    """`music: {file: bed.mp3, level_db: -20, duck_db: -12}`: a bed under the
+    whole programme or one item, looped or trimmed to length, faded in and
+    out, `level_db` relative to the speech's loudness, and lowered a further
+    `duck_db` while speech plays (mix/beds.py)."""
+
+    path: Path
+    level_db: float = -20.0
+    duck_db: float = -12.0
+
+
 @dataclass(frozen=True, kw_only=True)
 class Item:
     """What every item has: its place in the script and an optional title."""
@@ -50,9 +62,10 @@ class Item:
     # Items are kept apart by `pauses.item_s`; a pause item is itself the gap.
     spaced: ClassVar[bool] = True
 
-    index: int  # 1-based position in the script
+    index: int  # 1-based position in the script (the programme's intro: is 0, its outro: one past the last)
     where: str  # "file:line" for messages
     title: str | None = None
+    music: MusicBed | None = None  # a bed under this item alone (spoken items only)
 
     def default_title(self) -> str:
         return self.kind
@@ -170,3 +183,4 @@ class Programme:
     output: Path | None = None
     inbox_articles: tuple[tuple[Path, Path], ...] = ()
     warnings: tuple[str, ...] = ()
+    music: MusicBed | None = None  # a bed under the whole programme

@@ -3,13 +3,17 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from broadcaster.codec import decode_chunks, encode_mp3
-from broadcaster.meter import LoudnessMeter
-from broadcaster.model import LoudnessReport
+import numpy as np
+
+from broadcaster.codec import codec_gain_db, decode_chunks, encode_mp3
+from broadcaster.meter import LoudnessMeter, true_peak_dbtp
+from broadcaster.model import LoudnessReport, Master
 
 
 def _tags(package, title: str, track: str) -> dict[str, str]:
     programme = package.programme
+    if package.profile.tags == "small":  # what cheap decoder chips show, nothing they might choke on
+        return {"title": title, "track": track}
     return {
         "title": title, "artist": programme.station or "", "album": programme.title,
         "track": track, "date": programme.date.isoformat(), "genre": "Speech",
@@ -37,12 +41,35 @@ class AudioPackager:
             jobs.append((master.samples[a:b], folder / package.item_files[span.plan.item.index],
                          _tags(package, span.plan.title, f"{number}/{len(spoken)}")))
         with ThreadPoolExecutor(2) as pool:
-            encoded = [pool.submit(encode_mp3, *job, master.rate_hz, profile.bitrate) for job in jobs]
+            encoded = [pool.submit(encode_mp3, *job, master.rate_hz, profile.bitrate, channels=profile.channels,
+                                   xing=profile.tags != "small") for job in jobs]
             encoded[0].result()
             meter = LoudnessMeter(master.rate_hz)
             for piece in decode_chunks(folder / "programme.mp3", master.rate_hz):
                 meter.feed(piece)
-            package.loudness = LoudnessReport(meter.integrated_lufs(), meter.true_peak_dbtp(), package.gain_db)
+            package.loudness = LoudnessReport(meter.integrated_lufs(), meter.true_peak_dbtp(), package.gain_db,
+                                              meter.loudness_range_lu())
             package.duration_s = meter.samples_seen / master.rate_hz
+            codec_db = codec_gain_db(profile.bitrate, master.rate_hz, profile.channels)  # measured once, cached
+            package.item_loudness = item_loudness(master, codec_db)
             for job in encoded[1:]:
                 job.result()
+
+
+def item_loudness(master: Master, codec_db: float) -> dict[int, LoudnessReport]:
+    """Item index → integrated loudness, loudness range and true peak of each
+    item with sound (not pauses), measured on the levelled buffer the files
+    were cut from, plus the encoder's level change (`codec_db`, negative),
+    so that they read as the written files would."""
+    out = {}
+    for span in master.items:
+        a = int(round(span.start_s * master.rate_hz))
+        b = int(round((span.start_s + span.duration_s) * master.rate_hz))
+        piece = master.samples[a:b]
+        if piece.size == 0 or not np.any(piece):
+            continue
+        meter = LoudnessMeter(master.rate_hz, true_peak=False)
+        meter.feed(piece)
+        out[span.plan.item.index] = LoudnessReport(meter.integrated_lufs() + codec_db, true_peak_dbtp(piece) + codec_db,
+                                                   0.0, meter.loudness_range_lu())
+    return out

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 
 from broadcaster import __version__
 from broadcaster.model import ItemSpan, LoudnessReport, Master, Programme
@@ -15,6 +16,16 @@ def _r(x: float) -> float:
     return round(float(x), 3)
 
 
+def _db(x: float) -> float | None:
+    """A level for JSON: two decimals; None for what was not measured or is silence (-inf)."""
+    return round(float(x), 2) if math.isfinite(x) else None
+
+
+def loudness_entry(report: LoudnessReport) -> dict:
+    return {"integrated_lufs": _db(report.integrated_lufs), "loudness_range_lu": _db(report.loudness_range_lu),
+            "true_peak_dbtp": _db(report.true_peak_dbtp)}
+
+
 def first_pass_text(span: ItemSpan) -> str:
     """The item's spoken text once, without the repeats and their lead-ins."""
     out = []
@@ -25,7 +36,7 @@ def first_pass_text(span: ItemSpan) -> str:
     return "".join(out)
 
 
-def item_entry(span: ItemSpan, file: str | None, sha256: str | None) -> dict:
+def item_entry(span: ItemSpan, file: str | None, sha256: str | None, loudness: LoudnessReport | None = None) -> dict:
     plan = span.plan
     entry: dict = {
         "index": plan.item.index,
@@ -36,6 +47,10 @@ def item_entry(span: ItemSpan, file: str | None, sha256: str | None) -> dict:
         "start_s": _r(span.start_s),
         "duration_s": _r(span.duration_s),
     }
+    if loudness is not None:
+        entry["loudness"] = loudness_entry(loudness)
+    if plan.item.music is not None:
+        entry["music"] = _music(plan.item.music)
     source = plan.item.source()
     if span.spoken is None:
         if source is not None:
@@ -81,6 +96,7 @@ def manifest(programme: Programme, master: Master, loudness: LoudnessReport, pro
         "loudness": {
             "integrated_lufs": round(loudness.integrated_lufs, 2),
             "true_peak_dbtp": round(loudness.true_peak_dbtp, 2),
+            "loudness_range_lu": _db(loudness.loudness_range_lu),
             "target_lufs": profile.target_lufs,
             "ceiling_dbtp": profile.ceiling_dbtp,
             "gain_db": round(loudness.gain_db, 2),
@@ -89,4 +105,10 @@ def manifest(programme: Programme, master: Master, loudness: LoudnessReport, pro
         "items": items,
         "files": dict(sorted((files or {}).items())),
     }
+    if programme.music is not None:
+        doc["music"] = _music(programme.music)
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+def _music(bed) -> dict:
+    return {"file": str(bed.path), "level_db": bed.level_db, "duck_db": bed.duck_db}

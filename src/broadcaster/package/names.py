@@ -71,7 +71,10 @@ def remembered_slug(title: str, memo_dir: Path, words: frozenset[str] = frozense
     return made
 
 
-def item_file_names(plans: list[ItemPlan], memo_dir: Path, words: frozenset[str]) -> dict[int, str]:
-    """Item index → "items/NN-name.mp3" for every spoken item, numbered in order."""
+def item_file_names(plans: list[ItemPlan], memo_dir: Path, words: frozenset[str], naming: str = "pinyin") -> dict[int, str]:
+    """Item index → "items/NN-name.mp3" for every spoken item, numbered in order
+    ("items/NN.mp3" when the profile's `naming` is "number")."""
     spoken = [p for p in plans if p.cues]
+    if naming == "number":
+        return {p.item.index: f"items/{n:02d}.mp3" for n, p in enumerate(spoken, 1)}
     return {p.item.index: f"items/{n:02d}-{remembered_slug(p.title, memo_dir, words)}.mp3" for n, p in enumerate(spoken, 1)}

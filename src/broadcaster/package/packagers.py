@@ -39,6 +39,7 @@ class Package:
     gain_db: float  # applied by levelling
     item_files: dict[int, str]  # item index → "items/NN-name.mp3"
     loudness: LoudnessReport | None = None  # of the written programme.mp3 (set by the audio packager)
+    item_loudness: dict[int, LoudnessReport] = field(default_factory=dict)  # item index → its loudness (audio packager)
     duration_s: float = 0.0  # of the written programme.mp3
     checksums: dict[str, str] = field(default_factory=dict)  # relative path → sha256 of what was written
 
@@ -92,7 +93,8 @@ class ManifestPackager:
         entries = []
         for span in package.master.items:
             file = package.item_files.get(span.plan.item.index)
-            entries.append(item_entry(span, file, package.checksum(file) if file else None))
+            entries.append(item_entry(span, file, package.checksum(file) if file else None,
+                                      package.item_loudness.get(span.plan.item.index)))
         for path in sorted(p for p in package.folder.rglob("*") if p.is_file()):
             package.checksum(path.relative_to(package.folder).as_posix())
         doc = manifest(package.programme, package.master, package.loudness, package.checksum("programme.mp3"), entries,

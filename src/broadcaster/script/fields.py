@@ -6,10 +6,12 @@ from pathlib import Path
 from typing import Any
 
 from broadcaster.errors import InputError, ScriptError
-from broadcaster.model import Voice
+from broadcaster.model import MusicBed, Voice
 from broadcaster.yaml_lines import LocatedDict, LocatedList
 
 VOICE_KEYS = {"engine", "name", "rate", "volume", "pitch"}
+MUSIC_KEYS = ("file", "level_db", "duck_db")
+AUDIO_SUFFIXES = (".mp3", ".wav", ".ogg", ".flac", ".m4a", ".aac", ".opus")
 
 
 class Ctx:
@@ -53,3 +55,34 @@ def number(ctx: Ctx, container: Any, key: str, label: str, line: int, *, low: fl
     if not low <= value <= high:
         raise ctx.fail(f"must be between {low:g} and {high:g}", label, line)
     return float(value)
+
+
+def audio_path(ctx: Ctx, value: Any, key: str, line: int, extra: str = "") -> Path:
+    """An audio file named relative to the script, which must exist."""
+    if not isinstance(value, str) or not value.strip():
+        raise ctx.fail(f"must be a file path{extra}", key, line)
+    path = (ctx.path.parent / value).resolve()
+    if path.suffix.lower() not in AUDIO_SUFFIXES:
+        raise ctx.fail(f"{value}: expected a {'/'.join(AUDIO_SUFFIXES)} file{extra}", key, line)
+    if not path.is_file():
+        raise ctx.fail(f"file not found: {value}", key, line)
+    return path
+
+
+def parse_music(ctx: Ctx, raw: Any, key: str, line: int) -> MusicBed:
+    """`music: bed.mp3` or `music: {file: bed.mp3, level_db: -20, duck_db: -12}`."""
+    if isinstance(raw, str):
+        raw = {"file": raw}
+    if not isinstance(raw, dict) or "file" not in raw:
+        raise ctx.fail("must be a file or a mapping like {file: bed.mp3, level_db: -20, duck_db: -12}", key, line)
+    for k in raw:
+        if k not in MUSIC_KEYS:
+            raise ctx.fail(f"unknown key; allowed: {', '.join(MUSIC_KEYS)}", f"{key}.{k}", line_of(raw, k, line))
+    values: dict[str, Any] = {"path": audio_path(ctx, raw["file"], f"{key}.file", line_of(raw, "file", line))}
+    for k, low, high in (("level_db", -60.0, 0.0), ("duck_db", -40.0, 0.0)):
+        if k in raw:
+            v = raw[k]
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not low <= v <= high:
+                raise ctx.fail(f"must be a number of dB between {low:g} and {high:g}", f"{key}.{k}", line_of(raw, k, line))
+            values[k] = float(v)
+    return MusicBed(**values)

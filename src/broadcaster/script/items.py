@@ -2,7 +2,7 @@
 
 A bare string is a text item. Every other entry is a mapping with exactly
 one kind key (`jingle:`, `text:`, `article:`, `pause:`) and the shared keys
-`title:`, `voice:`, `repeat:` (the last two only where the kind is spoken).
+`title:`, `voice:`, `repeat:`, `music:` (the last three only where the kind is spoken).
 
     items:
       - jingle: chime
@@ -18,13 +18,12 @@ from typing import Any, Callable
 
 from broadcaster.links import check_url, is_url
 from broadcaster.model import ArticleItem, Item, JingleItem, PauseItem, TextItem, Voice
-from broadcaster.script.fields import Ctx, line_of, number, parse_voice
+from broadcaster.script.fields import Ctx, audio_path, line_of, number, parse_music, parse_voice
 from broadcaster.yaml_lines import LocatedList
 
-BUILTIN_JINGLES = ("chime", "chime-end")
-AUDIO_SUFFIXES = (".mp3", ".wav", ".ogg", ".flac", ".m4a", ".aac", ".opus")
+BUILTIN_JINGLES = ("chime", "chime-end", "start", "end", "attention")  # made in mix/jingles.py
 ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".docx", ".doc", ".wps", ".pdf", ".rtf", ".odt")
-_SHARED_KEYS = {"title", "voice", "repeat"}
+_SHARED_KEYS = {"title", "voice", "repeat", "music"}
 
 
 class _Entry:
@@ -35,6 +34,7 @@ class _Entry:
         self.label = f"items[{index}]"
         self.where = f"{ctx.name}:{line}"
         self.title: str | None = None
+        self.music = None
 
     def at(self, key: str) -> int:
         return line_of(self.raw, key, self.line)
@@ -43,7 +43,7 @@ class _Entry:
         return self.ctx.fail(message, f"{self.label}.{key}" if key else self.label, self.at(key) if key else self.line)
 
     def common(self) -> dict[str, Any]:
-        return {"index": self.index, "where": self.where, "title": self.title}
+        return {"index": self.index, "where": self.where, "title": self.title, "music": self.music}
 
     def path(self, value: str, suffixes: tuple[str, ...], extra: str = "") -> Path:
         path = (self.ctx.path.parent / value).resolve()
@@ -65,12 +65,18 @@ def _pause(e: _Entry, voice: Voice, repeat: int) -> Item:
     return PauseItem(**e.common(), duration_s=seconds)
 
 
+def jingle_item(ctx: Ctx, value: Any, key: str, line: int, index: int, title: str | None = None) -> JingleItem:
+    """A jingle from a built-in name or an audio file (an item's `jingle:`, the programme's `intro:`/`outro:`)."""
+    where = f"{ctx.name}:{line}"
+    if isinstance(value, str) and value.strip() in BUILTIN_JINGLES:
+        return JingleItem(index=index, where=where, title=title or value.strip(), builtin=value.strip())
+    extra = f" or a built-in jingle ({', '.join(BUILTIN_JINGLES)})"
+    path = audio_path(ctx, value, key, line, extra)
+    return JingleItem(index=index, where=where, title=title or path.stem, path=path)
+
+
 def _jingle(e: _Entry, voice: Voice, repeat: int) -> Item:
-    value = e.value_text("must be a built-in name or a file path")
-    if value in BUILTIN_JINGLES:
-        return JingleItem(**{**e.common(), "title": e.title or value}, builtin=value)
-    path = e.path(value, AUDIO_SUFFIXES, f" or a built-in jingle ({', '.join(BUILTIN_JINGLES)})")
-    return JingleItem(**{**e.common(), "title": e.title or path.stem}, path=path)
+    return jingle_item(e.ctx, e.raw["jingle"], f"{e.label}.jingle", e.at("jingle"), e.index, e.title)
 
 
 def _text(e: _Entry, voice: Voice, repeat: int) -> Item:
@@ -132,4 +138,8 @@ def parse_item(ctx: Ctx, items: LocatedList, i: int, programme_voice: Voice) -> 
         if isinstance(r, bool) or not isinstance(r, int) or not 1 <= r <= 5:
             raise entry.fail("must be a whole number from 1 to 5", "repeat")
         repeat = r
+    if "music" in raw:
+        if not cls.spoken:
+            raise entry.fail("only text: and article: items can have a music bed", "music")
+        entry.music = parse_music(ctx, raw["music"], f"{label}.music", entry.at("music"))
     return parse(entry, voice, repeat)

@@ -13,14 +13,15 @@ from broadcaster.errors import ScriptError
 from broadcaster.model import Limits, Pauses, Programme, Voice
 from broadcaster.model.programme import DEFAULT_REPEAT_INTRO
 from broadcaster.profiles import LOUDSPEAKER, ProfileError, SoundProfile, profile_from
-from broadcaster.script.fields import Ctx, line_of, number, parse_voice
 from broadcaster.script.articles_from import items_with_articles, templated
+from broadcaster.script.fields import Ctx, line_of, number, parse_music, parse_voice
+from broadcaster.script.items import jingle_item
 from broadcaster.yaml_lines import LocatedDict, LocatedList, load_located
 
 
 _TOP_KEYS = {
     "version", "title", "date", "station", "voice", "fallback", "lexicon", "lexicon_file",
-    "pauses", "segments", "repeat_intro", "items", "profile", "output",
+    "pauses", "segments", "repeat_intro", "items", "profile", "output", "intro", "outro", "music",
 }
 
 
@@ -72,11 +73,18 @@ def parse_script(text: str, path: Path, date: dt.date | None = None) -> Programm
     items, inbox_articles, warnings = items_with_articles(ctx, items_raw, voice, date)
     if not any(item.spoken for item in items):
         raise ctx.fail("the programme has nothing to say: add a text: or article: item", "items", doc.line_of("items"))
+    # intro: and outro: are jingles before the first item and after the last
+    # (numbered 0 and one past the last, so the script's own numbers stay).
+    if "intro" in doc:
+        items = (jingle_item(ctx, doc["intro"], "intro", doc.line_of("intro"), 0), *items)
+    if "outro" in doc:
+        items = (*items, jingle_item(ctx, doc["outro"], "outro", doc.line_of("outro"), max(i.index for i in items) + 1))
+    music = parse_music(ctx, doc["music"], "music", doc.line_of("music")) if "music" in doc else None
     output = _string(ctx, doc, "output")
     programme = Programme(
         title=title, date=date, source=path, items=items, station=station, voice=voice,
         fallback=fallback, lexicon=lexicon, lexicon_files=lexicon_files, pauses=pauses,
-        limits=limits, repeat_intro=repeat_intro, profile=profile,
+        limits=limits, repeat_intro=repeat_intro, profile=profile, music=music,
         output=Path(output) if output else None, inbox_articles=inbox_articles, warnings=warnings,
     )
     return templated(ctx, doc, programme)  # {date}, {weekday}, {lunar}, {station}

@@ -1,0 +1,124 @@
+#!/usr/bin/env python
+"""Mixing benchmark: a 60- and a 30-minute programme from already-synthesised clips.
+
+    python scripts/bench.py mix        # or: python scripts/bench_mix.py
+
+Each programme is mixed in its own process (so that peak RSS is its own):
+items of 8 sentence clips (speech-like noise bursts, 3-7 s, 44.1 kHz), a
+chime between items, a music bed under the whole programme ducked from the
+speech spans, the horn chain and levelling with the true-peak limiter: the
+whole mix stage (`mix.stage.mix`), timed from the clips to the levelled
+master. The clips come from a pool of 48 different ones, used over and over,
+so that making them does not dominate the process; the master itself is new
+for every run. Targets: 60 min in at most 3 s and 400 MB peak; 60 min costing
+at most 2.2 x 30 min. Wall and CPU time are both reported: on a shared
+machine the wall clock moves with the other load, the CPU time much less.
+"""
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+RATE_HZ = 44100
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _cpu_s() -> float:
+    """CPU time of this process: on a shared machine, steadier than the wall clock."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _programme(minutes: float):
+    import datetime as dt
+
+    import numpy as np
+
+    from broadcaster.model import (Clip, Cue, ItemPlan, JingleItem, MusicBed, Programme, Segment, Speech, SpeechRequest,
+                                   SpokenItem, TextItem, Voice)
+
+    rng = np.random.default_rng(7)
+    pool = []
+    for n in range(48):
+        seconds = 3 + 4 * rng.random()
+        t = np.arange(int(seconds * RATE_HZ)) / RATE_HZ
+        syllables = 0.5 + 0.5 * np.sin(2 * np.pi * 4 * t) ** 2
+        tone = np.sin(2 * np.pi * (140 + 60 * rng.random()) * t) + 0.3 * rng.standard_normal(len(t))
+        level = 10 ** (rng.uniform(-6, 0) / 20)  # a few dB between sentences, as between voices
+        pool.append(Speech((0.1 * level * syllables * tone).astype(np.float32), RATE_HZ))
+    voice = Voice("fake", "v1")
+    bed_path = Path(__file__).resolve().parents[1] / "examples" / "music" / "bed.mp3"
+    items, plans, spoken, total_s, index = [], [], [], 0.0, 0
+    while total_s < minutes * 60:
+        index += 1
+        jingle = JingleItem(index=index, where="bench", builtin="chime")
+        plans.append(ItemPlan(jingle, "chime"))
+        index += 1
+        item = TextItem(index=index, where="bench", text="各位村民请注意。", voice=voice)
+        cues, clips = [], []
+        for k in range(8):
+            segment = Segment("各位村民请注意。", "各位村民请注意。")
+            cue = Cue(segment, SpeechRequest(segment.spoken, voice))
+            speech = pool[(index * 8 + k) % len(pool)]
+            cues.append(cue)
+            clips.append(Clip(cue, speech, "fake", "v1", True))
+            total_s += speech.duration_s + 0.45
+        plan = ItemPlan(item, f"item {index}", tuple(cues))
+        plans.append(plan)
+        spoken.append(SpokenItem(plan, clips))
+        items += [jingle, item]
+        total_s += 1.9 + 3.0
+    programme = Programme(title="bench", date=dt.date(2026, 11, 30), source=Path("bench.yaml"), items=tuple(items),
+                          music=MusicBed(bed_path, -20.0, -12.0))
+    return programme, plans, spoken
+
+
+def child(minutes: float) -> dict:
+    from broadcaster.meter import warm_up
+    from broadcaster.mix.beds import load_beds
+    from broadcaster.mix.jingles import load_jingles
+    from broadcaster.mix.stage import mix
+    from broadcaster.profiles import LOUDSPEAKER
+
+    warm_up(RATE_HZ)
+    programme, plans, spoken = _programme(minutes)
+    jingles = load_jingles(plans, RATE_HZ)
+    beds = load_beds(programme, plans, RATE_HZ)
+    before_mb = _peak_rss_mb()
+    started, cpu = time.perf_counter(), _cpu_s()
+    master, _ = mix(plans, spoken, jingles, programme, LOUDSPEAKER, lambda: -0.45, beds)
+    wall_s, cpu_s = time.perf_counter() - started, _cpu_s() - cpu
+    return {"minutes": round(master.duration_s / 60, 1), "mix_s": round(wall_s, 2), "cpu_s": round(cpu_s, 2),
+            "peak_rss_mb": round(_peak_rss_mb()),
+            "rss_before_mix_mb": round(before_mb), "master_mb": round(master.samples.nbytes / 2**20)}
+
+
+def run_mix_bench() -> dict:
+    out = {}
+    for minutes in (30, 60):
+        proc = subprocess.run([sys.executable, __file__, "child", str(minutes)], capture_output=True, text=True)
+        if proc.returncode != 0:
+            sys.exit(f"mix bench ({minutes} min) failed:\n{proc.stderr}")
+        out[minutes] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return {
+        "mix_60min_s": out[60]["mix_s"], "mix_30min_s": out[30]["mix_s"],
+        "mix_60_vs_30": round(out[60]["mix_s"] / out[30]["mix_s"], 2),
+        "mix_60min_cpu_s": out[60]["cpu_s"], "mix_30min_cpu_s": out[30]["cpu_s"],
+        "mix_60_vs_30_cpu": round(out[60]["cpu_s"] / out[30]["cpu_s"], 2),
+        "mix_60min_peak_rss_mb": out[60]["peak_rss_mb"], "mix_60min_rss_before_mb": out[60]["rss_before_mix_mb"],
+        "mix_60min_master_mb": out[60]["master_mb"], "mix_30min_peak_rss_mb": out[30]["peak_rss_mb"],
+    }
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 2 and sys.argv[1] == "child":
+        print(json.dumps(child(float(sys.argv[2]))))
+    else:
+        print(json.dumps(run_mix_bench()))
