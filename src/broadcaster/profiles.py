@@ -17,6 +17,7 @@ records the values actually used.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
@@ -37,6 +38,8 @@ class SoundProfile:
     lead_in_s: float = 0.3  # players and amplifiers often swallow the first instant
     tail_s: float = 0.6
     description: str = ""
+    video: bool = False  # also write programme.mp4 and programme.ticker.txt (package/video.py)
+    video_size: str = "1920x1080"  # the screen's exact pixel size, WIDTHxHEIGHT
 
     def __post_init__(self) -> None:
         problem = _problem(self)
@@ -67,6 +70,9 @@ def _problem(p: SoundProfile) -> tuple[str, str] | None:
     for key in ("lead_in_s", "tail_s"):
         if not 0.0 <= getattr(p, key) <= 10.0:
             return key, "must be between 0 and 10 seconds"
+    size = re.fullmatch(r"([1-9][0-9]{1,3})x([1-9][0-9]{1,3})", p.video_size)
+    if not size or any(int(side) % 2 or not 64 <= int(side) <= 7680 for side in size.groups()):
+        return "video_size", "must be WIDTHxHEIGHT in even pixels from 64 to 7680, e.g. 1920x1080"
     return None
 
 
@@ -75,9 +81,18 @@ LOUDSPEAKER = SoundProfile(
     description="village horn loudspeakers and IP broadcast boxes: mono MP3, 44.1 kHz, 128 kbps CBR, -16 LUFS, -1 dBTP",
 )
 
-_profiles: dict[str, SoundProfile] = {LOUDSPEAKER.name: LOUDSPEAKER}
+# Outdoor big screens (户外大屏) and 视频号: 48 kHz, the rate of video; -14 LUFS,
+# louder than the loudspeaker's -16, because a screen's small speakers play
+# into a noisy square and phone video platforms sit near -14.
+SCREEN = SoundProfile(
+    "screen", rate_hz=48000, target_lufs=-14.0, video=True,
+    description="outdoor screens and 视频号: programme.mp4 (H.264+AAC, 1920x1080, burned-in captions), 48 kHz, -14 LUFS",
+)
+
+_profiles: dict[str, SoundProfile] = {LOUDSPEAKER.name: LOUDSPEAKER, SCREEN.name: SCREEN}
 DEFAULT_PROFILE = LOUDSPEAKER.name
-_NUMBER_KEYS = {f.name: f.type for f in fields(SoundProfile) if f.name not in ("name", "description")}
+_OTHER_KEYS = {"video": bool, "video_size": str}
+_NUMBER_KEYS = {f.name: f.type for f in fields(SoundProfile) if f.name not in ("name", "description", *_OTHER_KEYS)}
 
 
 def register_profile(profile: SoundProfile, *, replace_existing: bool = False) -> None:
@@ -131,8 +146,14 @@ def profile_from(raw: Any, default_name: str = "custom") -> SoundProfile:
         if key == "description":
             values[key] = str(value)
             continue
+        if key in _OTHER_KEYS:
+            if not isinstance(value, _OTHER_KEYS[key]):
+                raise ProfileError(key, "must be true or false" if key == "video" else "must be WIDTHxHEIGHT, e.g. 1920x1080")
+            values[key] = value
+            continue
         if key not in _NUMBER_KEYS:
-            raise ProfileError(key, f"unknown key; allowed: {', '.join(['base', 'name', 'description', *sorted(_NUMBER_KEYS)])}")
+            allowed = ['base', 'name', 'description', *sorted(_NUMBER_KEYS), *_OTHER_KEYS]
+            raise ProfileError(key, f"unknown key; allowed: {', '.join(allowed)}")
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ProfileError(key, "must be a number")
         values[key] = int(value) if _NUMBER_KEYS[key] in (int, "int") else float(value)
@@ -141,7 +162,7 @@ def profile_from(raw: Any, default_name: str = "custom") -> SoundProfile:
     try:
         return replace(_profiles[base_name], **values)
     except InputError as exc:
-        key = next((k for k in _NUMBER_KEYS if f": {k}: " in exc.message), "")
+        key = next((k for k in (*_NUMBER_KEYS, *_OTHER_KEYS) if f": {k}: " in exc.message), "")
         raise ProfileError(key, exc.message.split(": ", 2)[-1]) from None
 
 

@@ -18,6 +18,7 @@ from broadcaster.memory import return_free_memory
 from broadcaster.package.names import remembered_slug
 from broadcaster.package.output import staged_folder
 from broadcaster.package.packagers import Package, packagers
+from broadcaster.package.video import check_caption_font
 from broadcaster.plan import ItemPlan, plan_programme, programme_lexicon
 from broadcaster.profiles import SoundProfile
 from broadcaster.script import Programme
@@ -132,6 +133,8 @@ def render_programme(programme: Programme, out_dir: Path | None = None, *, offli
         reporter.stage("preparing text")
         lexicon = programme_lexicon(programme)
         plans = plan_programme(programme, offline=offline, lexicon=lexicon)
+        if profile.video:  # a character the caption font lacks is bad input: say so before synthesising
+            check_caption_font(programme, [c.segment.written for p in plans for c in p.cues])
         lexicon_words = frozenset(lexicon.entries)
         jingles = _jingles(plans, profile.rate_hz)
 
