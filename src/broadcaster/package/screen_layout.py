@@ -4,7 +4,7 @@ Pure geometry, measured with the caption font (Pillow), so that the video
 writer and the tests agree on where every caption is:
 
 - **stacked** (most screens, and 1080×1920 for phones): a header line with
-  the programme title at the top; each caption centred at the bottom,
+  the programme title at the top; each caption centred below it,
   wrapped to the width and never cut off (the font shrinks, down to a floor,
   until the caption fits the caption area);
 - **ticker** (strips wider than 4:1, such as 1280×256 LED bars): one line
@@ -15,9 +15,9 @@ turns them into libass sizes with the font's own metrics.
 
     >>> layout = ScreenLayout.for_size(1920, 1080)
     >>> layout.mode, layout.caption_em
-    ('stacked', 84)
+    ('stacked', 108)
     >>> [len(line) for line in layout.wrap("各位村民请注意，" * 4)]
-    [20, 12]
+    [16, 16]
 """
 from __future__ import annotations
 
@@ -46,6 +46,17 @@ def _font(em_px: int):
 def text_width(text: str, em_px: int) -> float:
     """Advance width of `text` in pixels at `em_px`."""
     return float(_font(em_px).getlength(text))
+
+
+def text_ink(text: str, em_px: int) -> tuple[float, float]:
+    """Left and right of the drawn pixels of `text` from its start, at `em_px`
+    (a line ending in "。" has its ink well left of its advance width)."""
+    # getbbox() reaches to the last advance; the mask holds only drawn pixels.
+    mask, (offset_x, _) = _font(em_px).getmask2(text, mode="L")
+    box = mask.getbbox()
+    if box is None:
+        return 0.0, 0.0
+    return float(offset_x + box[0]), float(offset_x + box[2])
 
 
 def _units(text: str) -> list[str]:
@@ -130,9 +141,10 @@ class ScreenLayout:
             # read from across a square on an LED bar a few modules tall.
             em = max(8, round(height * 0.55))
             return cls(width, height, "ticker", em, em, 0, 0)
-        # Large for daylight: about 13 lines to the screen's height on a
-        # landscape screen; on a narrow (portrait) one, 12 characters to its width.
-        em = max(12, round(min(height / 13, width / 12)))
+        # Large for daylight and for reading from across a square: a tenth
+        # of the screen's height on a landscape screen (about 17 characters
+        # a line at 16:9); on a narrow (portrait) one, 12 characters to its width.
+        em = max(12, round(min(height / 10, width / 12)))
         return cls(width, height, "stacked", em, max(10, round(em * 0.6)), max(10, round(em * 0.55)),
                    max(4, round(min(width, height) * 0.05)))
 
@@ -165,11 +177,12 @@ class ScreenLayout:
             em = max(self.min_caption_em, int(em * 0.9))
 
     def caption_box(self, em: int, lines: list[str]) -> Box:
-        """Where a stacked caption's lines sit: centred, bottom-aligned in the caption area."""
+        """Where a stacked caption's lines sit: centred both ways in the caption
+        area (the screen shows nothing else, so the text takes the middle)."""
         area = self.caption_area
         h = len(lines) * em * LINE_SPACING
         w = max(text_width(line, em) for line in lines)
-        return Box((self.width - w) / 2, area.bottom - h, w, h)
+        return Box((self.width - w) / 2, area.y + (area.h - h) / 2, w, h)
 
     def ticker_x(self, text: str, fraction: float) -> float:
         """Left edge of a ticker caption `fraction` (0..1) of the way through its
