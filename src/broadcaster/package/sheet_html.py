@@ -1,15 +1,20 @@
 """programme.html: the programme sheet as one self-contained page.
 
 No network and no CDN: the drawing is inline SVG made here, the style and
-the script are inline, and the only other file it names is programme.mp3
-beside it, which the page plays. A cursor follows playback across the
+the script are inline, the caption font rides along as a subset of just the
+characters on the page (a data: URL of a few tens of KB; a machine without
+a Chinese font would otherwise show boxes), and the only other file it
+names is programme.mp3 beside it, which the page plays. A cursor follows playback across the
 timeline, the waveform and the loudness plot; a click on them seeks.
 The page shows everything without its script too (the SVG is static).
 """
 from __future__ import annotations
 
+import base64
 import html
+import io
 import json
+import string
 
 from broadcaster.package.sheet import (
     COLUMNS, KIND_COLOURS, LOUDNESS_FLOOR_LUFS, LOUDNESS_TOP_LUFS, Sheet, clock, lufs_fraction, tick_step_s, totals_line,
@@ -19,7 +24,7 @@ _TIMELINE_H, _WAVE_H, _LOUD_H, _GAP, _AXIS_H = 60, 140, 180, 24, 24
 _HEIGHT = _TIMELINE_H + _WAVE_H + _LOUD_H + 2 * _GAP + _AXIS_H
 
 _STYLE = """
-body { font-family: "Noto Sans CJK SC", "Noto Sans SC", "Microsoft YaHei", sans-serif; margin: 24px; color: #222; }
+body { font-family: "SheetFont", "Noto Sans CJK SC", "Noto Sans SC", "Microsoft YaHei", sans-serif; margin: 24px; color: #222; }
 h1 { font-size: 28px; margin: 0 0 4px; }
 .sub { color: #555; margin-bottom: 6px; }
 .totals { margin: 8px 0 12px; }
@@ -58,6 +63,26 @@ _SCRIPT = """
 """
 
 
+def _font_face(text: str) -> str:
+    """@font-face with the caption font cut down to the characters of `text`."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    from broadcaster.package.fonts import caption_font_path
+
+    options = subset.Options()
+    options.name_IDs = ["*"]  # keep the copyright and OFL licence records with the font
+    options.notdef_outline = True
+    font = TTFont(str(caption_font_path()))
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=text + string.printable)
+    subsetter.subset(font)
+    data = io.BytesIO()
+    font.save(data)
+    encoded = base64.b64encode(data.getvalue()).decode("ascii")
+    return f'@font-face {{ font-family: "SheetFont"; src: url(data:font/otf;base64,{encoded}) format("opentype"); }}'
+
+
 def _svg(sheet: Sheet) -> str:
     scale = COLUMNS / max(sheet.duration_s, 1e-6)
     parts = []
@@ -66,10 +91,10 @@ def _svg(sheet: Sheet) -> str:
         tip = html.escape(f"{item.number} {item.kind}: {item.title}, {clock(item.start_s)}, {item.duration_s:.1f} s")
         parts.append(f'<rect x="{x:.1f}" y="0" width="{w:.1f}" height="{_TIMELINE_H}" fill="{KIND_COLOURS[item.kind]}" '
                      f'stroke="white"><title>{tip}</title></rect>')
-        if w > 40:
-            parts.append(f'<text x="{x + 4:.1f}" y="22" font-size="14" fill="white">'
-                         f'{html.escape(str(item.number))} {html.escape(item.title[: max(1, int(w // 15))])}</text>'
-                         f'<text x="{x + 4:.1f}" y="44" font-size="12" fill="white">{item.duration_s:.1f} s</text>')
+        if w > 40:  # labels in a nested <svg>, which clips them to the item's block
+            parts.append(f'<svg x="{x:.1f}" y="0" width="{w:.1f}" height="{_TIMELINE_H}" overflow="hidden">'
+                         f'<text x="4" y="22" font-size="14" fill="white">{item.number} {html.escape(item.title)}</text>'
+                         f'<text x="4" y="44" font-size="12" fill="white">{item.duration_s:.1f} s</text></svg>')
     top = _TIMELINE_H + _GAP
     mid = top + _WAVE_H / 2
     wave = " ".join(f"M{c}.5 {mid - hi * _WAVE_H / 2:.1f}V{mid - lo * _WAVE_H / 2:.1f}"
@@ -110,13 +135,14 @@ def sheet_html(sheet: Sheet) -> str:
         for i in sheet.items)
     subtitle = "  ".join(x for x in (sheet.station, sheet.date) if x)
     data = json.dumps({"duration_s": round(sheet.duration_s, 3), "items": len(sheet.items)})
+    page_text = "".join([sheet.title, subtitle, totals_line(sheet), "…", *(i.title for i in sheet.items)])
     return f"""<!DOCTYPE html>
 <html lang="zh-CN">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{html.escape(sheet.title)}</title>
-<style>{_STYLE}</style>
+<style>{_font_face(page_text)}{_STYLE}</style>
 </head>
 <body>
 <h1>{html.escape(sheet.title)}</h1>
