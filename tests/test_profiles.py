@@ -91,9 +91,9 @@ def test_each_rate_is_cached_apart_and_renders_stay_identical(tmp_path, fake_eng
         ("profile: {rate_hz: 22050}", "script.yaml:8: profile.rate_hz: must be one of 32000, 44100, 48000"),
         ("profile: {bitrate_kbps: 100}", "script.yaml:8: profile.bitrate_kbps: must be one of 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320"),
         ("profile: {ceiling_dbtp: 'high'}", "script.yaml:8: profile.ceiling_dbtp: must be a number"),
-        ("profile: {base: stadium}", "script.yaml:8: profile.base: unknown profile 'stadium'; known: loudspeaker"),
-        ("profile: {loudness: -16}", "script.yaml:8: profile.loudness: unknown key; allowed: base, name, description, bitrate_kbps, ceiling_dbtp, lead_in_s, rate_hz, tail_s, target_lufs"),
-        ("profile: stadium", "script.yaml:8: profile: unknown profile 'stadium'; known: loudspeaker"),
+        ("profile: {base: stadium}", "script.yaml:8: profile.base: unknown profile 'stadium'; known: loudspeaker, screen"),
+        ("profile: {loudness: -16}", "script.yaml:8: profile.loudness: unknown key; allowed: base, name, description, bitrate_kbps, ceiling_dbtp, lead_in_s, rate_hz, tail_s, target_lufs, video, video_size"),
+        ("profile: stadium", "script.yaml:8: profile: unknown profile 'stadium'; known: loudspeaker, screen"),
         ("profile: [1, 2]", "script.yaml:8: profile: must be a profile name or a mapping like {base: loudspeaker, target_lufs: -18}"),
     ],
 )
@@ -106,7 +106,7 @@ def test_bad_profile_in_a_script_is_one_line_exit_2(tmp_path, fake_engine, run_c
 def test_unknown_profile_option_is_bad_input(tmp_path, fake_engine, run_cli):
     script = write_script(tmp_path, SCRIPT)
     code, _, err = run_cli("render", str(script), "--profile", "stadium")
-    assert (code, err) == (2, "broadcaster: error: unknown profile 'stadium'; known: loudspeaker\n")
+    assert (code, err) == (2, "broadcaster: error: unknown profile 'stadium'; known: loudspeaker, screen\n")
     assert not fake_engine.calls
 
 
@@ -128,26 +128,28 @@ def test_registry_takes_new_profiles_and_checks_them():
 def test_a_registered_packager_adds_an_output_and_the_manifest_lists_it(tmp_path, fake_engine, run_cli):
     from broadcaster.package.packagers import packagers, register_packager, unregister_packager
 
-    class Ticker:
-        name = "ticker"
+    class PlainText:
+        name = "plain-text"
 
         def write(self, package):
             text = "".join(s.clip.cue.segment.written + "\n" for span in package.master.items for s in span.segments)
-            package.add("programme.ticker.txt", text.encode("utf-8"))
+            package.add("programme.plain.txt", text.encode("utf-8"))
 
-    register_packager(Ticker())
+    register_packager(PlainText())
     try:
-        assert [p.name for p in packagers()] == ["audio", "playlist", "captions", "ticker", "manifest"]
+        assert [p.name for p in packagers()] == ["audio", "playlist", "captions", "video", "ticker", "sheet", "plain-text",
+                                                 "manifest"]
         script = write_script(tmp_path, SCRIPT)
         code, _, err = run_cli("render", str(script), "--out", str(tmp_path / "out"), "--quiet")
         assert code == 0, err
     finally:
-        unregister_packager("ticker")
+        unregister_packager("plain-text")
     out = tmp_path / "out"
-    assert (out / "programme.ticker.txt").read_text(encoding="utf-8") == "各位村民请注意，明天上午停电。\n请大家提前做好准备。\n"
+    assert (out / "programme.plain.txt").read_text(encoding="utf-8") == "各位村民请注意，明天上午停电。\n请大家提前做好准备。\n"
     doc = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     import hashlib
 
     assert sorted(doc["files"]) == ["items/01-gewei-cunmin-qing-zhuyi.mp3", "items/02-qing-dajia-tiqian-zuohao-zhunbei.mp3",
-                                    "programme.m3u8", "programme.mp3", "programme.srt", "programme.ticker.txt"]
-    assert doc["files"]["programme.ticker.txt"] == hashlib.sha256((out / "programme.ticker.txt").read_bytes()).hexdigest()
+                                    "programme.html", "programme.m3u8", "programme.mp3", "programme.plain.txt", "programme.png",
+                                    "programme.srt"]
+    assert doc["files"]["programme.plain.txt"] == hashlib.sha256((out / "programme.plain.txt").read_bytes()).hexdigest()
