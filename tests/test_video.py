@@ -253,3 +253,17 @@ def test_parse_size():
     assert parse_size("960x320") == (960, 320) and parse_size("1280×256") == (1280, 256)
     with pytest.raises(InputError):
         parse_size("961x320")
+
+
+def test_profile_file_with_video_settings(script, tmp_path, fake_engine, run_cli):
+    bad = tmp_path / "led.yaml"
+    bad.write_text("base: loudspeaker\nvideo: true\nvideo_size: 961x320\n", encoding="utf-8")
+    code, _, err = run_cli("render", str(script), "--out", str(tmp_path / "o"), "--profile", str(bad), "-q")
+    assert code == 2 and "led.yaml" in err and "video_size" in err and "even" in err
+    good = tmp_path / "led-wall.yaml"
+    good.write_text("base: loudspeaker\nvideo: true\nvideo_size: 960x320\n", encoding="utf-8")
+    code, _, err = run_cli("render", str(script), "--out", str(tmp_path / "o"), "--profile", str(good), "-q")
+    assert code == 0, err
+    assert _probe(tmp_path / "o" / "programme.mp4")["size"] == (960, 320)
+    manifest = json.loads((tmp_path / "o" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["profile"]["name"] == "led-wall" and manifest["profile"]["video_size"] == "960x320"
