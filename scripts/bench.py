@@ -160,9 +160,11 @@ def bench_video(minutes: float = 10.0, size: str = "1920x1080") -> dict:
         name = "video"
 
         def write(self, package):
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
             video.write(package)
             timing["video_s"] = time.perf_counter() - started
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)  # ffmpeg's CPU: what a busy machine does not change
+            timing["cpu_s"] = after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime
 
     register_packager(Timed(), replace=True)
     with tempfile.TemporaryDirectory(prefix="broadcaster-bench-video-") as tmp:
@@ -180,6 +182,7 @@ def bench_video(minutes: float = 10.0, size: str = "1920x1080") -> dict:
     register_packager(video, replace=True)
     return {"video_size": size, "audio_s": round(result.duration_s, 1), "captions": captions,
             "video_s": round(timing["video_s"], 1), "video_vs_realtime": round(timing["video_s"] / result.duration_s, 3),
+            "ffmpeg_cpu_s": round(timing["cpu_s"], 1), "load_avg_1min": round(os.getloadavg()[0], 1),
             "render_with_video_s": round(render_s, 1), "mp4_mb": round(mp4_mb, 1), "cpus": os.cpu_count()}
 
 
