@@ -15,12 +15,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
+from support import REPO, write_script
 
 from broadcaster.audio.codec import decode_file
 from broadcaster.package.sheet import COLUMNS, envelope
 from broadcaster.render import render_programme
 from broadcaster.script import load_script
-from support import REPO, write_script
 
 SCRIPT = """\
 title: 湖东村早间广播
@@ -58,13 +58,13 @@ def _open_in_browser(page: Path, screenshot: Path) -> list[str]:
          f"--user-data-dir={screenshot.parent / '.chromium-profile'}",
          "--enable-logging=stderr", "--v=0", "--virtual-time-budget=3000", "--window-size=1400,1100",
          f"--screenshot={screenshot}", page.resolve().as_uri()],
-        capture_output=True, text=True, timeout=120)
+        capture_output=True, text=True, timeout=120, check=False)
     assert screenshot.exists(), proc.stderr[-2000:]
     return [line for line in proc.stderr.splitlines() if ":CONSOLE" in line]
 
 
 def test_every_render_writes_the_sheet(rendered):
-    out, result = rendered
+    out, _ = rendered
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert {"programme.png", "programme.html"} <= set(manifest["files"])
     assert not (out / "programme.mp4").exists()  # video only when asked for

@@ -14,17 +14,23 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from support import write_script
 
 from broadcaster.audio.codec import decode_file, ffmpeg_exe
 from broadcaster.errors import InputError
 from broadcaster.package.fonts import font_info, missing_characters
-from broadcaster.package.screen_layout import NO_LINE_START, ScreenLayout, text_ink, text_width, wrap_text
+from broadcaster.package.screen_layout import (
+    NO_LINE_START,
+    ScreenLayout,
+    text_ink,
+    text_width,
+    wrap_text,
+)
 from broadcaster.package.screen_options import with_video
 from broadcaster.package.video import Caption, parse_size
 from broadcaster.profiles import get_profile
 from broadcaster.render import render_programme
 from broadcaster.script import load_script
-from support import write_script
 
 SCRIPT = """\
 title: 湖东村早间广播
@@ -54,7 +60,7 @@ def _render(script: Path, out: Path, **video):
 
 def _probe(path: Path) -> dict:
     """Stream lines of `ffmpeg -i`, the video's packet count and end, the audio's decoded length."""
-    info = subprocess.run([ffmpeg_exe(), "-hide_banner", "-i", str(path)], capture_output=True, text=True).stderr
+    info = subprocess.run([ffmpeg_exe(), "-hide_banner", "-i", str(path)], capture_output=True, text=True, check=False).stderr
     video = re.search(r"Stream #0:\d.*?: Video: (\w+).*?, (\w+)\(.*?, (\d+)x(\d+).*?, ([\d.]+) fps", info)
     audio = re.search(r"Stream #0:\d.*?: Audio: (\w+).*?, (\d+) Hz", info)
     crc = subprocess.run([ffmpeg_exe(), "-v", "error", "-i", str(path), "-map", "0:v:0", "-c", "copy", "-f", "framecrc", "-"],
@@ -163,7 +169,7 @@ def test_odd_led_size(script, tmp_path, fake_engine):
     layout = ScreenLayout.for_size(768, 384)
     assert layout.mode == "stacked"
     long = captions_of_srt(out)[-1]  # the long caption: wrapped over several lines, none cut off
-    em, lines = layout.fit_caption(long.text)
+    _, lines = layout.fit_caption(long.text)
     assert len(lines) >= 2 and "".join(lines) == long.text
     _check_stacked_caption(mp4, long, layout)
 

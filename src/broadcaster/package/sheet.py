@@ -95,7 +95,7 @@ def sheet_data(package) -> Sheet:
 
 def clock(seconds: float) -> str:
     """125.4 → "2:05"."""
-    s = int(round(seconds))
+    s = round(seconds)
     return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
 
 

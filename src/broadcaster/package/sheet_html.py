@@ -17,7 +17,15 @@ import json
 import string
 
 from broadcaster.package.sheet import (
-    COLUMNS, KIND_COLOURS, LOUDNESS_FLOOR_LUFS, LOUDNESS_TOP_LUFS, Sheet, clock, lufs_fraction, tick_step_s, totals_line,
+    COLUMNS,
+    KIND_COLOURS,
+    LOUDNESS_FLOOR_LUFS,
+    LOUDNESS_TOP_LUFS,
+    Sheet,
+    clock,
+    lufs_fraction,
+    tick_step_s,
+    totals_line,
 )
 
 _TIMELINE_H, _WAVE_H, _LOUD_H, _GAP, _AXIS_H = 60, 140, 180, 24, 24

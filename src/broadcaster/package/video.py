@@ -130,11 +130,11 @@ class _AssWriter:
             "WrapStyle: 2",  # never wrap: the lines are broken here, by the Chinese rules
             "ScaledBorderAndShadow: yes", "",
             "[V4+ Styles]",
-            "Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, "
-            "Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, "
-            "Alignment, MarginL, MarginR, MarginV, Encoding",
-            f"Style: Text,{self.font.family},48,{_WHITE},{_WHITE},&H00000000,&H00000000,0,0,0,0,100,100,0,0,1,0,0,"
-            "2,0,0,0,1", "",
+            ("Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, "
+             "Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, "
+             "Alignment, MarginL, MarginR, MarginV, Encoding"),
+            (f"Style: Text,{self.font.family},48,{_WHITE},{_WHITE},&H00000000,&H00000000,0,0,0,0,100,100,0,0,1,0,0,"
+             "2,0,0,0,1"), "",
             "[Events]", "Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text",
         ]
         return "\n".join(head + self.events) + "\n"
@@ -217,7 +217,7 @@ def write_video(package, out: Path, size: tuple[int, int]) -> ScreenLayout:
         os.symlink(font.path, work / "fonts" / font.path.name)
         command = video_command(ffmpeg_exe(), layout, (package.folder / "programme.mp3").resolve(), out.resolve(),
                                 duration_s, package.profile.rate_hz, package.programme.title)
-        proc = subprocess.run(command, cwd=work, capture_output=True)
+        proc = subprocess.run(command, cwd=work, capture_output=True, check=False)
     if proc.returncode != 0 or not out.exists():
         reason = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         raise VideoError(f"video encoding failed: {reason[-1] if reason else 'ffmpeg exited ' + str(proc.returncode)}")
