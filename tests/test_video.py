@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from support import write_script
 
 from broadcaster.audio.codec import decode_file, ffmpeg_exe
@@ -246,13 +248,16 @@ def test_font_comes_from_pip_under_the_ofl():
 
 
 def test_wrap_keeps_every_character_and_the_line_rules():
-    text = "各位村民请注意：根据《东台市冬季农田水利建设实施方案》，工程定于12月1日开工，咨询电话0515-85212345，请相互转告。"
-    for width in (300, 500, 731):
+    text = ("各位村民请注意：根据《东台市冬季农田水利建设实施方案》，工程定于12月1日开工，沟渠总长约4.2km，"
+            "咨询电话0515-85212345，请相互转告。")
+    for width in range(260, 1000, 37):
         lines = wrap_text(text, 30, width)
         assert "".join(lines) == text
         assert all(text_width(line, 30) <= width for line in lines)
         assert not any(line[0] in NO_LINE_START for line in lines[1:])
-        assert any("0515" in line for line in lines)  # a number is not split over two lines
+        assert not any(line[-1] in "《（" for line in lines)
+        # Numbers, units and phone numbers are not split over two lines.
+        assert any("4.2km" in line for line in lines) and any("0515-85212345" in line for line in lines)
 
 
 def test_parse_size():
@@ -273,3 +278,12 @@ def test_profile_file_with_video_settings(script, tmp_path, fake_engine, run_cli
     assert _probe(tmp_path / "o" / "programme.mp4")["size"] == (960, 320)
     manifest = json.loads((tmp_path / "o" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["profile"]["name"] == "led-wall" and manifest["profile"]["video_size"] == "960x320"
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet="村民请注意广播水利建设，。、：；！？（）《》“”0123456789.-km%", min_size=1, max_size=80),
+       st.integers(min_value=40, max_value=900))
+def test_wrap_never_loses_or_overflows(text, width):
+    lines = wrap_text(text, 30, width)
+    assert "".join(lines) == text
+    assert all(text_width(line, 30) <= width for line in lines)

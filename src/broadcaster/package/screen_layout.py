@@ -59,13 +59,17 @@ def text_ink(text: str, em_px: int) -> tuple[float, float]:
     return float(offset_x + box[0]), float(offset_x + box[2])
 
 
+_WORD_CHARS = set("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.:/-_%@#&?=+~")
+
+
 def _units(text: str) -> list[str]:
-    """Pieces that must not be split: a run of Latin letters or digits stays
-    whole (a phone number or a URL broken over two lines is misread);
-    every other character is its own piece."""
+    """Pieces that must not be split: a run of Latin letters, digits and the
+    marks inside numbers and addresses stays whole ("4.2km", "0515-85212345",
+    a URL: broken over two lines they are misread); every other character
+    is its own piece."""
     units: list[str] = []
     for ch in text:
-        if units and ch.isascii() and ch.isalnum() and units[-1][-1].isascii() and units[-1][-1].isalnum():
+        if units and ch in _WORD_CHARS and units[-1][-1] in _WORD_CHARS:
             units[-1] += ch
         else:
             units.append(ch)
@@ -75,35 +79,41 @@ def _units(text: str) -> list[str]:
 def wrap_text(text: str, em_px: int, width_px: float) -> list[str]:
     """Greedy wrap of `text` into lines no wider than `width_px`, keeping
     the line-breaking rules above. A single piece wider than the line (a
-    long URL) is split by character, so nothing is ever cut off."""
+    long URL) is split by character, so nothing is ever cut off.
+
+    >>> wrap_text("总长约4.2km，新建涵闸3座", 100, 700)
+    ['总长约4.2km，', '新建涵闸3座']
+    """
     text = " ".join(text.split())
-    lines: list[str] = []
-    line = ""
+    lines: list[list[str]] = []
+    line: list[str] = []  # the units of the line being filled
     for unit in _units(text):
-        if text_width(line + unit, em_px) <= width_px or not line:
-            if text_width(unit, em_px) > width_px and not line:
-                for ch in unit:  # only a piece wider than a whole line ends up here
-                    if line and text_width(line + ch, em_px) > width_px:
-                        lines.append(line)
-                        line = ""
-                    line += ch
-                continue
-            line += unit
+        if line and text_width("".join(line) + unit, em_px) > width_px:
+            k = len(line)
+            if len(line) > 1 and (unit[0] in NO_LINE_START or line[-1][-1] in NO_LINE_END):
+                # Carry the last pieces down instead of starting a line with
+                # closing punctuation or ending one with opening punctuation
+                # ("案》，" moves down whole).
+                k -= 1
+                while k > 1 and (line[k][0] in NO_LINE_START or line[k - 1][-1] in NO_LINE_END):
+                    k -= 1
+            lines.append(line[:k])
+            line = line[k:]
+            if line and text_width("".join(line) + unit, em_px) > width_px:
+                lines.append(line)  # a screen too narrow for the rule: fitting comes first
+                line = []
+        if not line and text_width(unit, em_px) > width_px:
+            for ch in unit:  # only a piece wider than a whole line ends up here
+                if line and text_width("".join(line) + ch, em_px) > width_px:
+                    lines.append(line)
+                    line = []
+                line.append(ch)
             continue
-        if unit[0] in NO_LINE_START and len(line) > 1:
-            # Carry the last character down with the punctuation instead of
-            # starting a line with it.
-            lines.append(line[:-1])
-            line = line[-1] + unit
-        elif line[-1] in NO_LINE_END and len(line) > 1:
-            lines.append(line[:-1])
-            line = line[-1] + unit
-        else:
-            lines.append(line)
-            line = unit.lstrip()
+        if line or unit != " ":
+            line.append(unit)
     if line:
         lines.append(line)
-    return [ln.strip() for ln in lines if ln.strip()]
+    return [joined for joined in ("".join(units).strip() for units in lines) if joined]
 
 
 @dataclass(frozen=True)
