@@ -86,7 +86,10 @@ def load_libraries(engines: tuple[str, ...] = ("kokoro",)) -> None:
     load_encoder()
     warm_up()
     for module in ("broadcaster.text.pipeline", "broadcaster.plan", "broadcaster.package.packagers",
-                   "broadcaster.package.names", "jieba", "pypinyin", "bs4", "opencc", "wetext"):
+                   "broadcaster.package.names", "jieba", "pypinyin", "bs4", "opencc", "wetext",
+                   # the programme sheet and the video (package/sheet*.py, package/fonts.py)
+                   "broadcaster.package.sheet_html", "PIL.Image", "PIL.ImageDraw", "PIL.ImageFont",
+                   "fontTools.ttLib", "fontTools.subset"):
         importlib.import_module(module)
     for name in engines:
         load = getattr(get_engine(name), "load_libraries", None)
