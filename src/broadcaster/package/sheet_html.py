@@ -81,7 +81,7 @@ def _font_face(text: str) -> str:
     options = subset.Options()
     options.name_IDs = ["*"]  # keep the copyright and OFL licence records with the font
     options.notdef_outline = True
-    font = TTFont(str(caption_font_path()))
+    font = TTFont(str(caption_font_path()), recalcTimestamp=False)  # the same render gives the same bytes
     subsetter = subset.Subsetter(options)
     subsetter.populate(text=text + string.printable)
     subsetter.subset(font)
