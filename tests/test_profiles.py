@@ -92,7 +92,7 @@ def test_each_rate_is_cached_apart_and_renders_stay_identical(tmp_path, fake_eng
         ("profile: {bitrate_kbps: 100}", "script.yaml:8: profile.bitrate_kbps: must be one of 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320"),
         ("profile: {ceiling_dbtp: 'high'}", "script.yaml:8: profile.ceiling_dbtp: must be a number"),
         ("profile: {base: stadium}", "script.yaml:8: profile.base: unknown profile 'stadium'; known: ip-broadcast, loudspeaker, screen, sdcard, web"),
-        ("profile: {loudness: -16}", "script.yaml:8: profile.loudness: unknown key; allowed: base, name, description, bitrate_kbps, ceiling_dbtp, channels, format, lead_in_s, naming, processing, rate_hz, tags, tail_s, target_lufs"),
+        ("profile: {loudness: -16}", "script.yaml:8: profile.loudness: unknown key; allowed: base, name, description, bitrate_kbps, ceiling_dbtp, channels, format, lead_in_s, naming, processing, rate_hz, tags, tail_s, target_lufs, video, video_size"),
         ("profile: {channels: 6}", "script.yaml:8: profile.channels: must be 1 or 2"),
         ("profile: {processing: loud}", "script.yaml:8: profile.processing: must be one of horn, none"),
         ("profile: {format: wav}", "script.yaml:8: profile.format: must be one of mp3"),
@@ -133,29 +133,31 @@ def test_registry_takes_new_profiles_and_checks_them():
 def test_a_registered_packager_adds_an_output_and_the_manifest_lists_it(tmp_path, fake_engine, run_cli):
     from broadcaster.package.packagers import packagers, register_packager, unregister_packager
 
-    class Ticker:
-        name = "ticker"
+    class PlainText:
+        name = "plain-text"
 
         def write(self, package):
             text = "".join(s.clip.cue.segment.written + "\n" for span in package.master.items for s in span.segments)
-            package.add("programme.ticker.txt", text.encode("utf-8"))
+            package.add("programme.plain.txt", text.encode("utf-8"))
 
-    register_packager(Ticker())
+    register_packager(PlainText())
     try:
-        assert [p.name for p in packagers()] == ["audio", "playlist", "captions", "ticker", "manifest"]
+        assert [p.name for p in packagers()] == ["audio", "playlist", "captions", "video", "ticker", "sheet", "plain-text",
+                                                 "manifest"]
         script = write_script(tmp_path, SCRIPT)
         code, _, err = run_cli("render", str(script), "--out", str(tmp_path / "out"), "--quiet")
         assert code == 0, err
     finally:
-        unregister_packager("ticker")
+        unregister_packager("plain-text")
     out = tmp_path / "out"
-    assert (out / "programme.ticker.txt").read_text(encoding="utf-8") == "各位村民请注意，明天上午停电。\n请大家提前做好准备。\n"
+    assert (out / "programme.plain.txt").read_text(encoding="utf-8") == "各位村民请注意，明天上午停电。\n请大家提前做好准备。\n"
     doc = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     import hashlib
 
     assert sorted(doc["files"]) == ["items/01-gewei-cunmin-qing-zhuyi.mp3", "items/02-qing-dajia-tiqian-zuohao-zhunbei.mp3",
-                                    "programme.m3u8", "programme.mp3", "programme.srt", "programme.ticker.txt"]
-    assert doc["files"]["programme.ticker.txt"] == hashlib.sha256((out / "programme.ticker.txt").read_bytes()).hexdigest()
+                                    "programme.html", "programme.m3u8", "programme.mp3", "programme.plain.txt", "programme.png",
+                                    "programme.srt"]
+    assert doc["files"]["programme.plain.txt"] == hashlib.sha256((out / "programme.plain.txt").read_bytes()).hexdigest()
 
 
 def test_a_user_profile_takes_the_new_fields_from_a_yaml_file(tmp_path, fake_engine, run_cli):
@@ -184,5 +186,5 @@ def test_builtin_profiles_state_format_rate_channels_bitrate_loudness_processing
         "ip-broadcast": ("mp3", 44100, 1, 64, -16.0, -1.0, "horn", "pinyin", "full"),
         "sdcard": ("mp3", 44100, 1, 128, -16.0, -1.0, "horn", "number", "small"),
         "web": ("mp3", 44100, 2, 128, -16.0, -1.0, "none", "pinyin", "full"),
-        "screen": ("mp3", 48000, 1, 192, -16.0, -1.0, "none", "pinyin", "full"),
+        "screen": ("mp3", 48000, 1, 192, -14.0, -1.0, "none", "pinyin", "full"),
     }

@@ -69,7 +69,8 @@ def _duration_s(path: Path) -> float:
 def test_render_writes_five_consistent_outputs(script, tmp_path, fake_engine):
     out = tmp_path / "out"
     result = render_programme(load_script(script), out)
-    assert sorted(p.name for p in out.iterdir()) == ["items", "manifest.json", "programme.m3u8", "programme.mp3", "programme.srt"]
+    assert sorted(p.name for p in out.iterdir()) == ["items", "manifest.json", "programme.html", "programme.m3u8", "programme.mp3",
+                                                     "programme.png", "programme.srt"]
     items = sorted(p.name for p in (out / "items").iterdir())
     assert [re.match(r"\d\d", n).group() for n in items] == ["01", "02", "03"]
     assert all(n.endswith(".mp3") and n.isascii() for n in items)

@@ -58,8 +58,12 @@ def render(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
     profile: Optional[str] = typer.Option(None, "--profile", help="Sound profile: loudspeaker, ip-broadcast, sdcard, web, screen, or a YAML file [default: the script's]."),
     date: Optional[str] = typer.Option(None, "--date", help=_DATE_HELP),
+    video: bool = typer.Option(False, "--video", help="Also write programme.mp4 with burned-in captions (the screen profile does)."),
+    size: Optional[str] = typer.Option(None, "--size", help="Video size WIDTHxHEIGHT, e.g. 960x320 [default 1920x1080]; implies --video."),
+    vertical: bool = typer.Option(False, "--vertical", help="Video 1080x1920 for 视频号 and phones; implies --video."),
 ) -> None:
-    """Render a script into programme.mp3, item files, playlist, captions and manifest."""
+    """Render a script into programme.mp3, item files, playlist, captions, programme sheet and manifest."""
+    from broadcaster.package.screen_options import print_sheet_paths, with_video
     from broadcaster.profiles import load_profile
     from broadcaster.progress import reporter_for
     from broadcaster.render import render_programme
@@ -69,8 +73,10 @@ def render(
     programme = load_script(script, _day(date))
     _warn(programme.warnings)
     chosen = load_profile(profile) if profile else None
+    chosen = with_video(chosen or programme.profile, video=video, size=size, vertical=vertical)
     result = render_programme(programme, out, offline=offline, strict=strict, reporter=reporter_for(quiet=quiet), profile=chosen)
     print_summary(result)
+    print_sheet_paths(result.out_dir)
 
 
 @app.command()

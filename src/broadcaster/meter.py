@@ -173,6 +173,16 @@ class LoudnessMeter:
         low, high = np.percentile(kept, [10, 95])
         return float(high - low)
 
+    def short_term_lufs(self) -> np.ndarray:
+        """Short-term loudness (EBU Tech 3341: the last 3 s, unweighted by
+        gating), one value per complete 100 ms hop fed so far; the first
+        3 s count the time before the start as silence, as meters do."""
+        energy = np.concatenate(self._hop_energy) if self._hop_energy else np.zeros(0)
+        hops = int(round(3.0 / _HOP_S))
+        window = np.convolve(energy, np.ones(hops), mode="full")[: len(energy)] / (hops * self._hop)
+        with np.errstate(divide="ignore"):
+            return -0.691 + 10 * np.log10(window)
+
     def true_peak_dbtp(self) -> float:
         if len(self._held):
             self._measure_peaks(np.zeros(0, dtype=np.float32), final=True)

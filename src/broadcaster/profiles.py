@@ -30,6 +30,7 @@ records the values actually used.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
@@ -62,6 +63,8 @@ class SoundProfile:
     naming: str = "pinyin"
     tags: str = "full"
     description: str = ""
+    video: bool = False  # also write programme.mp4 and programme.ticker.txt (package/video.py)
+    video_size: str = "1920x1080"  # the screen's exact pixel size, WIDTHxHEIGHT
 
     def __post_init__(self) -> None:
         problem = _problem(self)
@@ -97,6 +100,9 @@ def _problem(p: SoundProfile) -> tuple[str, str] | None:
     for key in ("lead_in_s", "tail_s"):
         if not 0.0 <= getattr(p, key) <= 10.0:
             return key, "must be between 0 and 10 seconds"
+    size = re.fullmatch(r"([1-9][0-9]{1,3})x([1-9][0-9]{1,3})", p.video_size)
+    if not size or any(int(side) % 2 or not 64 <= int(side) <= 7680 for side in size.groups()):
+        return "video_size", "must be WIDTHxHEIGHT in even pixels from 64 to 7680, e.g. 1920x1080"
     return None
 
 
@@ -105,6 +111,13 @@ LOUDSPEAKER = SoundProfile(
     description="village horn loudspeakers: the horn chain, mono MP3, 44.1 kHz, 128 kbps CBR, -16 LUFS, -1 dBTP",
 )
 
+# Outdoor big screens (户外大屏) and 视频号: 48 kHz, the rate of video; -14 LUFS,
+# louder than the loudspeaker's -16, because a screen's small speakers play
+# into a noisy square and phone video platforms sit near -14.
+SCREEN = SoundProfile(
+    "screen", rate_hz=48000, bitrate_kbps=192, target_lufs=-14.0, processing="none", video=True,
+    description="outdoor screens and 视频号: programme.mp4 (H.264+AAC, 1920x1080, burned-in captions), 48 kHz, 192 kbps, -14 LUFS, no horn processing",
+)
 _BUILTINS = (
     LOUDSPEAKER,
     SoundProfile("ip-broadcast", bitrate_kbps=64,
@@ -113,12 +126,12 @@ _BUILTINS = (
                  description="SD-card and USB MP3 player boards: mono, CBR 128 kbps, 44.1 kHz, small ID3v2.3 tag, numbered files"),
     SoundProfile("web", channels=2, processing="none",
                  description="WeChat posts and web pages: stereo-compatible, 44.1 kHz, 128 kbps, -16 LUFS, -1 dBTP, no horn processing"),
-    SoundProfile("screen", rate_hz=48000, bitrate_kbps=192, processing="none",
-                 description="the audio of the outdoor-screen video: 48 kHz, 192 kbps, -16 LUFS, no horn processing"),
+    SCREEN,
 )
 _profiles: dict[str, SoundProfile] = {p.name: p for p in _BUILTINS}
 DEFAULT_PROFILE = LOUDSPEAKER.name
-_NUMBER_KEYS = {f.name: f.type for f in fields(SoundProfile) if f.name not in ("name", "description", *CHOICES)}
+_OTHER_KEYS = {"video": bool, "video_size": str}
+_NUMBER_KEYS = {f.name: f.type for f in fields(SoundProfile) if f.name not in ("name", "description", *CHOICES, *_OTHER_KEYS)}
 
 
 def register_profile(profile: SoundProfile, *, replace_existing: bool = False) -> None:
@@ -177,8 +190,13 @@ def profile_from(raw: Any, default_name: str = "custom") -> SoundProfile:
                 raise ProfileError(key, f"must be one of {', '.join(CHOICES[key])}")
             values[key] = value
             continue
+        if key in _OTHER_KEYS:
+            if not isinstance(value, _OTHER_KEYS[key]):
+                raise ProfileError(key, "must be true or false" if key == "video" else "must be WIDTHxHEIGHT, e.g. 1920x1080")
+            values[key] = value
+            continue
         if key not in _NUMBER_KEYS:
-            allowed = sorted([*_NUMBER_KEYS, *CHOICES])
+            allowed = sorted([*_NUMBER_KEYS, *CHOICES, *_OTHER_KEYS])
             raise ProfileError(key, f"unknown key; allowed: {', '.join(['base', 'name', 'description', *allowed])}")
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ProfileError(key, "must be a number")
@@ -188,7 +206,7 @@ def profile_from(raw: Any, default_name: str = "custom") -> SoundProfile:
     try:
         return replace(_profiles[base_name], **values)
     except InputError as exc:
-        key = next((k for k in [*_NUMBER_KEYS, *CHOICES] if f": {k}: " in exc.message), "")
+        key = next((k for k in [*_NUMBER_KEYS, *CHOICES, *_OTHER_KEYS] if f": {k}: " in exc.message), "")
         raise ProfileError(key, exc.message.split(": ", 2)[-1]) from None
 
 

@@ -23,6 +23,7 @@ from broadcaster.package.names import item_file_names
 from broadcaster.package.stage import write_package
 from broadcaster.prepare import plan as prepare_plan
 from broadcaster.prepare.plan import programme_lexicon
+from broadcaster.package.video import check_caption_font
 from broadcaster.profiles import SoundProfile
 from broadcaster.settings import check_environment
 from broadcaster.synthesise.cache import SegmentCache
@@ -89,7 +90,10 @@ def load_libraries(engines: tuple[str, ...] = ("kokoro",)) -> None:
     load_encoder()
     warm_up()
     for module in ("broadcaster.prepare.pipeline", "broadcaster.prepare.plan", "broadcaster.package.packagers",
-                   "broadcaster.package.names", "jieba", "pypinyin", "bs4", "opencc", "wetext"):
+                   "broadcaster.package.names", "jieba", "pypinyin", "bs4", "opencc", "wetext",
+                   # the programme sheet and the video (package/sheet*.py, package/fonts.py)
+                   "broadcaster.package.sheet_html", "PIL.Image", "PIL.ImageDraw", "PIL.ImageFont",
+                   "fontTools.ttLib", "fontTools.subset"):
         importlib.import_module(module)
     for name in engines:
         load = getattr(get_engine(name), "load_libraries", None)
@@ -134,6 +138,8 @@ def render_programme(programme: Programme, out_dir: Path | None = None, *, offli
         reporter.stage("preparing text")
         lexicon = programme_lexicon(programme)
         plans = plan_programme(programme, offline=offline, lexicon=lexicon)
+        if profile.video:  # a character the caption font lacks is bad input: say so before synthesising
+            check_caption_font(programme, [c.segment.written for p in plans for c in p.cues])
         lexicon_words = frozenset(lexicon.entries)
         jingles = load_jingles(plans, profile.rate_hz)
         beds = load_beds(programme, plans, profile.rate_hz)

@@ -130,5 +130,9 @@ def packagers() -> list[Packager]:
 def _load_builtins() -> None:
     if not _packagers:
         from broadcaster.package.audio_files import AudioPackager
+        from broadcaster.package.sheet_packager import SheetPackager
+        from broadcaster.package.ticker import TickerPackager
+        from broadcaster.package.video import VideoPackager
 
-        _packagers.extend([AudioPackager(), PlaylistPackager(), CaptionsPackager(), ManifestPackager()])
+        _packagers.extend([AudioPackager(), PlaylistPackager(), CaptionsPackager(), VideoPackager(), TickerPackager(),
+                           SheetPackager(), ManifestPackager()])
