@@ -18,7 +18,7 @@ ROOT = Path(broadcaster.__file__).parent
 STAGES = ("script", "prepare", "synthesise", "mix", "package")
 FOUNDATION = ("model", "errors", "settings", "durable", "memory", "profiles", "codec", "resample", "links", "words", "meter",
               "yaml_lines")
-APPLICATION = ("render", "cli", "textcmd", "summary", "progress", "__init__", "__main__")
+APPLICATION = ("render", "cli", "textcmd", "summary", "progress", "__init__", "__main__", "web")
 
 
 def _modules() -> dict[str, Path]:

@@ -120,6 +120,22 @@ def voices(engine: Optional[str] = typer.Option(None, "--engine", help="Only thi
             print(f"{info.name}\t{info.locale}\t{info.gender}\t{info.note}".rstrip())
 
 
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on; another than 127.0.0.1 needs --set-password first."),
+    port: int = typer.Option(8000, "--port", help="Port to listen on."),
+    data: Path = typer.Option(Path("broadcaster-data"), "--data", help="Folder for broadcasts, the queue and the station dictionary."),
+    set_password: bool = typer.Option(False, "--set-password", help="Set the login password (stored hashed) and exit."),
+) -> None:
+    """Start the web application for village staff (pages in Chinese); print the address to open."""
+    from broadcaster.web.serve import serve as run_server, set_password as store_password
+
+    if set_password:
+        store_password(data)
+        return
+    run_server(host, port, data)
+
+
 cache_app = typer.Typer(no_args_is_help=True, help="The cache of synthesised speech: what it holds, and emptying it.")
 app.add_typer(cache_app, name="cache")
 

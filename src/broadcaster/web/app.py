@@ -1,0 +1,128 @@
+"""The Flask application: configuration, security hooks and shared helpers.
+
+`create_app(data_dir)` makes the app; the pages are in `pages_make.py`
+(new broadcast, queue, results) and `pages_station.py` (dictionary,
+history, daily broadcast, login). Renders never run here: pages put jobs on
+the `JobRunner` and read the queue.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from pathlib import Path
+from typing import Sequence
+
+from flask import Flask, abort, g, redirect, render_template, request, session, url_for
+
+from broadcaster.web import security
+from broadcaster.web.extract import MAX_UPLOAD_BYTES
+from broadcaster.web.paths import DataDir
+from broadcaster.web.runner import LocalRunner
+from broadcaster.web.store import Store
+
+RATES = ("-20%", "-10%", "+0%", "+10%", "+20%")
+STATE_ZH = {"queued": "排队中", "running": "制作中", "done": "已完成", "failed": "失败", "cancelled": "已取消"}
+OPEN_PATHS = ("/login", "/static/")
+
+
+def default_voices() -> list[tuple[str, str, str]]:
+    """(engine, voice, label) for the form: the offline voices, always available."""
+    from broadcaster.synthesise.engines.kokoro_voices import VOICES
+
+    return [("kokoro", name, f"{name}（{'女声' if gender == 'female' else '男声'}）") for name, (gender, _) in VOICES.items()]
+
+
+def create_app(data_dir: Path, *, job_command: Sequence[str] | None = None, workers: int = 1,
+               start_runner: bool = True, voices: list[tuple[str, str, str]] | None = None,
+               require_login: bool | None = None) -> Flask:
+    """The web application on `data_dir` (made if absent).
+
+    `job_command` runs one job (default `python -m broadcaster.web.job`;
+    tests pass one that registers a fake engine). Login is required when a
+    password has been set, unless `require_login` says otherwise."""
+    data = DataDir(data_dir).create()
+    store = Store(data.root)
+    runner = LocalRunner(data.root, store, job_command, workers)
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=data.secret_key(),
+        MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES + 2**20,  # the document plus the form around it
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(seconds=security.SESSION_S),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+    )
+    app.extensions["broadcaster"] = {
+        "data": data, "store": store, "runner": runner, "voices": voices or default_voices(),
+        "require_login": data.password_file.exists() if require_login is None else require_login,
+    }
+    app.jinja_env.filters.update(zh_duration=zh_duration, zh_time=zh_time, zh_state=lambda s: STATE_ZH.get(s, s))
+    app.jinja_env.globals.update(csrf_token=lambda: security.csrf_token(session))
+
+    @app.before_request
+    def _guard():
+        session.permanent = True
+        ctx = app.extensions["broadcaster"]
+        if ctx["require_login"] and not request.path.startswith(OPEN_PATHS) and not security.logged_in(session):
+            session.pop("login_at", None)
+            if request.method == "GET":
+                return redirect(url_for("station.login", next=request.path))
+            abort(401)
+        if request.method == "POST":
+            sent = request.form.get("csrf") or request.headers.get("X-CSRF-Token")
+            if not security.csrf_ok(session, sent):
+                return render_template("error.html", message="页面已过期或来源不明，请刷新页面后重试。"), 400
+        g.ctx = ctx
+
+    @app.errorhandler(413)
+    def _too_large(_):
+        return render_template("error.html", message=f"文件太大（上限 {MAX_UPLOAD_BYTES // 2**20} MB）。"), 413
+
+    @app.errorhandler(404)
+    def _not_found(_):
+        return render_template("error.html", message="找不到这个页面或文件。"), 404
+
+    @app.after_request
+    def _headers(response):
+        # No page of ours is ever framed by another site, and nothing is loaded from elsewhere.
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Content-Security-Policy", "default-src 'self'; media-src 'self' blob:; frame-ancestors 'none'")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        return response
+
+    from broadcaster.web.pages_make import make
+    from broadcaster.web.pages_station import station
+
+    app.register_blueprint(make)
+    app.register_blueprint(station)
+    if start_runner:
+        runner.start()
+    return app
+
+
+def zh_duration(seconds: float | None) -> str:
+    """Durations as announcers and clerks write them.
+
+    >>> zh_duration(205.4), zh_duration(42), zh_duration(3725)
+    ('3分25秒', '42秒', '1小时2分5秒')
+    """
+    if seconds is None:
+        return ""
+    total = int(round(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    out = f"{hours}小时" if hours else ""
+    out += f"{minutes}分" if minutes or hours else ""
+    return out + f"{secs}秒"
+
+
+def zh_time(timestamp: float | None, with_time: bool = True) -> str:
+    """>>> zh_time(dt.datetime(2026, 11, 30, 8, 5).timestamp())
+    '2026年11月30日 08:05'"""
+    if not timestamp:
+        return ""
+    t = dt.datetime.fromtimestamp(timestamp)
+    return f"{t.year}年{t.month}月{t.day}日" + (f" {t:%H:%M}" if with_time else "")
+
+
+def new_token() -> str:
+    return secrets.token_hex(16)
