@@ -60,11 +60,11 @@ def check_upload(name: str, data: bytes) -> None:
         raise InputError(f"文件太大（上限 {MAX_UPLOAD_BYTES // 2**20} MB）", where=name)
     if not data:
         raise InputError("文件是空的", where=name)
-    if Path(name).suffix.lower() not in UPLOAD_SUFFIXES:
-        raise InputError("不支持这种文件，请上传 txt、docx、doc、wps、pdf、html 等文档", where=name)
-    for magic, what in _REFUSED_MAGIC.items():
+    for magic, what in _REFUSED_MAGIC.items():  # what it is, said first: more helpful than "wrong name"
         if data.startswith(magic):
             raise InputError(f"这是{what}，不是文档", where=name)
+    if Path(name).suffix.lower() not in UPLOAD_SUFFIXES:
+        raise InputError("不支持这种文件，请上传 txt、docx、doc、wps、pdf、html 等文档", where=name)
 
 
 def extract(source: dict, lexicon_file: Path | None = None, timeout_s: float = TIMEOUT_S) -> Extracted:

@@ -1,0 +1,310 @@
+"""broadcaster serve at the HTTP level: every route, through Flask's test client,
+with renders run by the real job runner in child processes (fake engine)."""
+from __future__ import annotations
+
+import io
+import json
+import re
+import subprocess
+import sys
+import time
+import zipfile
+
+import numpy as np
+import pytest
+
+from broadcaster.codec import decode_file
+from web_support import NOTICE, OPTIONS, csrf, make_app, wait_job
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = make_app(tmp_path / "data")
+    yield app
+    app.extensions["broadcaster"]["runner"].stop()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def _render(client, text=NOTICE, title="停水通知", **extra) -> int:
+    token = csrf(client)
+    r = client.post("/broadcasts", data={"csrf": token, "title": title, "cleaned": text, "spoken": "", "spoken_original": "",
+                                         **OPTIONS, **extra})
+    assert r.status_code == 303
+    return int(r.headers["Location"].rsplit("/", 1)[1])
+
+
+def test_pages_are_in_chinese_and_have_no_outside_resources(client):
+    for path in ("/", "/jobs", "/history", "/lexicon", "/daily"):
+        r = client.get(path)
+        assert r.status_code == 200, path
+        assert '<html lang="zh-CN">' in r.text
+        assert not re.search(r'(src|href)="(https?:)?//', r.text), path  # no CDN: works without internet
+    assert client.get("/static/app.js").status_code == 200
+
+
+def test_prepare_shows_cleaned_and_spoken_text_side_by_side(client):
+    r = client.post("/prepare", data={"csrf": csrf(client), "text": NOTICE, **OPTIONS})
+    assert r.status_code == 200
+    assert "12月1日8:00-12:00停水" in r.text  # the cleaned text, as written
+    assert "十二月一日八点到十二点停水" in r.text  # the spoken form
+
+
+def test_prepare_reads_an_uploaded_document(client):
+    body = "<html><body><h1>防火通知</h1><p>请注意用火安全，电话12345。</p></body></html>".encode()
+    r = client.post("/prepare", data={"csrf": csrf(client), "document": (io.BytesIO(body), "通知.html"), **OPTIONS},
+                    content_type="multipart/form-data")
+    assert r.status_code == 200
+    assert "幺二三四五" in r.text
+    assert not list((client.application.extensions["broadcaster"]["data"].root / "uploads").iterdir())  # nothing left behind
+
+
+@pytest.mark.parametrize("name, body, says", [
+    ("photo.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 100, "PNG 图片"),
+    ("tool.exe", b"MZ\x90\0", "程序文件"),
+    ("notes.xyz", b"hello", "不支持这种文件"),
+    ("empty.txt", b"", "文件是空的"),
+])
+def test_uploads_are_type_checked(client, name, body, says):
+    r = client.post("/prepare", data={"csrf": csrf(client), "document": (io.BytesIO(body), name), **OPTIONS},
+                    content_type="multipart/form-data")
+    assert r.status_code == 400 and says in r.text
+
+
+def test_uploads_are_size_capped(client):
+    big = b"a" * (22 * 2**20)
+    r = client.post("/prepare", data={"csrf": csrf(client), "document": (io.BytesIO(big), "big.txt")},
+                    content_type="multipart/form-data")
+    assert r.status_code == 413 and "文件太大" in r.text
+
+
+def test_html_nested_50000_levels_deep_is_refused_in_seconds(client):
+    deep = ("<div>" * 50000 + "各位村民" + "</div>" * 50000).encode()
+    started = time.monotonic()
+    r = client.post("/prepare", data={"csrf": csrf(client), "document": (io.BytesIO(deep), "deep.html")},
+                    content_type="multipart/form-data")
+    elapsed_s = time.monotonic() - started
+    assert r.status_code == 400 and "嵌套超过" in r.text
+    assert elapsed_s < 30  # the child's time limit; `broadcaster text` alone once took 9.5 minutes
+
+
+def test_a_reader_that_runs_too_long_is_stopped(tmp_path):
+    from broadcaster.errors import TextError
+    from broadcaster.web.extract import extract
+
+    with pytest.raises(TextError, match="读取超过"):
+        extract({"text": "各位村民" * 1000}, timeout_s=0.01)
+
+
+def test_empty_text_is_refused_in_chinese(client):
+    r = client.post("/prepare", data={"csrf": csrf(client), "text": "  ", **OPTIONS})
+    assert r.status_code == 400 and "没有要播报的文字" in r.text
+
+
+def test_every_post_needs_the_csrf_token(client):
+    for path in ("/prepare", "/broadcasts", "/preview", "/lexicon", "/lexicon/delete", "/jobs/1/cancel"):
+        r = client.post(path, data={"text": NOTICE, "word": "甲", "say": "乙", **OPTIONS})
+        assert r.status_code == 400 and "页面已过期" in r.text, path
+    assert client.post("/lexicon", data={"csrf": "forged", "word": "甲", "say": "乙"}).status_code == 400
+
+
+def test_render_from_queue_to_result(client, app):
+    job_id = _render(client)
+    job = wait_job(client, job_id)
+    assert job["state"] == "done" and job["done"] == job["total"] > 0, job
+    page = client.get(job["result"])
+    assert "停水通知" in page.text and "programme.mp3" in page.text and "秒" in page.text
+    broadcast_id = int(job["result"].rsplit("/", 1)[1])
+    mp3 = client.get(f"/broadcasts/{broadcast_id}/files/programme.mp3")
+    vtt = client.get(f"/broadcasts/{broadcast_id}/captions.vtt").text
+    assert vtt.startswith("WEBVTT\n\n1\n") and re.search(r"\d\d:\d\d:\d\d\.\d{3} --> ", vtt)
+    archive = zipfile.ZipFile(io.BytesIO(client.get(f"/broadcasts/{broadcast_id}/download.zip").data))
+    names = set(archive.namelist())
+    assert {"programme.mp3", "programme.srt", "programme.m3u8", "manifest.json"} <= names
+    assert any(n.startswith("items/") for n in names)
+    assert archive.read("programme.mp3") == mp3.data
+    manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["title"] == "停水通知"
+    assert abs(manifest["duration_s"] - _mp3_seconds(mp3.data)) < 0.1
+
+
+def _mp3_seconds(data: bytes) -> float:
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "p.mp3"
+        path.write_bytes(data)
+        samples = decode_file(path, 44100)
+    return len(np.asarray(samples)) / 44100
+
+
+def test_a_failed_render_says_why_in_chinese(client, app):
+    data = app.extensions["broadcaster"]["data"]
+    job_id = _render(client)
+    # The job's script names a voice the engine does not have: bad input, found by the worker.
+    script = data.broadcast_dir(1) / "script.yaml"
+    wait_job(client, job_id)
+    script.write_text(script.read_text(encoding="utf-8").replace("name: v1", "name: v9"), encoding="utf-8")
+    again = app.extensions["broadcaster"]["runner"].submit("render", {"broadcast": 1, "title": "坏声音"})
+    job = wait_job(client, again)
+    assert job["state"] == "failed" and job["error"].startswith("输入有误") and "v9" in job["error"]
+    assert "输入有误" in client.get(f"/jobs/{again}").text
+
+
+def test_cancel_stops_a_running_render(tmp_path, monkeypatch):
+    monkeypatch.setenv("FAKE_DELAY_S", "1.0")
+    app = make_app(tmp_path / "data")
+    client = app.test_client()
+    try:
+        job_id = _render(client, text="各位村民。" * 3 + "请注意。\n" * 20)
+        deadline = time.monotonic() + 30
+        while client.get(f"/jobs/{job_id}.json").json["state"] != "running" and time.monotonic() < deadline:
+            time.sleep(0.1)
+        pid = app.extensions["broadcaster"]["store"].job(job_id)["pid"]
+        r = client.post(f"/jobs/{job_id}/cancel", data={"csrf": csrf(client)})
+        assert r.status_code == 303
+        assert wait_job(client, job_id)["state"] == "cancelled"
+        deadline = time.monotonic() + 10
+        while _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _alive(pid)
+    finally:
+        app.extensions["broadcaster"]["runner"].stop()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_two_submissions_at_once_are_two_queued_jobs(client):
+    from concurrent.futures import ThreadPoolExecutor
+
+    token = csrf(client)
+    app = client.application
+
+    def submit(n):
+        with app.test_client() as c:
+            with c.session_transaction() as s:
+                s["csrf"] = token
+            return c.post("/broadcasts", data={"csrf": token, "title": f"通知{n}", "cleaned": NOTICE, **OPTIONS}).status_code
+
+    with ThreadPoolExecutor(2) as pool:
+        assert list(pool.map(submit, (1, 2))) == [303, 303]
+    ids = [j["id"] for j in app.extensions["broadcaster"]["runner"].jobs()]
+    assert len(ids) == 2
+    assert all(wait_job(client, i)["state"] == "done" for i in ids)
+
+
+def test_the_queue_survives_a_restart(tmp_path):
+    data = tmp_path / "data"
+    first = make_app(data, start_runner=False)
+    job_id = _render(first.test_client())
+    store = first.extensions["broadcaster"]["store"]
+    store.claim_next()  # as if a server had started it and then died
+    assert store.job(job_id)["state"] == "running"
+    second = make_app(data)
+    try:
+        assert wait_job(second.test_client(), job_id)["state"] == "done"
+    finally:
+        second.extensions["broadcaster"]["runner"].stop()
+
+
+def test_preview_of_one_segment_then_from_the_preview_folder(client):
+    token = csrf(client)
+    r = client.post("/preview", data={"csrf": token, "segment": "各位村民请注意", **OPTIONS}, headers={"Accept": "application/json"})
+    answer = r.json
+    assert answer["job"] and wait_job(client, answer["job"])["state"] == "done"
+    audio = client.get(answer["audio"])
+    assert audio.status_code == 200 and audio.mimetype == "audio/mpeg"
+    seconds = _mp3_seconds(audio.data)
+    assert 7 * 0.2 < seconds < 7 * 0.2 + 3  # the fake speaks 0.2 s a character, plus lead-in and tail
+    again = client.post("/preview", data={"csrf": token, "segment": "各位村民请注意", **OPTIONS}, headers={"Accept": "application/json"})
+    assert again.json["job"] == 0 and again.json["key"] == answer["key"]
+    page = client.post("/preview", data={"csrf": token, "segment": "各位村民请注意", **OPTIONS})
+    assert page.status_code == 303 and "<audio" in client.get(page.headers["Location"]).text
+
+
+def test_lexicon_add_use_and_remove(client, app):
+    token = csrf(client, "/lexicon")
+    assert client.post("/lexicon", data={"csrf": token, "word": "溱潼", "say": "琴潼"}).status_code == 303
+    assert client.post("/lexicon", data={"csrf": token, "word": "湖东", "say": "", "pinyin": "hu2 dong1"}).status_code == 303
+    page = client.get("/lexicon").text
+    assert "溱潼" in page and "琴潼" in page and "hu2 dong1" in page
+    r = client.post("/prepare", data={"csrf": token, "text": "溱潼镇通知", **OPTIONS})
+    assert "琴潼镇通知" in r.text  # applies to the next text prepared, and renders (they read the same file)
+    bad = client.post("/lexicon", data={"csrf": token, "word": "湖东", "pinyin": "hu dong"})
+    assert bad.status_code == 400 and "拼音格式" in bad.text
+    assert client.post("/lexicon/delete", data={"csrf": token, "word": "溱潼"}).status_code == 303
+    assert "溱潼" not in client.get("/lexicon").text
+
+
+def test_history_search_by_title_and_day_and_rerender(client):
+    first = _render(client, title="停水通知")
+    _render(client, title="防火通知")
+    wait_job(client, first)
+    assert "防火通知" in client.get("/history?q=防火").text and "停水通知" not in client.get("/history?q=防火").text
+    today = time.strftime("%Y-%m-%d")
+    assert "停水通知" in client.get(f"/history?day={today}").text
+    assert "没有找到广播" in client.get("/history?day=2001-01-01").text
+    assert "没有找到广播" in client.get("/history?q=%25").text  # LIKE wildcards are literal
+    r = client.post("/broadcasts/1/rerender", data={"csrf": csrf(client), **OPTIONS, "voice": "fake:v2"})
+    assert r.status_code == 303
+    job = wait_job(client, int(r.headers["Location"].rsplit("/", 1)[1]))
+    assert job["state"] == "done"
+    new_id = int(job["result"].rsplit("/", 1)[1])
+    manifest = json.loads(client.get(f"/broadcasts/{new_id}/files/manifest.json").data)
+    assert manifest["items"][1]["voice"] == "v2" or "v2" in json.dumps(manifest)
+
+
+def test_no_file_outside_the_output_folder_is_served(client, app):
+    job_id = _render(client)
+    wait_job(client, job_id)
+    for name in ("../script.yaml", "../../../secret_key", "%2e%2e/%2e%2e/password", "/etc/passwd", "items/../../script.yaml"):
+        assert client.get(f"/broadcasts/1/files/{name}", follow_redirects=True).status_code == 404, name
+    assert client.get("/previews/..%2fsecret_key.mp3").status_code == 404
+    assert client.get("/broadcasts/99").status_code == 404
+
+
+def test_export_and_daily_say_not_available_yet(client):
+    job_id = _render(client)
+    wait_job(client, job_id)
+    r = client.post("/broadcasts/1/export", data={"csrf": csrf(client), "target": "/tmp/x"})
+    assert r.status_code == 501 and "尚未提供" in r.text
+    assert "尚未提供" in client.get("/daily").text
+
+
+def test_login_needed_once_a_password_is_set(tmp_path):
+    from broadcaster.web.serve import set_password
+    from broadcaster.web.security import SESSION_S
+
+    data = tmp_path / "data"
+    set_password(data, "村村响广播2026")
+    assert "scrypt$" in (data / "password").read_text() and "村村响" not in (data / "password").read_text()
+    app = make_app(data, start_runner=False)
+    client = app.test_client()
+    r = client.get("/history")
+    assert r.status_code == 302 and "/login" in r.headers["Location"]
+    token = csrf(client, "/login")
+    assert client.post("/lexicon", data={"csrf": token, "word": "甲", "say": "乙"}).status_code == 401
+    assert client.post("/login", data={"csrf": token, "password": "wrong-password"}).status_code == 401
+    r = client.post("/login", data={"csrf": token, "password": "村村响广播2026", "next": "//evil.example/"})
+    assert r.status_code == 303 and r.headers["Location"] == "/"
+    assert client.get("/history").status_code == 200
+    with client.session_transaction() as s:
+        s["login_at"] -= SESSION_S + 1  # the session has expired
+    assert client.get("/history").status_code == 302
+
+
+def test_serve_refuses_another_address_without_a_password(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "broadcaster", "serve", "--host", "0.0.0.0", "--data", str(tmp_path / "d")],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2
+    assert r.stderr.startswith("broadcaster: error: --host: listening on another address") and "Traceback" not in r.stderr
