@@ -261,7 +261,11 @@ def test_history_search_by_title_and_day_and_rerender(client):
     assert job["state"] == "done"
     new_id = int(job["result"].rsplit("/", 1)[1])
     manifest = json.loads(client.get(f"/broadcasts/{new_id}/files/manifest.json").data)
-    assert manifest["items"][1]["voice"] == "v2" or "v2" in json.dumps(manifest)
+    spoken = [item for item in manifest["items"] if "segments" in item]
+    assert [item["voice"] for item in spoken] == ["v2"]
+    assert manifest["date"] == time.strftime("%Y-%m-%d")
+    # Read as an article: the headline is its own segment, not run into the first sentence.
+    assert spoken[0]["segments"][0]["written"] == "停水通知"
 
 
 def test_no_file_outside_the_output_folder_is_served(client, app):
@@ -308,3 +312,55 @@ def test_serve_refuses_another_address_without_a_password(tmp_path):
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 2
     assert r.stderr.startswith("broadcaster: error: --host: listening on another address") and "Traceback" not in r.stderr
+
+
+def test_serve_prints_the_address_to_open_and_answers_there(tmp_path):
+    import socket
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "broadcaster", "serve", "--port", str(port), "--data", str(tmp_path / "d")],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        first = server.stdout.readline()
+        address = re.search(r"http://\S+/", first).group(0)
+        assert address == f"http://127.0.0.1:{port}/" and "请用浏览器打开" in first
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                page = urllib.request.urlopen(address, timeout=5).read().decode("utf-8")
+                break
+            except OSError:
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
+        assert "新建广播" in page and "zf_xiaoxiao" in page  # the offline voices, with no engine loaded
+        assert (tmp_path / "d" / "broadcaster.sqlite").exists() and (tmp_path / "d" / "lexicon.yaml").exists()
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def test_set_password_from_the_command_line(tmp_path):
+    from broadcaster.web.security import check_password
+
+    data = tmp_path / "d"
+    short = subprocess.run([sys.executable, "-m", "broadcaster", "serve", "--set-password", "--data", str(data)],
+                           input="short\n", capture_output=True, text=True, timeout=60)
+    assert short.returncode == 2 and "密码至少 8 位" in short.stderr
+    done = subprocess.run([sys.executable, "-m", "broadcaster", "serve", "--set-password", "--data", str(data)],
+                          input="湖东村广播站密码\n", capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    stored = (data / "password").read_text()
+    assert check_password("湖东村广播站密码", stored) and not check_password("别的密码别的密码", stored)
+    assert (data / "password").stat().st_mode & 0o077 == 0
+
+
+@pytest.mark.parametrize("module", ["display", "vtt", "compose", "security", "extract", "job"])
+def test_web_docstring_examples(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(f"broadcaster.web.{module}"))
+    assert result.failed == 0 and result.attempted > 0

@@ -66,9 +66,13 @@ def check_text(title: str, text: str) -> tuple[str, str]:
     return (title or text.splitlines()[0])[:MAX_TITLE_CHARS], text
 
 
-def script_yaml(title: str, text: str, options: Options, lexicon_file: Path, day: dt.date) -> str:
+def script_yaml(title: str, text: str, options: Options, lexicon_file: Path, day: dt.date,
+                article: str | None = None) -> str:
+    """`article` names a file beside the script holding `text`: read as an article, its
+    first line is a headline (its own segment, with the headline pause) instead of
+    running into the first sentence."""
     items: list[dict[str, Any]] = [{"jingle": "chime"}] if options.jingles else []
-    items.append({"text": text})
+    items.append({"article": article, "title": title} if article else {"text": text})
     if options.jingles:
         items.append({"jingle": "chime-end"})
     doc = {"title": title, "date": day, "voice": {"engine": options.engine, "name": options.voice, "rate": options.rate},

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import secrets
 import tempfile
 import zipfile
 from dataclasses import replace
@@ -17,7 +18,7 @@ from flask import Blueprint, Response, abort, g, jsonify, redirect, render_templ
 
 from broadcaster.errors import InputError
 from broadcaster.web import compose, features
-from broadcaster.web.app import RATES, new_token
+from broadcaster.web.display import RATES, STATE_ZH
 from broadcaster.web.extract import check_upload, extract
 from broadcaster.web.store import FINISHED
 from broadcaster.web.vtt import srt_to_vtt
@@ -57,7 +58,7 @@ def prepare():
             body = upload.read()
             check_upload(upload.filename, body)
             # A name of our own: the user's file name is only shown, never used as a path.
-            saved = data.root / "uploads" / (new_token() + Path(upload.filename).suffix.lower())
+            saved = data.root / "uploads" / (secrets.token_hex(16) + Path(upload.filename).suffix.lower())
             saved.write_bytes(body)
             source = {"file": str(saved), "name": Path(upload.filename).name}
         elif form.get("url", "").strip():
@@ -93,17 +94,21 @@ def create():
         title, text = compose.check_text(form.get("title", ""), form.get("spoken" if edited else "cleaned", ""))
     except InputError as exc:
         return render_template("error.html", message=str(exc)), 400
-    job_id = _queue_render(title, text, options, {"edited_spoken": edited})
+    job_id = _queue_render(title, text, options, {"edited_spoken": edited}, as_article=not edited)
     return redirect(url_for("make.job_page", job_id=job_id), code=303)
 
 
-def _queue_render(title: str, text: str, options: compose.Options, extra: dict) -> int:
+def _queue_render(title: str, text: str, options: compose.Options, extra: dict, as_article: bool) -> int:
+    """Save the broadcast (its text, and script.yaml as the CLI would read it) and queue its render.
+    The cleaned text goes in as an article (headline first); an edited spoken form as plain text."""
     data, store = g.ctx["data"], g.ctx["store"]
-    broadcast_id = store.add_broadcast(title, text, {**options.as_dict(), **extra})
+    broadcast_id = store.add_broadcast(title, text, {**options.as_dict(), **extra, "as_article": as_article})
     folder = data.broadcast_dir(broadcast_id)
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "script.yaml").write_text(compose.script_yaml(title, text, options, data.lexicon_file, dt.date.today()),
-                                        encoding="utf-8")
+    if as_article:
+        (folder / "article.txt").write_text(text + "\n", encoding="utf-8")
+    script = compose.script_yaml(title, text, options, data.lexicon_file, dt.date.today(), "article.txt" if as_article else None)
+    (folder / "script.yaml").write_text(script, encoding="utf-8")
     job_id = g.ctx["runner"].submit("render", {"broadcast": broadcast_id, "title": title})
     store.set_last_job(broadcast_id, job_id)
     return job_id
@@ -167,8 +172,6 @@ def job_page(job_id: int):
 @make.get("/jobs/<int:job_id>.json")
 def job_json(job_id: int):
     job = _job_or_404(job_id)
-    from broadcaster.web.app import STATE_ZH
-
     broadcast = job["params"].get("broadcast")
     return jsonify(id=job["id"], state=job["state"], state_zh=STATE_ZH[job["state"]], stage=job["stage"], done=job["done"],
                    total=job["total"], error=job["error"], finished=job["state"] in FINISHED,
@@ -243,7 +246,8 @@ def rerender(broadcast_id: int):
         options = _options()
     except InputError as exc:
         return render_template("error.html", message=str(exc)), 400
-    job_id = _queue_render(broadcast["title"], broadcast["text"], options, {"rerender_of": broadcast_id})
+    job_id = _queue_render(broadcast["title"], broadcast["text"], options, {"rerender_of": broadcast_id},
+                           as_article=broadcast["options"].get("as_article", False))
     return redirect(url_for("make.job_page", job_id=job_id), code=303)
 
 

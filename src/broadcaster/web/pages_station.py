@@ -10,7 +10,7 @@ from flask import Blueprint, g, redirect, render_template, request, session, url
 
 from broadcaster.durable import write_atomic
 from broadcaster.web import compose, features, security
-from broadcaster.web.app import RATES
+from broadcaster.web.display import RATES
 
 station = Blueprint("station", __name__)
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import getpass
+import signal
 import sys
 from pathlib import Path
 
@@ -41,6 +42,9 @@ def serve(host: str, port: int, data_dir: Path, threads: int = 8) -> None:
     shown = f"[{host}]" if ":" in host else host
     print(f"广播制作网页已启动：请用浏览器打开 http://{shown}:{port}/", flush=True)
     print(f"数据文件夹：{data.root}    按 Ctrl+C 停止", flush=True)
+    # A service manager stops us with SIGTERM: leave through `finally`, so that a
+    # render in progress is killed and queued again instead of left running unowned.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         waitress.serve(app, host=host, port=port, threads=threads, ident="broadcaster", _quiet=True)
     finally:
