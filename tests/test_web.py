@@ -129,6 +129,11 @@ def test_render_from_queue_to_result(client, app):
     manifest = json.loads(archive.read("manifest.json"))
     assert manifest["title"] == "停水通知"
     assert abs(manifest["duration_s"] - _mp3_seconds(mp3.data)) < 0.1
+    # A video or programme sheet another stage writes beside the programme is offered too.
+    (app.extensions["broadcaster"]["data"].output_dir(broadcast_id) / "programme.mp4").write_bytes(b"\0" * 64)
+    page = client.get(job["result"]).text
+    assert "视频（MP4）" in page and "files/programme.mp4?download=1" in page
+    assert client.get(f"/broadcasts/{broadcast_id}/files/programme.mp4").data == b"\0" * 64
 
 
 def _mp3_seconds(data: bytes) -> float:
@@ -364,3 +369,51 @@ def test_web_docstring_examples(module):
 
     result = doctest.testmod(importlib.import_module(f"broadcaster.web.{module}"))
     assert result.failed == 0 and result.attempted > 0
+
+
+def test_prepare_reads_a_link(client):
+    import http.server
+    import threading
+
+    page = "<html><head><title>秋收通知</title></head><body><h1>秋收通知</h1><p>请于10月8日前完成收割。</p></body></html>".encode()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        r = client.post("/prepare", data={"csrf": csrf(client), "url": f"http://127.0.0.1:{httpd.server_port}/n.html", **OPTIONS})
+    finally:
+        httpd.shutdown()
+    assert r.status_code == 200, r.text
+    assert "请于10月8日前完成收割" in r.text and "请于十月八日前完成收割" in r.text
+    bad = client.post("/prepare", data={"csrf": csrf(client), "url": "file:///etc/passwd", **OPTIONS})
+    assert bad.status_code == 400 and "链接须以" in bad.text
+
+
+@pytest.mark.engine
+def test_preview_with_the_real_offline_voice(tmp_path):
+    """The default path, no fake: the job process loads Kokoro and speaks one line."""
+    from broadcaster.web.app import create_app
+
+    app = create_app(tmp_path / "data")
+    client = app.test_client()
+    try:
+        token = csrf(client)
+        form = {"csrf": token, "segment": "各位村民请注意", "voice": "kokoro:zf_xiaoxiao", "rate": "+0%", "profile": "loudspeaker"}
+        answer = client.post("/preview", data=form, headers={"Accept": "application/json"}).json
+        job = wait_job(client, answer["job"], timeout_s=300)
+        assert job["state"] == "done", job
+        seconds = _mp3_seconds(client.get(answer["audio"]).data)
+        assert 1.0 < seconds < 6.0
+    finally:
+        app.extensions["broadcaster"]["runner"].stop()

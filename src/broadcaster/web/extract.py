@@ -31,7 +31,8 @@ _REFUSED_MAGIC = {b"\x89PNG": "PNG 图片", b"\xff\xd8\xff": "JPEG 图片", b"GI
                   b"7z\xbc\xaf": "7z 压缩包", b"MZ": "程序文件", b"\x7fELF": "程序文件"}
 _VOID = {b"br", b"img", b"hr", b"meta", b"link", b"input", b"area", b"base", b"col", b"embed", b"source", b"track", b"wbr",
          b"param", b"keygen"}
-_TAG = re.compile(rb"<(/?)([A-Za-z][A-Za-z0-9]*)[^>]*?(/?)>")
+# [^<>]: a scan for one tag stops at the next "<", so "<a<a<a…" with no ">" is linear, not quadratic.
+_TAG = re.compile(rb"<(/?)([A-Za-z][A-Za-z0-9]*)[^<>]*?(/?)>")
 
 
 @dataclass

@@ -24,6 +24,7 @@ from broadcaster.web.store import FINISHED
 from broadcaster.web.vtt import srt_to_vtt
 
 make = Blueprint("make", __name__)
+KNOWN_FILES = {"programme.mp3", "programme.srt", "programme.m3u8", "manifest.json"}
 
 
 def _profiles() -> list[str]:
@@ -137,8 +138,11 @@ def preview():
 
 @make.get("/preview/<key>")
 def preview_page(key: str):
+    try:
+        ready = g.ctx["data"].preview_file(key).exists()
+    except InputError:
+        abort(404)
     job = g.ctx["runner"].job(request.args.get("job", 0, type=int))
-    ready = g.ctx["data"].preview_file(key).exists() if len(key) == 32 else abort(404)
     return render_template("preview.html", key=key, job=job, ready=ready)
 
 
@@ -196,7 +200,8 @@ def result(broadcast_id: int):
     out = g.ctx["data"].output_dir(broadcast_id)
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8")) if (out / "manifest.json").exists() else None
     items = sorted(p.relative_to(out).as_posix() for p in (out / "items").glob("*.mp3")) if manifest else []
-    extras = [name for name in ("programme.mp4", "programme-sheet.pdf", "programme-sheet.html") if (out / name).exists()]
+    # Whatever else a render wrote beside the programme (the video, the programme sheet: issue 11), by name.
+    extras = sorted(p.name for p in out.glob("*") if p.is_file() and p.name not in KNOWN_FILES) if manifest else []
     job = g.ctx["runner"].job(broadcast["last_job"]) if broadcast["last_job"] else None
     return render_template("result.html", b=broadcast, manifest=manifest, items=items, extras=extras, job=job,
                            export=features.available("export"), **_form_context())
