@@ -44,6 +44,7 @@ def test_pages_are_in_chinese_and_have_no_outside_resources(client):
         assert '<html lang="zh-CN">' in r.text
         assert not re.search(r'(src|href)="(https?:)?//', r.text), path  # no CDN: works without internet
     assert client.get("/static/app.js").status_code == 200
+    assert "找不到" in client.get("/no-such-page").text and "请从页面上的按钮操作" in client.get("/broadcasts").text
 
 
 def test_prepare_shows_cleaned_and_spoken_text_side_by_side(client):
@@ -302,7 +303,8 @@ def test_login_needed_once_a_password_is_set(tmp_path):
     r = client.get("/history")
     assert r.status_code == 302 and "/login" in r.headers["Location"]
     token = csrf(client, "/login")
-    assert client.post("/lexicon", data={"csrf": token, "word": "甲", "say": "乙"}).status_code == 401
+    refused = client.post("/lexicon", data={"csrf": token, "word": "甲", "say": "乙"})
+    assert refused.status_code == 401 and "请先登录" in refused.text
     assert client.post("/login", data={"csrf": token, "password": "wrong-password"}).status_code == 401
     r = client.post("/login", data={"csrf": token, "password": "村村响广播2026", "next": "//evil.example/"})
     assert r.status_code == 303 and r.headers["Location"] == "/"

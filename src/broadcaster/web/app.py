@@ -75,6 +75,18 @@ def create_app(data_dir: Path, *, job_command: Sequence[str] | None = None, work
     def _too_large(_):
         return render_template("error.html", message=f"文件太大（上限 {MAX_UPLOAD_BYTES // 2**20} MB）。"), 413
 
+    @app.errorhandler(401)
+    def _login_needed(_):
+        return render_template("error.html", message="请先登录。"), 401
+
+    @app.errorhandler(405)
+    def _wrong_method(_):
+        return render_template("error.html", message="请从页面上的按钮操作。"), 405
+
+    @app.errorhandler(500)
+    def _server_error(_):
+        return render_template("error.html", message="服务器出错了，请稍后重试；如果一直出错，请把 logs 文件夹发给技术人员。"), 500
+
     @app.errorhandler(404)
     def _not_found(_):
         return render_template("error.html", message="找不到这个页面或文件。"), 404
