@@ -419,3 +419,26 @@ def test_preview_with_the_real_offline_voice(tmp_path):
         assert 1.0 < seconds < 6.0
     finally:
         app.extensions["broadcaster"]["runner"].stop()
+
+
+def test_one_server_per_data_folder_and_a_busy_port_is_one_line(tmp_path):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    data = str(tmp_path / "d")
+    first = subprocess.Popen([sys.executable, "-m", "broadcaster", "serve", "--port", str(port), "--data", data],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert "请用浏览器打开" in first.stdout.readline()
+        same_folder = subprocess.run([sys.executable, "-m", "broadcaster", "serve", "--port", str(port + 1), "--data", data],
+                                     capture_output=True, text=True, timeout=60)
+        assert same_folder.returncode == 2 and "another `broadcaster serve` is using this data folder" in same_folder.stderr
+        same_port = subprocess.run([sys.executable, "-m", "broadcaster", "serve", "--port", str(port), "--data", data + "2"],
+                                   capture_output=True, text=True, timeout=60)
+        assert same_port.returncode == 1 and f"cannot listen on 127.0.0.1:{port}" in same_port.stderr
+        assert "Traceback" not in same_port.stderr + same_folder.stderr
+    finally:
+        first.terminate()
+        assert first.wait(timeout=20) == 0  # SIGTERM: a clean stop through the runner's shutdown
