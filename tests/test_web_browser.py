@@ -81,6 +81,8 @@ def test_paste_render_play_and_download(server, browser):
     assert "十二月一日八点到十二点停水" in spoken.get_attribute("value")
     _shot(browser, "review")
     browser.find_element(By.ID, "render").click()
+    WebDriverWait(browser, 10).until(EC.presence_of_element_located((By.ID, "job-progress")))
+    _shot(browser, "progress")
 
     link = WebDriverWait(browser, 60).until(EC.visibility_of_element_located((By.ID, "result-link")))
     assert browser.find_element(By.ID, "job-state").text == "已完成"
@@ -102,6 +104,11 @@ def test_paste_render_play_and_download(server, browser):
         time.sleep(0.2)
     archive = zipfile.ZipFile(next(browser.downloads.glob("*.zip")))
     assert {"programme.mp3", "manifest.json", "programme.srt"} <= set(archive.namelist())
+
+    for page, name in (("/jobs", "queue"), ("/history", "history")):
+        browser.get(base + page)
+        assert "停水通知" in browser.find_element(By.TAG_NAME, "main").text
+        _shot(browser, name)
 
 
 def test_add_a_dictionary_entry_and_hear_it(server, browser):
