@@ -16,6 +16,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, abort, g, jsonify, redirect, render_template, request, send_file, url_for
 
+from broadcaster.durable import write_atomic
 from broadcaster.errors import InputError
 from broadcaster.web import compose, features
 from broadcaster.web.display import RATES, STATE_ZH
@@ -107,9 +108,9 @@ def _queue_render(title: str, text: str, options: compose.Options, extra: dict, 
     folder = data.broadcast_dir(broadcast_id)
     folder.mkdir(parents=True, exist_ok=True)
     if as_article:
-        (folder / "article.txt").write_text(text + "\n", encoding="utf-8")
+        write_atomic(folder / "article.txt", (text + "\n").encode("utf-8"))
     script = compose.script_yaml(title, text, options, data.lexicon_file, dt.date.today(), "article.txt" if as_article else None)
-    (folder / "script.yaml").write_text(script, encoding="utf-8")
+    write_atomic(folder / "script.yaml", script.encode("utf-8"))
     job_id = g.ctx["runner"].submit("render", {"broadcast": broadcast_id, "title": title})
     store.set_last_job(broadcast_id, job_id)
     return job_id
@@ -170,7 +171,7 @@ def _job_or_404(job_id: int):
 @make.get("/jobs/<int:job_id>")
 def job_page(job_id: int):
     job = _job_or_404(job_id)
-    return render_template("job.html", job=job, finished=job["state"] in FINISHED)
+    return render_template("job.html", job=job, finished=job["state"] in FINISHED, ahead=g.ctx["store"].ahead_of(job_id))
 
 
 @make.get("/jobs/<int:job_id>.json")
@@ -178,7 +179,7 @@ def job_json(job_id: int):
     job = _job_or_404(job_id)
     broadcast = job["params"].get("broadcast")
     return jsonify(id=job["id"], state=job["state"], state_zh=STATE_ZH[job["state"]], stage=job["stage"], done=job["done"],
-                   total=job["total"], error=job["error"], finished=job["state"] in FINISHED,
+                   total=job["total"], error=job["error"], finished=job["state"] in FINISHED, ahead=g.ctx["store"].ahead_of(job_id),
                    result=url_for("make.result", broadcast_id=broadcast) if broadcast and job["state"] == "done" else None)
 
 

@@ -29,7 +29,7 @@ def set_password(data_dir: Path, password: str | None = None) -> None:
     print(f"密码已保存（加密存放在 {data.password_file}）")
 
 
-def serve(host: str, port: int, data_dir: Path, threads: int = 8) -> None:
+def serve(host: str, port: int, data_dir: Path, threads: int = 8, workers: int = 1) -> None:
     from waitress.server import create_server
 
     from broadcaster.web.app import create_app
@@ -39,7 +39,7 @@ def serve(host: str, port: int, data_dir: Path, threads: int = 8) -> None:
         raise InputError("listening on another address than 127.0.0.1 needs a password: run "
                          "`broadcaster serve --set-password` first", where="--host")
     lock = _lock_data_folder(data)
-    app = create_app(data.root, start_runner=False, require_login=None if is_loopback(host) else True)
+    app = create_app(data.root, start_runner=False, workers=workers, require_login=None if is_loopback(host) else True)
     try:
         server = create_server(app, host=host, port=port, threads=threads, ident="broadcaster")
     except OSError as exc:

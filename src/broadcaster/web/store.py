@@ -123,6 +123,16 @@ class Store:
             db.execute("COMMIT")
         return self.job(row["id"])
 
+    def ahead_of(self, job_id: int) -> int:
+        """How many jobs run or will run before this queued one (0 when it is not queued)."""
+        with self._db() as db:
+            row = db.execute("SELECT priority, state FROM jobs WHERE id = ?", (job_id,)).fetchone()
+            if row is None or row["state"] != "queued":
+                return 0
+            return db.execute("SELECT COUNT(*) FROM jobs WHERE state = 'running' OR (state = 'queued' AND "
+                              "(priority > ? OR (priority = ? AND id < ?)))",
+                              (row["priority"], row["priority"], job_id)).fetchone()[0]
+
     def set_pid(self, job_id: int, pid: int | None) -> None:
         with self._db() as db:
             db.execute("UPDATE jobs SET pid = ? WHERE id = ?", (pid, job_id))

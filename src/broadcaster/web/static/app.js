@@ -20,7 +20,7 @@
     var poll = function () {
       getJSON(job.getAttribute("data-status"), function (s) {
         document.getElementById("job-state").textContent = s.state_zh;
-        document.getElementById("job-stage").textContent = s.state === "running" ? s.stage : "";
+        document.getElementById("job-stage").textContent = s.state === "running" ? s.stage : (s.ahead ? "前面还有 " + s.ahead + " 个任务" : "");
         var bar = document.getElementById("job-progress");
         bar.max = s.total || 1;
         bar.value = s.total ? s.done : (s.state === "done" ? 1 : 0);
