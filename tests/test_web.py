@@ -38,7 +38,7 @@ def _render(client, text=NOTICE, title="停水通知", **extra) -> int:
 
 
 def test_pages_are_in_chinese_and_have_no_outside_resources(client):
-    for path in ("/", "/jobs", "/history", "/lexicon", "/daily"):
+    for path in ("/", "/jobs", "/history", "/lexicon", "/daily", "/cache"):
         r = client.get(path)
         assert r.status_code == 200, path
         assert '<html lang="zh-CN">' in r.text
@@ -104,7 +104,7 @@ def test_empty_text_is_refused_in_chinese(client):
 
 
 def test_every_post_needs_the_csrf_token(client):
-    for path in ("/prepare", "/broadcasts", "/preview", "/lexicon", "/lexicon/delete", "/jobs/1/cancel"):
+    for path in ("/prepare", "/broadcasts", "/preview", "/lexicon", "/lexicon/delete", "/jobs/1/cancel", "/cache/clear"):
         r = client.post(path, data={"text": NOTICE, "word": "甲", "say": "乙", **OPTIONS})
         assert r.status_code == 400 and "页面已过期" in r.text, path
     assert client.post("/lexicon", data={"csrf": "forged", "word": "甲", "say": "乙"}).status_code == 400
@@ -458,3 +458,23 @@ def test_queue_order_and_place_in_line(tmp_path):
     store.finish(first, "failed", "x")
     store.finish(first, "done")  # the first word on how a job ended stands
     assert store.job(first)["state"] == "failed"
+
+
+def test_cache_page_shows_and_clears_the_segment_cache(client):
+    wait_job(client, _render(client))
+    page = client.get("/cache").text
+    held = int(re.search(r'id="cache-segments">(\d+) 段', page).group(1))
+    assert held == 2  # the headline and the sentence of NOTICE
+    r = client.post("/cache/clear", data={"csrf": csrf(client)})
+    assert r.status_code == 303
+    page = client.get(r.headers["Location"]).text
+    assert "已清空 2 段语音" in page and 'id="cache-segments">0 段' in page
+
+
+def test_the_form_offers_offline_voices_first():
+    from broadcaster.web.app import default_voices
+
+    voices = default_voices()
+    assert voices[0][0] == "kokoro" and "离线" in voices[0][2]
+    assert {e for e, _, _ in voices} == {"kokoro", "edge"}
+    assert all("需联网" in label for e, _, label in voices if e == "edge")

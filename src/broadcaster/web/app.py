@@ -24,10 +24,15 @@ OPEN_PATHS = ("/login", "/static/")
 
 
 def default_voices() -> list[tuple[str, str, str]]:
-    """(engine, voice, label) for the form: the offline voices, always available."""
+    """(engine, voice, label) for the form: the offline voices first (always available),
+    then the mainland Edge voices, which need the internet (a render falls back offline)."""
+    from broadcaster.synthesise.engines.edge_voices import builtin_voices
     from broadcaster.synthesise.engines.kokoro_voices import VOICES
 
-    return [("kokoro", name, f"{name}（{'女声' if gender == 'female' else '男声'}）") for name, (gender, _) in VOICES.items()]
+    offline = [("kokoro", name, f"{name}（{'女声' if gender == 'female' else '男声'}，离线）") for name, (gender, _) in VOICES.items()]
+    online = [("edge", v.name, f"{v.name}（{'女声' if v.gender.lower() == 'female' else '男声'}，需联网）")
+              for v in builtin_voices() if v.locale == "zh-CN"]
+    return offline + online
 
 
 def create_app(data_dir: Path, *, job_command: Sequence[str] | None = None, workers: int = 1,

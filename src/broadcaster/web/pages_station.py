@@ -94,6 +94,23 @@ def daily():
     return render_template("daily.html", unavailable=None, status=module.status(g.ctx["data"].root))
 
 
+@station.get("/cache")
+def cache():
+    """`broadcaster cache info`, as a page: where spoken segments are kept and how much."""
+    from broadcaster.synthesise.cache import SegmentCache
+
+    return render_template("cache.html", info=SegmentCache().info(), removed=request.args.get("removed"))
+
+
+@station.post("/cache/clear")
+def cache_clear():
+    """`broadcaster cache clear`: always safe (a segment is spoken again when needed)."""
+    from broadcaster.synthesise.cache import SegmentCache
+
+    entries, _ = SegmentCache().clear()
+    return redirect(url_for("station.cache", removed=entries), code=303)
+
+
 @station.get("/login")
 def login():
     return render_template("login.html", next=request.args.get("next", "/"))
