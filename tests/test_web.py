@@ -478,3 +478,11 @@ def test_the_form_offers_offline_voices_first():
     assert voices[0][0] == "kokoro" and "离线" in voices[0][2]
     assert {e for e, _, _ in voices} == {"kokoro", "edge"}
     assert all("需联网" in label for e, _, label in voices if e == "edge")
+
+
+def test_a_dictionary_broken_by_hand_is_reported_not_overwritten(client, app):
+    path = app.extensions["broadcaster"]["data"].lexicon_file
+    path.write_text("溱潼: [琴潼\n", encoding="utf-8")
+    assert "格式有误" in client.get("/lexicon").text
+    r = client.post("/lexicon", data={"csrf": csrf(client), "word": "湖东", "say": "湖东"})
+    assert r.status_code == 500 and path.read_text(encoding="utf-8") == "溱潼: [琴潼\n"

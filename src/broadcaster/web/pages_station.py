@@ -18,9 +18,24 @@ _PINYIN = re.compile(r"^([a-zü]+[1-5]\s*)+$")
 MAX_WORD_CHARS = 30
 
 
+class LexiconFileError(Exception):
+    pass
+
+
 def read_lexicon(path) -> dict[str, object]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None
-    return dict(data) if isinstance(data, dict) else {}
+    """The station dictionary; a file someone broke by hand is reported, never overwritten."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise LexiconFileError(f"词典文件 {path} 格式有误，请修正或删除后再试（{exc}）") from None
+    if data is not None and not isinstance(data, dict):
+        raise LexiconFileError(f"词典文件 {path} 应是“词语: 读法”的列表")
+    return dict(data or {})
+
+
+@station.errorhandler(LexiconFileError)
+def _broken_lexicon(exc):
+    return render_template("error.html", message=str(exc)), 500
 
 
 def write_lexicon(path, entries: dict[str, object]) -> None:
