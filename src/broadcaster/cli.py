@@ -263,6 +263,23 @@ def export(
     print_export(report)
 
 
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on; another than 127.0.0.1 needs --set-password first."),
+    port: int = typer.Option(8000, "--port", help="Port to listen on."),
+    data: Path = typer.Option(Path("broadcaster-data"), "--data", help="Folder for broadcasts, the queue and the station dictionary."),
+    set_password: bool = typer.Option(False, "--set-password", help="Set the login password (stored hashed) and exit."),
+    workers: int = typer.Option(1, "--workers", min=1, max=8, help="Renders at once (each wants every core)."),
+) -> None:
+    """Start the web application for village staff (pages in Chinese); print the address to open."""
+    from broadcaster.web.serve import serve as run_server, set_password as store_password
+
+    if set_password:
+        store_password(data)
+        return
+    run_server(host, port, data, workers=workers)
+
+
 cache_app = typer.Typer(no_args_is_help=True, help="The cache of synthesised speech: what it holds, and emptying it.")
 app.add_typer(cache_app, name="cache")
 

@@ -1,0 +1,114 @@
+"""The Flask application: configuration, security hooks and shared helpers.
+
+`create_app(data_dir)` makes the app; the pages are in `pages_make.py`
+(new broadcast, queue, results) and `pages_station.py` (dictionary,
+history, daily broadcast, login). Renders never run here: pages put jobs on
+the `JobRunner` and read the queue.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Sequence
+
+from flask import Flask, abort, g, redirect, render_template, request, session, url_for
+
+from broadcaster.web import security
+from broadcaster.web.display import STATE_ZH, zh_duration, zh_time
+from broadcaster.web.extract import MAX_UPLOAD_BYTES
+from broadcaster.web.paths import DataDir
+from broadcaster.web.runner import LocalRunner
+from broadcaster.web.store import Store
+
+OPEN_PATHS = ("/login", "/static/")
+
+
+def default_voices() -> list[tuple[str, str, str]]:
+    """(engine, voice, label) for the form: the offline voices first (always available),
+    then the mainland Edge voices, which need the internet (a render falls back offline)."""
+    from broadcaster.synthesise.engines.edge_voices import builtin_voices
+    from broadcaster.synthesise.engines.kokoro_voices import VOICES
+
+    offline = [("kokoro", name, f"{name}（{'女声' if gender == 'female' else '男声'}，离线）") for name, (gender, _) in VOICES.items()]
+    online = [("edge", v.name, f"{v.name}（{'女声' if v.gender.lower() == 'female' else '男声'}，需联网）")
+              for v in builtin_voices() if v.locale == "zh-CN"]
+    return offline + online
+
+
+def create_app(data_dir: Path, *, job_command: Sequence[str] | None = None, workers: int = 1,
+               start_runner: bool = True, voices: list[tuple[str, str, str]] | None = None,
+               require_login: bool | None = None) -> Flask:
+    """The web application on `data_dir` (made if absent).
+
+    `job_command` runs one job (default `python -m broadcaster.web.job`;
+    tests pass one that registers a fake engine). Login is required when a
+    password has been set, unless `require_login` says otherwise."""
+    data = DataDir(data_dir).create()
+    store = Store(data.root)
+    runner = LocalRunner(data.root, store, job_command, workers)
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=data.secret_key(),
+        MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES + 2**20,  # the document plus the form around it
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(seconds=security.SESSION_S),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+    )
+    app.extensions["broadcaster"] = {
+        "data": data, "store": store, "runner": runner, "voices": voices or default_voices(),
+        "require_login": data.password_file.exists() if require_login is None else require_login,
+    }
+    app.jinja_env.filters.update(zh_duration=zh_duration, zh_time=zh_time, zh_state=lambda s: STATE_ZH.get(s, s))
+    app.jinja_env.globals.update(csrf_token=lambda: security.csrf_token(session))
+
+    @app.before_request
+    def _guard():
+        session.permanent = True
+        ctx = app.extensions["broadcaster"]
+        if ctx["require_login"] and not request.path.startswith(OPEN_PATHS) and not security.logged_in(session):
+            session.pop("login_at", None)
+            if request.method == "GET":
+                return redirect(url_for("station.login", next=request.path))
+            abort(401)
+        if request.method == "POST":
+            sent = request.form.get("csrf") or request.headers.get("X-CSRF-Token")
+            if not security.csrf_ok(session, sent):
+                return render_template("error.html", message="页面已过期或来源不明，请刷新页面后重试。"), 400
+        g.ctx = ctx
+
+    @app.errorhandler(413)
+    def _too_large(_):
+        return render_template("error.html", message=f"文件太大（上限 {MAX_UPLOAD_BYTES // 2**20} MB）。"), 413
+
+    @app.errorhandler(401)
+    def _login_needed(_):
+        return render_template("error.html", message="请先登录。"), 401
+
+    @app.errorhandler(405)
+    def _wrong_method(_):
+        return render_template("error.html", message="请从页面上的按钮操作。"), 405
+
+    @app.errorhandler(500)
+    def _server_error(_):
+        return render_template("error.html", message="服务器出错了，请稍后重试；如果一直出错，请把 logs 文件夹发给技术人员。"), 500
+
+    @app.errorhandler(404)
+    def _not_found(_):
+        return render_template("error.html", message="找不到这个页面或文件。"), 404
+
+    @app.after_request
+    def _headers(response):
+        # No page of ours is ever framed by another site, and nothing is loaded from elsewhere.
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Content-Security-Policy", "default-src 'self'; media-src 'self' blob:; frame-ancestors 'none'")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        return response
+
+    from broadcaster.web.pages_make import make
+    from broadcaster.web.pages_station import station
+
+    app.register_blueprint(make)
+    app.register_blueprint(station)
+    if start_runner:
+        runner.start()
+    return app

@@ -1,0 +1,269 @@
+"""Pages for making a broadcast: new → check the text → queue → result.
+
+Every form works without script; `static/app.js` only adds live progress
+and in-page preview playback.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import secrets
+import tempfile
+import zipfile
+from dataclasses import replace
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, g, jsonify, redirect, render_template, request, send_file, url_for
+
+from broadcaster.durable import write_atomic
+from broadcaster.errors import InputError
+from broadcaster.web import compose, features
+from broadcaster.web.display import RATES, STATE_ZH
+from broadcaster.web.extract import check_upload, extract
+from broadcaster.web.store import FINISHED
+from broadcaster.web.vtt import srt_to_vtt
+
+make = Blueprint("make", __name__)
+KNOWN_FILES = {"programme.mp3", "programme.srt", "programme.m3u8", "manifest.json"}
+
+
+def _profiles() -> list[str]:
+    from broadcaster.profiles import profile_names
+
+    return profile_names()
+
+
+def _form_context(**extra):
+    return dict(voices=g.ctx["voices"], rates=RATES, profiles=_profiles(), beds=features.available("beds"), **extra)
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+@make.get("/")
+def new():
+    return render_template("new.html", **_form_context())
+
+
+@make.post("/prepare")
+def prepare():
+    """Read the pasted text, the upload or the link (bounded, in a child process) and show both forms side by side."""
+    data = g.ctx["data"]
+    form = request.form
+    try:
+        upload = request.files.get("document")
+        if form.get("source") == "cleaned":
+            source = {"text": form.get("cleaned", "")}
+        elif upload is not None and upload.filename:
+            body = upload.read()
+            check_upload(upload.filename, body)
+            # A name of our own: the user's file name is only shown, never used as a path.
+            saved = data.root / "uploads" / (secrets.token_hex(16) + Path(upload.filename).suffix.lower())
+            saved.write_bytes(body)
+            source = {"file": str(saved), "name": Path(upload.filename).name}
+        elif form.get("url", "").strip():
+            source = {"url": form["url"].strip()}
+        else:
+            compose.check_text(form.get("title", ""), form.get("text", ""))
+            source = {"text": form.get("text", "")}
+        try:
+            got = extract(source, data.lexicon_file)
+        finally:
+            if "file" in source:
+                Path(source["file"]).unlink(missing_ok=True)
+    except InputError as exc:
+        return render_template("new.html", error=str(exc), **_form_context(form=form)), 400
+    title = form.get("title", "").strip() or got.cleaned.splitlines()[0][:compose.MAX_TITLE_CHARS]
+    spoken = "\n".join(got.spoken)
+    return render_template("review.html", title=title, cleaned=got.cleaned, spoken=spoken, reader=got.reader,
+                           notes=got.notes, form=form, **_form_context())
+
+
+def _options():
+    return compose.options_from(request.form, g.ctx["voices"], RATES, _profiles())
+
+
+@make.post("/broadcasts")
+def create():
+    """Queue a render. The spoken column is rendered when staff edited it, else the cleaned text
+    (so the dictionary and the reading rules apply once, on the text as written)."""
+    form = request.form
+    try:
+        options = _options()
+        edited = form.get("spoken", "").replace("\r\n", "\n").strip() != form.get("spoken_original", "").replace("\r\n", "\n").strip()
+        title, text = compose.check_text(form.get("title", ""), form.get("spoken" if edited else "cleaned", ""))
+    except InputError as exc:
+        return render_template("error.html", message=str(exc)), 400
+    job_id = _queue_render(title, text, options, {"edited_spoken": edited}, as_article=not edited)
+    return redirect(url_for("make.job_page", job_id=job_id), code=303)
+
+
+def _queue_render(title: str, text: str, options: compose.Options, extra: dict, as_article: bool) -> int:
+    """Save the broadcast (its text, and script.yaml as the CLI would read it) and queue its render.
+    The cleaned text goes in as an article (headline first); an edited spoken form as plain text."""
+    data, store = g.ctx["data"], g.ctx["store"]
+    broadcast_id = store.add_broadcast(title, text, {**options.as_dict(), **extra, "as_article": as_article})
+    folder = data.broadcast_dir(broadcast_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    if as_article:
+        write_atomic(folder / "article.txt", (text + "\n").encode("utf-8"))
+    script = compose.script_yaml(title, text, options, data.lexicon_file, dt.date.today(), "article.txt" if as_article else None)
+    write_atomic(folder / "script.yaml", script.encode("utf-8"))
+    job_id = g.ctx["runner"].submit("render", {"broadcast": broadcast_id, "title": title})
+    store.set_last_job(broadcast_id, job_id)
+    return job_id
+
+
+@make.post("/preview")
+def preview():
+    """One segment, heard before rendering: from the preview folder when made before, else a short job."""
+    data = g.ctx["data"]
+    try:
+        options = _options()
+        _, text = compose.check_text("试听", request.form.get("segment", ""))
+    except InputError as exc:
+        return (jsonify(error=str(exc)), 400) if _wants_json() else (render_template("error.html", message=str(exc)), 400)
+    # A fixed date: the same words in the same voice are the same preview, whatever the day.
+    script = compose.script_yaml("试听", text, replace(options, jingles=False), data.lexicon_file, dt.date(2000, 1, 1))
+    key = compose.preview_key(script, data.lexicon_file)
+    job_id = 0
+    if not data.preview_file(key).exists():
+        job_id = g.ctx["runner"].submit("preview", {"script": script, "key": key, "text": text[:40]}, priority=1)
+    if _wants_json():
+        return jsonify(key=key, job=job_id, audio=url_for("make.preview_audio", key=key),
+                       status=url_for("make.job_json", job_id=job_id) if job_id else None)
+    return redirect(url_for("make.preview_page", key=key, job=job_id), code=303)
+
+
+@make.get("/preview/<key>")
+def preview_page(key: str):
+    try:
+        ready = g.ctx["data"].preview_file(key).exists()
+    except InputError:
+        abort(404)
+    job = g.ctx["runner"].job(request.args.get("job", 0, type=int))
+    return render_template("preview.html", key=key, job=job, ready=ready)
+
+
+@make.get("/previews/<key>.mp3")
+def preview_audio(key: str):
+    try:
+        path = g.ctx["data"].preview_file(key)
+    except InputError:
+        abort(404)
+    if not path.exists():
+        abort(404)
+    return send_file(path, mimetype="audio/mpeg")
+
+
+@make.get("/jobs")
+def jobs():
+    return render_template("jobs.html", jobs=g.ctx["runner"].jobs())
+
+
+def _job_or_404(job_id: int):
+    job = g.ctx["runner"].job(job_id)
+    return job if job else abort(404)
+
+
+@make.get("/jobs/<int:job_id>")
+def job_page(job_id: int):
+    job = _job_or_404(job_id)
+    return render_template("job.html", job=job, finished=job["state"] in FINISHED, ahead=g.ctx["store"].ahead_of(job_id))
+
+
+@make.get("/jobs/<int:job_id>.json")
+def job_json(job_id: int):
+    job = _job_or_404(job_id)
+    broadcast = job["params"].get("broadcast")
+    return jsonify(id=job["id"], state=job["state"], state_zh=STATE_ZH[job["state"]], stage=job["stage"], done=job["done"],
+                   total=job["total"], error=job["error"], finished=job["state"] in FINISHED, ahead=g.ctx["store"].ahead_of(job_id),
+                   result=url_for("make.result", broadcast_id=broadcast) if broadcast and job["state"] == "done" else None)
+
+
+@make.post("/jobs/<int:job_id>/cancel")
+def cancel(job_id: int):
+    _job_or_404(job_id)
+    g.ctx["runner"].cancel(job_id)
+    return redirect(url_for("make.job_page", job_id=job_id), code=303)
+
+
+def _broadcast_or_404(broadcast_id: int):
+    broadcast = g.ctx["store"].broadcast(broadcast_id)
+    return broadcast if broadcast else abort(404)
+
+
+@make.get("/broadcasts/<int:broadcast_id>")
+def result(broadcast_id: int):
+    broadcast = _broadcast_or_404(broadcast_id)
+    out = g.ctx["data"].output_dir(broadcast_id)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8")) if (out / "manifest.json").exists() else None
+    items = sorted(p.relative_to(out).as_posix() for p in (out / "items").glob("*.mp3")) if manifest else []
+    # Whatever else a render wrote beside the programme (the video, the programme sheet: issue 11), by name.
+    extras = sorted(p.name for p in out.glob("*") if p.is_file() and p.name not in KNOWN_FILES) if manifest else []
+    job = g.ctx["runner"].job(broadcast["last_job"]) if broadcast["last_job"] else None
+    return render_template("result.html", b=broadcast, manifest=manifest, items=items, extras=extras, job=job,
+                           export=features.available("export"), **_form_context())
+
+
+@make.get("/broadcasts/<int:broadcast_id>/files/<path:name>")
+def output_file(broadcast_id: int, name: str):
+    _broadcast_or_404(broadcast_id)
+    try:
+        path = g.ctx["data"].output_file(broadcast_id, name)
+    except InputError:
+        abort(404)
+    return send_file(path, as_attachment=request.args.get("download") == "1")
+
+
+@make.get("/broadcasts/<int:broadcast_id>/captions.vtt")
+def captions(broadcast_id: int):
+    _broadcast_or_404(broadcast_id)
+    try:
+        srt = g.ctx["data"].output_file(broadcast_id, "programme.srt").read_text(encoding="utf-8")
+    except InputError:
+        abort(404)
+    return Response(srt_to_vtt(srt), mimetype="text/vtt")
+
+
+@make.get("/broadcasts/<int:broadcast_id>/download.zip")
+def download_zip(broadcast_id: int):
+    broadcast = _broadcast_or_404(broadcast_id)
+    out = g.ctx["data"].output_dir(broadcast_id)
+    if not (out / "manifest.json").exists():
+        abort(404)
+    # Spooled: a programme of an hour is some tens of MB; MP3s do not shrink, so they are stored.
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 2**20)
+    with zipfile.ZipFile(spool, "w", zipfile.ZIP_STORED) as archive:
+        for path in sorted(p for p in out.rglob("*") if p.is_file()):
+            archive.write(path, path.relative_to(out).as_posix())
+    spool.seek(0)
+    return send_file(io.BufferedReader(spool), mimetype="application/zip", as_attachment=True,
+                     download_name=f"broadcast-{broadcast['id']}.zip")
+
+
+@make.post("/broadcasts/<int:broadcast_id>/rerender")
+def rerender(broadcast_id: int):
+    """The same text again, with today's date and the voice chosen now (the dictionary as it is today)."""
+    broadcast = _broadcast_or_404(broadcast_id)
+    try:
+        options = _options()
+    except InputError as exc:
+        return render_template("error.html", message=str(exc)), 400
+    job_id = _queue_render(broadcast["title"], broadcast["text"], options, {"rerender_of": broadcast_id},
+                           as_article=broadcast["options"].get("as_article", False))
+    return redirect(url_for("make.job_page", job_id=job_id), code=303)
+
+
+@make.post("/broadcasts/<int:broadcast_id>/export")
+def export(broadcast_id: int):
+    _broadcast_or_404(broadcast_id)
+    try:
+        module = features.module("export")
+    except features.NotAvailable as exc:
+        return render_template("error.html", message=str(exc)), 501
+    target = request.form.get("target", "")
+    message = module.export_folder(g.ctx["data"].output_dir(broadcast_id), Path(target))  # the issue-10 entry point
+    return render_template("error.html", message=str(message), title="导出完成")

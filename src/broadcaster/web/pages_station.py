@@ -1,0 +1,162 @@
+"""The station's pages: pronunciation dictionary, history, daily broadcast, login."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import time
+
+import yaml
+from flask import Blueprint, g, redirect, render_template, request, session, url_for
+
+from broadcaster.durable import write_atomic
+from broadcaster.web import compose, features, security
+from broadcaster.web.display import RATES
+
+station = Blueprint("station", __name__)
+
+_PINYIN = re.compile(r"^([a-zü]+[1-5]\s*)+$")
+MAX_WORD_CHARS = 30
+
+
+class LexiconFileError(Exception):
+    pass
+
+
+def read_lexicon(path) -> dict[str, object]:
+    """The station dictionary; a file someone broke by hand is reported, never overwritten."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise LexiconFileError(f"词典文件 {path} 格式有误，请修正或删除后再试（{exc}）") from None
+    if data is not None and not isinstance(data, dict):
+        raise LexiconFileError(f"词典文件 {path} 应是“词语: 读法”的列表")
+    return dict(data or {})
+
+
+@station.errorhandler(LexiconFileError)
+def _broken_lexicon(exc):
+    return render_template("error.html", message=str(exc)), 500
+
+
+def write_lexicon(path, entries: dict[str, object]) -> None:
+    head = "# 本站读音词典：词语: 读法（由网页管理，每次制作都会使用）\n"
+    write_atomic(path, (head + yaml.safe_dump(entries, allow_unicode=True, sort_keys=True)).encode("utf-8"))
+
+
+def _entry_from(form) -> tuple[str, object]:
+    """The word and what to say for it; an error in plain Chinese when either is unusable."""
+    word, say, pinyin = (form.get(k, "").strip() for k in ("word", "say", "pinyin"))
+    if not word or len(word) > MAX_WORD_CHARS or "\n" in word:
+        raise ValueError(f"词语不能为空，最多 {MAX_WORD_CHARS} 个字")
+    if not say and not pinyin:
+        raise ValueError("请填写读法（汉字）或拼音")
+    if pinyin:
+        if not _PINYIN.match(pinyin.lower()):
+            raise ValueError("拼音格式：每个字的拼音后跟声调数字，用空格隔开，例如 qin2 tong2")
+        if len(pinyin.split()) != len(say or word):
+            raise ValueError("拼音的个数要和读法的字数一样")
+        return word, {"say": say or word, "pinyin": pinyin.lower()}
+    return word, say
+
+
+@station.get("/lexicon")
+def lexicon():
+    entries = read_lexicon(g.ctx["data"].lexicon_file)
+    return render_template("lexicon.html", entries=entries, voices=g.ctx["voices"], rates=RATES, error=request.args.get("error"))
+
+
+@station.post("/lexicon")
+def lexicon_add():
+    path = g.ctx["data"].lexicon_file
+    try:
+        word, value = _entry_from(request.form)
+    except ValueError as exc:
+        return render_template("lexicon.html", entries=read_lexicon(path), voices=g.ctx["voices"], rates=RATES,
+                               error=str(exc), form=request.form), 400
+    entries = read_lexicon(path)
+    entries[word] = value
+    write_lexicon(path, entries)
+    return redirect(url_for("station.lexicon"), code=303)
+
+
+@station.post("/lexicon/delete")
+def lexicon_delete():
+    path = g.ctx["data"].lexicon_file
+    entries = read_lexicon(path)
+    entries.pop(request.form.get("word", ""), None)
+    write_lexicon(path, entries)
+    return redirect(url_for("station.lexicon"), code=303)
+
+
+@station.get("/history")
+def history():
+    query = request.args.get("q", "").strip()[:60]
+    day = request.args.get("day", "").strip()
+    if day and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day):
+        day = ""
+    rows = g.ctx["store"].broadcasts(query, day)
+    jobs = {b["id"]: g.ctx["store"].job(b["last_job"]) if b["last_job"] else None for b in rows}
+    return render_template("history.html", rows=rows, jobs=jobs, q=query, day=day)
+
+
+@station.get("/daily")
+def daily():
+    """The daily job's scripts, schedule, last runs and `latest` programme, once issue 12 provides them."""
+    try:
+        module = features.module("daily")
+    except features.NotAvailable as exc:
+        return render_template("daily.html", unavailable=str(exc), status=None)
+    return render_template("daily.html", unavailable=None, status=module.status(g.ctx["data"].root))
+
+
+@station.get("/cache")
+def cache():
+    """`broadcaster cache info`, as a page: where spoken segments are kept and how much."""
+    from broadcaster.synthesise.cache import SegmentCache
+
+    return render_template("cache.html", info=SegmentCache().info(), removed=request.args.get("removed"))
+
+
+@station.post("/cache/clear")
+def cache_clear():
+    """`broadcaster cache clear`: always safe (a segment is spoken again when needed)."""
+    from broadcaster.synthesise.cache import SegmentCache
+
+    entries, _ = SegmentCache().clear()
+    return redirect(url_for("station.cache", removed=entries), code=303)
+
+
+@station.get("/login")
+def login():
+    return render_template("login.html", next=request.args.get("next", "/"))
+
+
+@station.post("/login")
+def login_post():
+    path = g.ctx["data"].password_file
+    stored = path.read_text(encoding="ascii") if path.exists() else ""
+    if not stored or not security.check_password(request.form.get("password", ""), stored):
+        time.sleep(0.5)  # guessing is slow
+        return render_template("login.html", error="密码不对", next=request.form.get("next", "/")), 401
+    csrf = session.get("csrf")
+    session.clear()  # a fresh session on login (no fixation)
+    session["login_at"] = time.time()
+    if csrf:
+        session["csrf"] = csrf
+    target = request.form.get("next", "/")
+    # Only our own pages: never a redirect to another site.
+    return redirect(target if target.startswith("/") and not target.startswith("//") else "/", code=303)
+
+
+@station.post("/logout")
+def logout():
+    session.clear()
+    return redirect(url_for("station.login"), code=303)
+
+
+def today_title() -> str:
+    today = dt.date.today()
+    return f"{today.month}月{today.day}日广播"
+
+
+__all__ = ["station", "compose"]

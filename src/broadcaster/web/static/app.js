@@ -1,0 +1,84 @@
+/* Enhancements only: every page works without this file (forms post, pages refresh).
+   Written for older Chromium-based office browsers (360, QQ): ES5, XMLHttpRequest. */
+(function () {
+  "use strict";
+  var csrf = document.body.getAttribute("data-csrf");
+
+  function getJSON(url, done) {
+    var xhr = new XMLHttpRequest();
+    xhr.open("GET", url);
+    xhr.setRequestHeader("Accept", "application/json");
+    xhr.onload = function () { if (xhr.status === 200) { done(JSON.parse(xhr.responseText)); } };
+    xhr.send();
+  }
+
+  /* Live progress on a job page: poll its JSON once a second instead of reloading the page. */
+  var job = document.getElementById("job");
+  if (job) {
+    var meta = document.querySelector('meta[http-equiv="refresh"]');
+    if (meta) { meta.parentNode.removeChild(meta); }
+    var poll = function () {
+      getJSON(job.getAttribute("data-status"), function (s) {
+        document.getElementById("job-state").textContent = s.state_zh;
+        document.getElementById("job-stage").textContent = s.state === "running" ? s.stage : (s.ahead ? "前面还有 " + s.ahead + " 个任务" : "");
+        var bar = document.getElementById("job-progress");
+        bar.max = s.total || 1;
+        bar.value = s.total ? s.done : (s.state === "done" ? 1 : 0);
+        document.getElementById("job-count").textContent = s.total ? (s.done + "/" + s.total + " 段") : "";
+        var err = document.getElementById("job-error");
+        err.textContent = s.error; err.hidden = !s.error || s.state === "cancelled";
+        if (s.finished) {
+          document.getElementById("job-done").hidden = s.state !== "done";
+          var cancel = document.getElementById("cancel-form");
+          if (cancel) { cancel.parentNode.removeChild(cancel); }
+        } else {
+          setTimeout(poll, 1000);
+        }
+      });
+    };
+    poll();
+  }
+
+  /* Preview buttons: synthesise and play in the page instead of leaving it. */
+  var player = document.getElementById("preview-player");
+  function playWhenReady(answer) {
+    if (!answer.status) { player.hidden = false; player.src = answer.audio; player.play(); return; }
+    getJSON(answer.status, function (s) {
+      if (s.state === "done") { answer.status = null; playWhenReady(answer); }
+      else if (s.finished) { alert(s.error || "试听失败"); }
+      else { setTimeout(function () { playWhenReady(answer); }, 500); }
+    });
+  }
+  if (player && window.FormData) {
+    var buttons = document.querySelectorAll("button.preview");
+    for (var i = 0; i < buttons.length; i++) {
+      buttons[i].addEventListener("click", function (event) {
+        event.preventDefault();
+        var button = event.currentTarget;
+        var data = new FormData(button.form);
+        if (button.value) { data.set("segment", button.value); }  /* the button pressed is not in FormData */
+        var xhr = new XMLHttpRequest();
+        xhr.open("POST", button.getAttribute("formaction") || button.form.getAttribute("action"));
+        xhr.setRequestHeader("Accept", "application/json");
+        xhr.setRequestHeader("X-CSRF-Token", csrf);
+        xhr.onload = function () {
+          var answer = JSON.parse(xhr.responseText);
+          if (answer.error) { alert(answer.error); } else { playWhenReady(answer); }
+        };
+        xhr.send(data);
+      });
+    }
+  }
+
+  /* The caption being spoken, under the programme's player (the <track> already works in the player itself). */
+  var programme = document.getElementById("player");
+  var line = document.getElementById("caption-line");
+  if (programme && line && programme.textTracks && programme.textTracks.length) {
+    var track = programme.textTracks[0];
+    track.mode = "hidden";
+    track.addEventListener("cuechange", function () {
+      var cue = track.activeCues && track.activeCues[0];
+      line.textContent = cue ? cue.text : "";
+    });
+  }
+})();

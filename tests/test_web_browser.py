@@ -1,0 +1,146 @@
+"""broadcaster serve in a real headless browser (Debian's chromium + chromium-driver, via selenium):
+paste a notice, render it, watch the progress finish, play the result, download the zip,
+add a dictionary entry and hear it. Screenshots of the main pages are kept in
+test-artefacts/screenshots/ (docs/ holds two of them for the README)."""
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from web_support import NOTICE, make_app
+
+selenium = pytest.importorskip("selenium")
+from selenium import webdriver  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+DRIVER = shutil.which("chromedriver")
+pytestmark = pytest.mark.skipif(not (CHROMIUM and DRIVER), reason="needs Debian's chromium and chromium-driver (.ci/run installs them)")
+SHOTS = Path(__file__).resolve().parents[1] / "test-artefacts" / "screenshots"
+
+
+@pytest.fixture
+def server(tmp_path):
+    from waitress.server import create_server
+
+    app = make_app(tmp_path / "data")
+    httpd = create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=httpd.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.effective_port}", app
+    httpd.close()
+    app.extensions["broadcaster"]["runner"].stop()
+
+
+@pytest.fixture
+def browser(tmp_path):
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000",
+                "--autoplay-policy=no-user-gesture-required", "--lang=zh-CN"):
+        options.add_argument(arg)
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
+                                              "download.prompt_for_download": False})
+    driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=DRIVER))
+    driver.downloads = downloads
+    yield driver
+    driver.quit()
+
+
+def _shot(driver, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    driver.save_screenshot(str(SHOTS / f"{name}.png"))
+
+
+def _playing(driver, element_id: str, timeout_s: float = 20) -> float:
+    """Seconds the element has played; the browser decoded and ran the audio."""
+    WebDriverWait(driver, timeout_s).until(
+        lambda d: d.execute_script(f"var a = document.getElementById('{element_id}'); return a && a.currentTime > 0.3;"))
+    return driver.execute_script(f"return document.getElementById('{element_id}').currentTime;")
+
+
+def test_paste_render_play_and_download(server, browser):
+    base, app = server
+    browser.get(base + "/")
+    _shot(browser, "new-broadcast")
+    browser.find_element(By.NAME, "title").send_keys("停水通知")
+    browser.find_element(By.NAME, "text").send_keys(NOTICE)
+    Select(browser.find_element(By.NAME, "voice")).select_by_value("fake:v1")
+    browser.find_element(By.ID, "next").click()
+
+    spoken = WebDriverWait(browser, 30).until(EC.presence_of_element_located((By.ID, "spoken")))
+    assert "十二月一日八点到十二点停水" in spoken.get_attribute("value")
+    _shot(browser, "review")
+    browser.find_element(By.ID, "render").click()
+    WebDriverWait(browser, 10).until(EC.presence_of_element_located((By.ID, "job-progress")))
+    _shot(browser, "progress")
+
+    link = WebDriverWait(browser, 60).until(EC.visibility_of_element_located((By.ID, "result-link")))
+    assert browser.find_element(By.ID, "job-state").text == "已完成"
+    progress = browser.find_element(By.ID, "job-progress")
+    assert progress.get_attribute("value") == progress.get_attribute("max")
+    link.click()
+
+    WebDriverWait(browser, 10).until(EC.presence_of_element_located((By.ID, "player")))
+    browser.execute_script("document.getElementById('player').play();")
+    assert _playing(browser, "player") > 0.3
+    # The caption under the player is the text being spoken (from the SRT, as WebVTT).
+    WebDriverWait(browser, 20).until(lambda d: d.find_element(By.ID, "caption-line").text.strip())
+    assert "停水" in browser.find_element(By.ID, "caption-line").text or "各位村民" in browser.find_element(By.ID, "caption-line").text
+    _shot(browser, "result")
+
+    browser.find_element(By.ID, "download-zip").click()
+    deadline = time.monotonic() + 30
+    while not list(browser.downloads.glob("*.zip")) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    archive = zipfile.ZipFile(next(browser.downloads.glob("*.zip")))
+    assert {"programme.mp3", "manifest.json", "programme.srt"} <= set(archive.namelist())
+
+    for page, name in (("/jobs", "queue"), ("/history", "history")):
+        browser.get(base + page)
+        assert "停水通知" in browser.find_element(By.TAG_NAME, "main").text
+        _shot(browser, name)
+
+
+def test_add_a_dictionary_entry_and_hear_it(server, browser):
+    base, app = server
+    browser.get(base + "/lexicon")
+    browser.find_element(By.NAME, "word").send_keys("溱潼")
+    browser.find_element(By.NAME, "say").send_keys("琴潼")
+    browser.find_element(By.ID, "add-word").click()
+    row = WebDriverWait(browser, 10).until(EC.presence_of_element_located((By.XPATH, "//td[text()='溱潼']/..")))
+    assert "琴潼" in row.text
+    _shot(browser, "lexicon")
+    row.find_element(By.CSS_SELECTOR, "button.preview").click()
+    assert _playing(browser, "preview-player", timeout_s=60) > 0.3
+    assert "溱潼" in (app.extensions["broadcaster"]["data"].lexicon_file.read_text(encoding="utf-8"))
+
+
+def test_pages_work_without_script(server, tmp_path):
+    """Older office browsers: the plain forms and refreshing pages do the whole job without JavaScript."""
+    base, _ = server
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage"):
+        options.add_argument(arg)
+    options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
+    driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=DRIVER))
+    try:
+        driver.get(base + "/")
+        driver.find_element(By.NAME, "text").send_keys(NOTICE)
+        driver.find_element(By.ID, "next").click()
+        WebDriverWait(driver, 30).until(EC.presence_of_element_located((By.ID, "render"))).click()
+        # No polling script: the page refreshes itself until the render is done.
+        WebDriverWait(driver, 90).until(EC.visibility_of_element_located((By.ID, "result-link"))).click()
+        assert driver.find_element(By.ID, "download-mp3").get_attribute("href").endswith("programme.mp3?download=1")
+    finally:
+        driver.quit()
