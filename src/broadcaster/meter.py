@@ -42,7 +42,13 @@ def warm_up(rate_hz: int = 44100) -> None:
     import scipy.signal  # noqa: F401
 
     _k_weighting(rate_hz)
+    for step in (1, 2, 3):  # the mix's loudness estimate may look at every 2nd or 3rd sample
+        if rate_hz % step == 0:
+            _k_weighting(rate_hz // step)
     _interpolator()
+    _phases()
+    _central_phases()
+    _interpolation_gain()
 
 
 def integrated_lufs(samples: np.ndarray, rate_hz: int) -> float:
@@ -103,15 +109,14 @@ class KFilter:
     """The K-weighting filter run over blocks in order, its state carried across them."""
 
     def __init__(self, rate_hz: int):
-        from scipy.signal import sosfilt_zi
+        from scipy.signal import sosfilt, sosfilt_zi
 
+        self._sosfilt = sosfilt  # imported here, so that calls from another thread import nothing
         self._sos = _k_weighting(rate_hz).astype(np.float32)
         self._state = (sosfilt_zi(self._sos) * 0.0).astype(np.float32)
 
     def __call__(self, block: np.ndarray) -> np.ndarray:
-        from scipy.signal import sosfilt
-
-        out, self._state = sosfilt(self._sos, block.astype(np.float32, copy=False), zi=self._state)
+        out, self._state = self._sosfilt(self._sos, block.astype(np.float32, copy=False), zi=self._state)
         return out
 
 

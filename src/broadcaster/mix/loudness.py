@@ -15,6 +15,7 @@ import numpy as np
 from broadcaster.meter import (_BLOCK, KFilter, _oversampled_abs_above, frame_energy, integrated_lufs, lufs_from_frames,
                                true_peak_dbtp)
 from broadcaster.mix.horn import GainCurve, block_length, frame_length
+from broadcaster.mix.side_worker import SideWorker
 from broadcaster.model.mix import LoudnessReport
 from broadcaster.pcm_file import PcmFile
 
@@ -23,7 +24,14 @@ CEILING_DBTP = -1.0
 LOOKAHEAD_S = 0.005
 
 
-def _limit_window(window: np.ndarray, core: slice, ceiling: np.float32, radius: int) -> np.ndarray | None:
+def _filters():
+    """scipy's minimum and moving-average filters, imported on the calling thread."""
+    from scipy.ndimage import minimum_filter1d, uniform_filter1d
+
+    return minimum_filter1d, uniform_filter1d
+
+
+def _limit_window(window: np.ndarray, core: slice, ceiling: np.float32, radius: int, filters=None) -> np.ndarray | None:
     """The limited samples window[core], or None when nothing within reach of
     them needs limiting. `window` holds 2 x radius of context on each side of
     the core (less only at the programme's ends).
@@ -32,9 +40,9 @@ def _limit_window(window: np.ndarray, core: slice, ceiling: np.float32, radius: 
     look-ahead window and then smoothed by a moving average half that wide:
     every value the average sees is a minimum over a window containing the
     sample, so the smoothed gain never exceeds what the sample needs.
+    `filters` is `_filters()`, for a caller on another thread.
     """
-    from scipy.ndimage import minimum_filter1d, uniform_filter1d
-
+    minimum_filter1d, uniform_filter1d = filters or _filters()
     peak = _oversampled_abs_above(window, float(ceiling))  # values at or under the ceiling need no gain
     if peak.max(initial=0.0) <= ceiling:
         return None
@@ -96,23 +104,34 @@ def gain_and_limit(audio: PcmFile, rate_hz: int, gain_at: GainAt, ceiling_dbtp: 
     context = 2 * radius
     n = len(audio)
     kept = np.ones(-(-n // frame), dtype=np.float64)
-    carry = np.zeros(0, dtype=np.float32)
-    for start in range(0, n, block):
-        end = min(n, start + block)
-        raw = audio.read(start, min(n, end + context))
-        gained = raw * gain_at(start, start + len(raw))
-        window = np.concatenate([carry, gained]) if len(carry) else gained
-        core = slice(len(carry), len(carry) + end - start)
-        limited = _limit_window(window, core, ceiling, radius)
+    filters = _filters()
+
+    def finish(start: int, window: np.ndarray, core: slice) -> None:
+        """Limit one block and write it (on the side thread)."""
+        gained = window[core]
+        limited = _limit_window(window, core, ceiling, radius, filters)
         if limited is None:
-            limited = gained[: end - start]
+            limited = gained
         else:
-            before = frame_energy(gained[: end - start], frame)
+            before = frame_energy(gained, frame)
             with np.errstate(invalid="ignore", divide="ignore"):
                 ratio = frame_energy(limited, frame) / before
             kept[start // frame : start // frame + len(ratio)] = np.where(before > 0, ratio, 1.0)
-        carry = window[max(0, core.stop - context) : core.stop].copy()
         audio.write(start, limited)
+
+    carry = np.zeros(0, dtype=np.float32)
+    with SideWorker() as side:
+        for start in range(0, n, block):
+            end = min(n, start + block)
+            # This block and the next one's first `context` samples: the
+            # latter are read before the side thread rewrites them (it is
+            # at most one block behind, and only ever writes blocks read already).
+            raw = audio.read(start, min(n, end + context))
+            gained = raw * gain_at(start, start + len(raw))
+            window = np.concatenate([carry, gained]) if len(carry) else gained
+            core = slice(len(carry), len(carry) + end - start)
+            carry = window[max(0, core.stop - context) : core.stop].copy()
+            side.submit(finish, start, window, core)
     return kept
 
 

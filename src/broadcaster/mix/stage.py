@@ -28,10 +28,11 @@ from typing import Callable
 import numpy as np
 
 from broadcaster.memory import return_free_memory
-from broadcaster.meter import KFilter, frame_energy
+from broadcaster.meter import KFilter, frame_energy, warm_up
 from broadcaster.mix.beds import bed_layers
 from broadcaster.mix.horn import HornChain, block_length, frame_length
 from broadcaster.mix.loudness import level
+from broadcaster.mix.side_worker import SideWorker
 from broadcaster.mix.timeline import lay_out
 from broadcaster.model import ItemPlan, LoudnessReport, Master, Programme, SpokenItem
 from broadcaster.pcm_file import PcmFile
@@ -48,23 +49,27 @@ def mix(plans: list[ItemPlan], spoken_items: list[SpokenItem], jingles: dict[int
     layout = lay_out(plans, {s.plan.item.index: s for s in spoken_items}, jingles, programme.pauses,
                      rate, profile.lead_in_s, profile.tail_s)
     layers = bed_layers(layout.items, layout.duration_s, programme, beds or {}, rate)
+    warm_up(rate)  # every library and table the side thread uses, loaded here first
     horn = HornChain(rate) if profile.processing == "horn" else None
-    frame, step = frame_length(rate), _k_step(rate)
+    frame, step, block = frame_length(rate), _k_step(rate), block_length(rate)
     k_weighting = KFilter(rate // step)
     audio = PcmFile(layout.n_samples, scratch_dir)
     try:
-        k_frame_ms = []
-        block = np.empty(block_length(rate), dtype=np.float32)
-        for start in range(0, layout.n_samples, len(block)):
-            piece = block[: min(len(block), layout.n_samples - start)]
-            piece.fill(0.0)
-            layout.render_into(piece, start)
-            for layer in layers:
-                layer.add_to(piece, start)
-            if horn is not None:
-                horn.filter(piece)
+        k_frame_ms: list[np.ndarray] = []
+
+        def finish(start: int, piece: np.ndarray) -> None:  # on the side thread, block after block
             k_frame_ms.append(frame_energy(k_weighting(piece[::step]), frame // step))
             audio.write(start, piece)
+
+        with SideWorker() as side:
+            for start in range(0, layout.n_samples, block):
+                piece = np.zeros(min(block, layout.n_samples - start), dtype=np.float32)
+                layout.render_into(piece, start)
+                for layer in layers:
+                    layer.add_to(piece, start)
+                if horn is not None:
+                    horn.filter(piece)
+                side.submit(finish, start, piece)
         # Every clip is in the file now: their own copies (~90 MB for eight
         # minutes) would only raise the peak while levelling and encoding.
         layout.placed.clear()
