@@ -27,6 +27,8 @@ from typing import Iterator
 
 import numpy as np
 
+from broadcaster.errors import AudioError
+
 BLOCK = 1 << 18  # samples per block read or written (1 MB): small enough to stay in the CPU's cache
 _ITEM = 4  # bytes per float32 sample
 
@@ -35,12 +37,23 @@ class PcmFile:
     """`n_samples` float32 samples, all zero until written."""
 
     def __init__(self, n_samples: int, directory: Path | None = None):
-        if directory is not None:
-            Path(directory).mkdir(parents=True, exist_ok=True)
-        self._file = tempfile.TemporaryFile(prefix=".broadcaster-mix-", suffix=".f32", dir=directory)
         self.n_samples = int(n_samples)
         self._lock = threading.Lock()  # the encoders read on two threads: a seek and its read go together
-        self._reserve(self.n_samples * _ITEM)
+        where = directory or tempfile.gettempdir()
+        try:
+            if directory is not None:
+                Path(directory).mkdir(parents=True, exist_ok=True)
+            self._file = tempfile.TemporaryFile(prefix=".broadcaster-mix-", suffix=".f32", dir=directory)
+        except OSError as exc:
+            raise AudioError(f"cannot make the programme's scratch file in {where}: {exc.strerror or exc}") from None
+        try:
+            self._reserve(self.n_samples * _ITEM)
+        except OSError as exc:
+            self._file.close()
+            if exc.errno == errno.ENOSPC:
+                raise AudioError(f"no room in {where} for the programme's scratch file "
+                                 f"({self.n_samples * _ITEM / 2**20:.0f} MB)") from None
+            raise
 
     def _reserve(self, size: int) -> None:
         """Claim the disk space now: a full disk is found before any work, and
@@ -51,8 +64,7 @@ class PcmFile:
                 return
             except OSError as exc:
                 if exc.errno == errno.ENOSPC:
-                    self._file.close()
-                    raise OSError(errno.ENOSPC, f"no room on disk for the programme's scratch file ({size / 2**20:.0f} MB)") from None
+                    raise
                 # Not supported by this file system: a plain (sparse) file does.
         self._file.truncate(size)
 

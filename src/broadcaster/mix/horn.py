@@ -8,8 +8,9 @@ outdoors cannot ride the volume, so the loudness range is held to at most
 `loudness.normalise`.
 
 The chain streams: `HornChain.filter` filters the programme a block at a
-time as the mix makes it (the filters' state carried across blocks) and
-keeps each 10 ms frame's energy; once the whole programme has been seen,
+time as the mix makes it (each block with enough of the signal before it
+that the filter has forgotten where it started, so blocks can be filtered
+on two threads at once) and keeps each 10 ms frame's energy; once the whole programme has been seen,
 `gain_curve()` works out the compressor's gain on those frames (360,000
 values for an hour), and `GainCurve.apply` draws it back between frames with
 straight lines as the levelling pass reads the blocks again: linear in the
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from broadcaster.filters import BlockFilter
 from broadcaster.meter import frame_energy
 
 HIGH_PASS_HZ = 200.0
@@ -114,29 +116,32 @@ def block_length(rate_hz: int) -> int:
 
 
 class HornChain:
-    """The filters run as blocks arrive; the compressor's gain once all have."""
+    """The filters run block by block, in any order and on any thread (each
+    block with `history` samples before it: `filters.BlockFilter`); the
+    compressor's gain once every block has been filtered."""
 
-    def __init__(self, rate_hz: int):
-        from scipy.signal import sosfilt_zi
-
+    def __init__(self, rate_hz: int, n_samples: int):
         self.rate_hz, self.frame = rate_hz, frame_length(rate_hz)
-        self._sos = horn_filter(rate_hz).astype(np.float32)  # float32 like the samples: 4x faster than float64
-        self._state = (sosfilt_zi(self._sos) * 0.0).astype(np.float32)
-        self._energy: list[np.ndarray] = []
+        self._filter = BlockFilter(horn_filter(rate_hz))
+        self.history = self._filter.history
+        self._energy = np.zeros(-(-n_samples // self.frame), dtype=np.float64)
 
-    def filter(self, block: np.ndarray) -> None:
-        """High-pass and presence lift, in place; blocks in order, each a whole
-        number of frames except the last."""
-        from scipy.signal import sosfilt
-
-        block[:], self._state = sosfilt(self._sos, block, zi=self._state)
-        self._energy.append(frame_energy(block, self.frame))
+    def filter(self, ext: np.ndarray, lead: int, start: int) -> np.ndarray:
+        """High-pass and presence lift of `ext`, the programme from `start - lead`
+        to the end of a block that starts at `start` (a whole number of frames
+        in); `lead` is `history` samples, or fewer at the programme's start.
+        Returns the filtered `ext`: its first `lead` samples are for the
+        caller's own filters' history, the rest is the block."""
+        out = self._filter.from_rest(ext)
+        energy = frame_energy(out[lead:], self.frame)
+        self._energy[start // self.frame : start // self.frame + len(energy)] = energy
+        return out
 
     def gain_curve(self) -> "GainCurve":
         """The compressor's gain over the whole programme."""
         from scipy.ndimage import minimum_filter1d, uniform_filter1d
 
-        energy = np.concatenate(self._energy) if self._energy else np.zeros(0)
+        energy = self._energy
         window = max(1, int(WINDOW_S * _FRAMES_PER_S))
         # The moving average can dip a hair under zero in silence (rounding): clamp before the log.
         smoothed = np.maximum(uniform_filter1d(energy, window, mode="nearest"), 1e-20) if len(energy) else energy
@@ -187,10 +192,12 @@ class GainCurve:
 
 def horn_chain(samples: np.ndarray, rate_hz: int) -> np.ndarray:
     """Filter and compress `samples` in place (float32); returns the same array."""
-    chain = HornChain(rate_hz)
+    chain = HornChain(rate_hz, len(samples))
     block = block_length(rate_hz)
+    raw = samples.copy()  # each block's history must be the signal before filtering
     for start in range(0, len(samples), block):
-        chain.filter(samples[start : start + block])
+        lead = min(start, chain.history)
+        samples[start : start + block] = chain.filter(raw[start - lead : start + block], lead, start)[lead:]
     curve = chain.gain_curve()
     for start in range(0, len(samples), block):
         curve.apply(samples[start : start + block], start)

@@ -107,7 +107,7 @@ def gain_and_limit(audio: PcmFile, rate_hz: int, gain_at: GainAt, ceiling_dbtp: 
     filters = _filters()
 
     def finish(start: int, window: np.ndarray, core: slice) -> None:
-        """Limit one block and write it (on the side thread)."""
+        """Limit one block and write it (on a side thread)."""
         gained = window[core]
         limited = _limit_window(window, core, ceiling, radius, filters)
         if limited is None:
@@ -120,12 +120,13 @@ def gain_and_limit(audio: PcmFile, rate_hz: int, gain_at: GainAt, ceiling_dbtp: 
         audio.write(start, limited)
 
     carry = np.zeros(0, dtype=np.float32)
-    with SideWorker() as side:
+    # Each block's limiting needs only the window read for it, so two
+    # threads limit two blocks at once while this one reads the next.
+    with SideWorker(threads=2) as side:
         for start in range(0, n, block):
             end = min(n, start + block)
             # This block and the next one's first `context` samples: the
-            # latter are read before the side thread rewrites them (it is
-            # at most one block behind, and only ever writes blocks read already).
+            # side threads only ever rewrite blocks read already.
             raw = audio.read(start, min(n, end + context))
             gained = raw * gain_at(start, start + len(raw))
             window = np.concatenate([carry, gained]) if len(carry) else gained

@@ -27,10 +27,15 @@ from typing import Callable
 
 
 class SideWorker:
-    def __init__(self, ahead: int = 2):
-        self._pool = ThreadPoolExecutor(1, thread_name_prefix="mix-side")
+    """`threads=1` (the default) runs the steps one after another, in order.
+    More threads suit steps that do not depend on each other (limiting
+    blocks whose context was read already); then order is not kept, and
+    `ahead` is per thread."""
+
+    def __init__(self, ahead: int = 2, threads: int = 1):
+        self._pool = ThreadPoolExecutor(threads, thread_name_prefix="mix-side")
         self._pending: deque[Future] = deque()
-        self._ahead = ahead
+        self._ahead = ahead * threads
 
     def submit(self, fn: Callable, *args) -> None:
         while len(self._pending) >= self._ahead:

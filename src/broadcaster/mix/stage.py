@@ -5,11 +5,13 @@ on disk in between (`PcmFile`): an hour is 635 MB of float32, which no
 longer has to fit in memory next to everything else.
 
 1. *Make*: each 6 s block is filled with the clips and jingles that lie in
-   it (`timeline.Layout`), the music beds ducked under the speech
-   (`beds.py`) are added, the profile's processing filters it (`horn.py`
-   for horn loudspeakers), and the K-weighted energy of every 10 ms frame
-   is kept before the block is written out (on every third sample at
-   44.1 and 48 kHz: `_k_step`).
+   it (`timeline.Layout`) and the music beds ducked under the speech
+   (`beds.py`); then, on two side threads, the profile's processing filters
+   it (`horn.py` for horn loudspeakers), the K-weighted energy of every
+   10 ms frame is kept (on every third sample at 44.1 and 48 kHz:
+   `_k_step`) and the block is written out. The filters need no state from
+   the block before (`filters.BlockFilter`), so blocks go to whichever
+   thread is free.
 2. *Level*: the compressor's gain (which needs the whole programme's
    levels) and the gain to the loudness target (known from those frames,
    `loudness.level`) are applied with the true-peak limiter as each block
@@ -28,7 +30,8 @@ from typing import Callable
 import numpy as np
 
 from broadcaster.memory import return_free_memory
-from broadcaster.meter import KFilter, frame_energy, warm_up
+from broadcaster.filters import BlockFilter
+from broadcaster.meter import _k_weighting, frame_energy, warm_up
 from broadcaster.mix.beds import bed_layers
 from broadcaster.mix.horn import HornChain, block_length, frame_length
 from broadcaster.mix.loudness import level
@@ -49,27 +52,42 @@ def mix(plans: list[ItemPlan], spoken_items: list[SpokenItem], jingles: dict[int
     layout = lay_out(plans, {s.plan.item.index: s for s in spoken_items}, jingles, programme.pauses,
                      rate, profile.lead_in_s, profile.tail_s)
     layers = bed_layers(layout.items, layout.duration_s, programme, beds or {}, rate)
-    warm_up(rate)  # every library and table the side thread uses, loaded here first
-    horn = HornChain(rate) if profile.processing == "horn" else None
+    warm_up(rate)  # every library and table the side threads use, loaded here first
+    n = layout.n_samples
     frame, step, block = frame_length(rate), _k_step(rate), block_length(rate)
-    k_weighting = KFilter(rate // step)
-    audio = PcmFile(layout.n_samples, scratch_dir)
+    horn = HornChain(rate, n) if profile.processing == "horn" else None
+    k_weighting = BlockFilter(_k_weighting(rate // step))
+    k_history = k_weighting.history * step  # in samples at the programme's rate
+    history = (horn.history if horn else 0) + k_history
+    audio = PcmFile(n, scratch_dir)
     try:
-        k_frame_ms: list[np.ndarray] = []
+        k_frame_ms = np.zeros(-(-n // frame), dtype=np.float64)
 
-        def finish(start: int, piece: np.ndarray) -> None:  # on the side thread, block after block
-            k_frame_ms.append(frame_energy(k_weighting(piece[::step]), frame // step))
-            audio.write(start, piece)
+        def finish(start: int, ext: np.ndarray, lead: int) -> None:
+            """Filter one block (`ext`: the programme from `start - lead` to the
+            block's end, unfiltered), estimate its loudness, write it out."""
+            if horn is not None:
+                ext = horn.filter(ext, lead, start)
+            # The loudness estimate's filter, on every `step`-th sample counted
+            # from the programme's start, with its own history before the block.
+            k_lead = min(lead, k_history) // step * step
+            k_out = k_weighting.from_rest(ext[lead - k_lead :: step])[k_lead // step :]
+            energy = frame_energy(k_out, frame // step)
+            k_frame_ms[start // frame : start // frame + len(energy)] = energy
+            audio.write(start, ext[lead:])
 
-        with SideWorker() as side:
-            for start in range(0, layout.n_samples, block):
-                piece = np.zeros(min(block, layout.n_samples - start), dtype=np.float32)
+        # Made here in order (clips are resampled as the blocks reach them);
+        # filtered, measured and written on two side threads, in any order.
+        with SideWorker(threads=2) as side:
+            tail = np.zeros(0, dtype=np.float32)  # the unfiltered samples just before this block
+            for start in range(0, n, block):
+                piece = np.zeros(min(block, n - start), dtype=np.float32)
                 layout.render_into(piece, start)
                 for layer in layers:
                     layer.add_to(piece, start)
-                if horn is not None:
-                    horn.filter(piece)
-                side.submit(finish, start, piece)
+                ext = np.concatenate([tail, piece])
+                side.submit(finish, start, ext, len(tail))
+                tail = ext[max(0, len(ext) - history) :]
         # Every clip is in the file now: their own copies (~90 MB for eight
         # minutes) would only raise the peak while levelling and encoding.
         layout.placed.clear()
@@ -79,7 +97,7 @@ def mix(plans: list[ItemPlan], spoken_items: list[SpokenItem], jingles: dict[int
         # Aim so that the *MP3* lands on target.
         codec_db = -codec_gain_db()
         levelled = level(audio, rate, profile.target_lufs + codec_db, profile.ceiling_dbtp + codec_db,
-                         k_frame_ms=np.concatenate(k_frame_ms) if k_frame_ms else np.zeros(0),
+                         k_frame_ms=k_frame_ms,
                          curve=horn.gain_curve() if horn is not None else None)
     except BaseException:
         audio.close()
