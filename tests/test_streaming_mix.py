@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import subprocess
 import sys
 import threading
 import time
@@ -219,3 +220,37 @@ def test_the_examples_in_the_docstrings_hold(module):
 
     result = doctest.testmod(importlib.import_module(module))
     assert result.attempted > 0 and result.failed == 0
+
+
+_MIX_IN_A_PROCESS = """
+import hashlib, sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from test_streaming_mix import _programme, RATE
+from broadcaster.mix.beds import load_beds
+from broadcaster.mix.jingles import load_jingles
+from broadcaster.mix.stage import mix
+from broadcaster.profiles import get_profile
+programme, plans, spoken = _programme(75)
+master, _ = mix(plans, spoken, load_jingles(plans, RATE), programme, get_profile("loudspeaker"), lambda: -0.45,
+                load_beds(programme, plans, RATE), Path(sys.argv[2]))
+with master:
+    print(hashlib.sha256(master.read().tobytes()).hexdigest(), len(master.audio))
+"""
+
+
+def test_the_threaded_mix_gives_the_same_programme_every_time(tmp_path):
+    """Thirteen blocks on three threads, twenty fresh processes: one result."""
+    digests, failures = set(), []
+    for run in range(20):
+        proc = subprocess.run([sys.executable, "-c", _MIX_IN_A_PROCESS, str(Path(__file__).parent), str(tmp_path)],
+                              capture_output=True, text=True, timeout=120)
+        if proc.returncode != 0:
+            failures.append(f"run {run}: rc {proc.returncode}: {proc.stderr.strip()[-500:]}")
+            continue
+        digest, n = proc.stdout.split()
+        assert int(n) > 12 * 264_600  # more blocks than threads, so that they overtake each other
+        digests.add(digest)
+    assert not failures, "\n".join(failures)
+    assert len(digests) == 1
+    assert list(tmp_path.iterdir()) == []  # no scratch file left behind
