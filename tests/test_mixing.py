@@ -279,7 +279,11 @@ def test_the_horn_chain_runs_for_loudspeaker_and_not_for_web(tmp_path, fake_engi
         band = lambda lo, hi: power[(hz > lo) & (hz < hi)].mean()  # noqa: E731
         tilt[profile] = (10 * np.log10(band(50, 120) / band(1000, 1500)), 10 * np.log10(band(2500, 3500) / band(1000, 1500)))
     assert abs(tilt["web"][1]) < 1.5  # no presence lift without processing
-    assert tilt["loudspeaker"][0] < tilt["web"][0] - 12  # the high-pass
+    # The 2nd-order high-pass takes ~15 dB at 85 Hz; through the compressor and
+    # the MP3 encoder this measures 12.0-12.3 dB, moving by a few tenths when the
+    # level moves by 0.02 dB (the encoder's choices for noise). Without the
+    # high-pass the difference is ~0.
+    assert tilt["loudspeaker"][0] < tilt["web"][0] - 11  # the high-pass
     assert 1.5 < tilt["loudspeaker"][1] - tilt["web"][1] < 3.5  # the presence lift
 
 

@@ -1,9 +1,9 @@
-"""Audio file I/O: ffmpeg from pip (imageio-ffmpeg), pydub for encoding.
+"""Audio file I/O through ffmpeg (the binary imageio-ffmpeg installs from pip).
 
 ffmpeg is found lazily, on first use, never at import:
 BROADCASTER_FFMPEG, else the binary imageio-ffmpeg ships, else one on PATH.
-pydub needs ffprobe to open compressed files and imageio-ffmpeg ships no
-ffprobe, so decoding asks ffmpeg for raw float samples directly.
+Decoding asks ffmpeg for raw float samples and encoding pipes 16-bit PCM
+into it, both a piece at a time, so that no programme is held whole.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import tempfile
 import threading
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 import numpy as np
 
@@ -120,22 +120,6 @@ def to_pcm16(samples: np.ndarray, block: int = 1 << 18) -> np.ndarray:
     return pcm
 
 
-@lru_cache(maxsize=1)
-def load_encoder():
-    """pydub's AudioSegment, pointed at our ffmpeg. Loaded on first use, not
-    at import (pydub looks for ffmpeg on PATH when imported); a caller that
-    encodes on several threads calls this first, on its own thread, so
-    that no two threads ever import at once."""
-    import warnings
-
-    with warnings.catch_warnings():
-        # pydub warns at import when ffmpeg is not on PATH; we hand it the bundled one below.
-        warnings.simplefilter("ignore", RuntimeWarning)
-        from pydub import AudioSegment
-    AudioSegment.converter = ffmpeg_exe()
-    return AudioSegment
-
-
 @lru_cache(maxsize=4)
 def codec_gain_db(bitrate: str = "128k", rate_hz: int = RATE_HZ, channels: int = 1) -> float:
     """The level change the MP3 encoder + decoder pair makes, measured on a tone.
@@ -154,23 +138,43 @@ def codec_gain_db(bitrate: str = "128k", rate_hz: int = RATE_HZ, channels: int =
     return float(20 * np.log10(np.sqrt(np.mean(back[middle] ** 2)) / np.sqrt(np.mean(tone[middle] ** 2))))
 
 
-def encode_mp3(samples: np.ndarray, path: Path, tags: dict[str, str], rate_hz: int = RATE_HZ, bitrate: str = "128k",
-               *, channels: int = 1, xing: bool = True) -> None:
+def encode_mp3(source: np.ndarray | Iterable[np.ndarray], path: Path, tags: dict[str, str], rate_hz: int = RATE_HZ,
+               bitrate: str = "128k", *, channels: int = 1, xing: bool = True) -> None:
     """CBR MP3 with ID3v2.3 tags (what cheap players and loudspeaker boxes read):
     mono, or with `channels=2` the mono samples on both channels.
     `xing=False` leaves out the Xing/LAME info frame, which some cheap decoder
-    chips play as a short burst of noise."""
-    AudioSegment = load_encoder()
-    # A byte view of the PCM, not a bytes copy: pydub only measures and writes it.
-    segment = AudioSegment(data=memoryview(to_pcm16(samples)).cast("B"), sample_width=2, frame_rate=rate_hz, channels=1)
-    try:
-        segment.export(
-            str(path), format="mp3", bitrate=bitrate, tags={k: v for k, v in tags.items() if v},
-            id3v2_version="3",
-            # LAME quality 7 ("fast, ok quality") encodes about 3x faster than the
-            # default; at 128 kbps mono, speech for horn loudspeakers loses nothing audible.
-            parameters=["-ar", str(rate_hz), "-ac", str(channels), "-compression_level", "7",
-                        *([] if xing else ["-write_xing", "0"])],
-        ).close()
-    except Exception as exc:  # pydub raises CouldntEncodeError with ffmpeg's whole log
-        raise AudioError(f"MP3 encoding failed for {path.name}: {str(exc).splitlines()[0]}") from None
+    chips play as a short burst of noise.
+
+    `source` is the samples, or their blocks in order: they are converted to
+    16-bit PCM a block at a time and piped into ffmpeg as they come, so an
+    hour's programme is never in memory whole (pydub, which this replaced,
+    took it as one bytes object and wrote it to a WAV file in /tmp first).
+    """
+    blocks = (source[at : at + (1 << 18)] for at in range(0, len(source), 1 << 18)) \
+        if isinstance(source, np.ndarray) else source
+    command = [ffmpeg_exe(), "-nostdin", "-v", "error", "-y", "-f", "s16le", "-ar", str(rate_hz), "-ac", "1", "-i", "pipe:0",
+               "-b:a", bitrate, "-ar", str(rate_hz), "-ac", str(channels),
+               # LAME quality 7 ("fast, ok quality") encodes about 3x faster than the
+               # default; at 128 kbps mono, speech for horn loudspeakers loses nothing audible.
+               "-compression_level", "7", *([] if xing else ["-write_xing", "0"])]
+    for key, value in tags.items():
+        if value:
+            command += ["-metadata", f"{key}={value}"]
+    command += ["-id3v2_version", "3", "-f", "mp3", str(path)]
+    with tempfile.TemporaryFile() as errors:  # a file, so a chatty ffmpeg never blocks on a full pipe
+        proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors)
+        assert proc.stdin is not None
+        try:
+            for block in blocks:
+                proc.stdin.write(memoryview(to_pcm16(block)).cast("B"))
+            proc.stdin.close()
+        except BrokenPipeError:  # ffmpeg stopped early: its own message says why
+            pass
+        except BaseException:
+            proc.kill()
+            proc.wait()
+            raise
+        if proc.wait() != 0:
+            errors.seek(0)
+            reason = errors.read().decode("utf-8", "replace").strip().splitlines()
+            raise AudioError(f"MP3 encoding failed for {path.name}: {reason[0] if reason else 'ffmpeg failed'}")

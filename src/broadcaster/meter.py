@@ -42,7 +42,13 @@ def warm_up(rate_hz: int = 44100) -> None:
     import scipy.signal  # noqa: F401
 
     _k_weighting(rate_hz)
+    for step in (1, 2, 3):  # the mix's loudness estimate may look at every 2nd or 3rd sample
+        if rate_hz % step == 0:
+            _k_weighting(rate_hz // step)
     _interpolator()
+    _phases()
+    _central_phases()
+    _interpolation_gain()
 
 
 def integrated_lufs(samples: np.ndarray, rate_hz: int) -> float:
@@ -56,6 +62,62 @@ def integrated_lufs(samples: np.ndarray, rate_hz: int) -> float:
     meter = LoudnessMeter(rate_hz, true_peak=False)
     meter.feed(samples)
     return meter.integrated_lufs()
+
+
+def frame_energy(piece: np.ndarray, frame: int) -> np.ndarray:
+    """Mean square of each `frame`-sample frame of `piece` (the last may be partial:
+    its sum is still divided by `frame`, as if padded with silence)."""
+    whole = len(piece) // frame * frame
+    frames = piece[:whole].reshape(-1, frame)
+    # Sum of squares per frame without a squared copy of the block.
+    out = np.einsum("ij,ij->i", frames, frames, dtype=np.float64) / frame
+    if whole < len(piece):
+        out = np.append(out, float(np.sum(np.square(piece[whole:], dtype=np.float64))) / frame)
+    return out
+
+
+def gated_lufs(block_ms: np.ndarray) -> float:
+    """Integrated loudness from the K-weighted mean square of each 400 ms
+    gating block (75 % overlap): the BS.1770 absolute and relative gates."""
+    z = np.asarray(block_ms, dtype=np.float64)
+    with np.errstate(divide="ignore"):
+        block_lufs = -0.691 + 10 * np.log10(z)
+        above = z[block_lufs >= _ABSOLUTE_GATE_LUFS]
+        if above.size == 0:
+            return float("-inf")
+        relative_gate = -0.691 + 10 * np.log10(above.mean()) + _RELATIVE_GATE_LU
+        gated = z[(block_lufs > relative_gate) & (block_lufs > _ABSOLUTE_GATE_LUFS)]
+        return float(-0.691 + 10 * np.log10(gated.mean())) if gated.size else float("-inf")
+
+
+def lufs_from_frames(frame_ms: np.ndarray, frames_per_hop: int) -> float:
+    """Integrated loudness from the K-weighted mean square of short frames,
+    `frames_per_hop` to a 100 ms hop: what the mix uses to aim its gain
+    before the programme exists (a frame's energy scales with the square of
+    any gain applied to it). Within 0.01 LU of measuring the audio when the
+    frames tile the hops exactly, as 10 ms frames do at 44.1 and 48 kHz."""
+    n_hops = len(frame_ms) // frames_per_hop
+    if n_hops < _HOPS_PER_BLOCK:
+        hop_ms = np.array([np.sum(frame_ms) / (_HOPS_PER_BLOCK * frames_per_hop)])
+        return gated_lufs(hop_ms)
+    hop_ms = frame_ms[: n_hops * frames_per_hop].reshape(n_hops, frames_per_hop).mean(axis=1)
+    block_ms = np.convolve(hop_ms, np.ones(_HOPS_PER_BLOCK) / _HOPS_PER_BLOCK, mode="valid")
+    return gated_lufs(block_ms)
+
+
+class KFilter:
+    """The K-weighting filter run over blocks in order, its state carried across them."""
+
+    def __init__(self, rate_hz: int):
+        from scipy.signal import sosfilt, sosfilt_zi
+
+        self._sosfilt = sosfilt  # imported here, so that calls from another thread import nothing
+        self._sos = _k_weighting(rate_hz).astype(np.float32)
+        self._state = (sosfilt_zi(self._sos) * 0.0).astype(np.float32)
+
+    def __call__(self, block: np.ndarray) -> np.ndarray:
+        out, self._state = self._sosfilt(self._sos, block.astype(np.float32, copy=False), zi=self._state)
+        return out
 
 
 def loudness_range_lu(samples: np.ndarray, rate_hz: int) -> float:
@@ -139,15 +201,7 @@ class LoudnessMeter:
         hop_energy = np.concatenate(energy) if energy else np.zeros(0)
         n_blocks = int(round((n / self.rate_hz - _HOPS_PER_BLOCK * _HOP_S) / _HOP_S)) + 1
         window = np.convolve(hop_energy, np.ones(_HOPS_PER_BLOCK), mode="full")[_HOPS_PER_BLOCK - 1 :]
-        z = window[:n_blocks] / (_HOPS_PER_BLOCK * hop)  # mean square per gating block
-        with np.errstate(divide="ignore"):
-            block_lufs = -0.691 + 10 * np.log10(z)
-            above = z[block_lufs >= _ABSOLUTE_GATE_LUFS]
-            if above.size == 0:
-                return float("-inf")
-            relative_gate = -0.691 + 10 * np.log10(above.mean()) + _RELATIVE_GATE_LU
-            gated = z[(block_lufs > relative_gate) & (block_lufs > _ABSOLUTE_GATE_LUFS)]
-            return float(-0.691 + 10 * np.log10(gated.mean())) if gated.size else float("-inf")
+        return gated_lufs(window[:n_blocks] / (_HOPS_PER_BLOCK * hop))
 
     def loudness_range_lu(self) -> float:
         """EBU Tech 3342: the spread between the 10th and 95th percentiles of
@@ -203,32 +257,81 @@ def _interpolator() -> np.ndarray:
     return (firwin(_TAPS, 1.0 / _OVERSAMPLE) * _OVERSAMPLE).astype(np.float32)
 
 
-def _oversampled_abs(samples: np.ndarray, start: int = 0, end: int | None = None) -> np.ndarray:
-    """|x| at 4x rate, folded back to one value per original sample (the max of the 4),
-    for samples[start:end], with the samples around them as context.
+@lru_cache(maxsize=1)
+def _phases() -> tuple[tuple[int, np.ndarray], ...]:
+    """The interpolator as four phases: value q (0-3) after input sample i is
+    sum over t of taps[t] * x[i + offset - t], for (offset, taps) = _phases()[q].
 
-    Computed block by block with overlapping context, so memory stays flat
-    whatever the programme length.
+    This is what `upfirdn(h, x, 4)` computes (zeros between the samples, then
+    the 48-tap filter, read after its group delay), without multiplying the
+    three zeros in every four: 12 taps a phase, done as 12 shifted
+    multiply-adds over a block, 3-4x faster than upfirdn.
     """
-    from scipy.signal import upfirdn
-
     h = _interpolator()
     delay = (_TAPS - 1) // 2  # the filter's group delay, in 4x samples
+    out = []
+    for q in range(_OVERSAMPLE):
+        r = (delay + q) % _OVERSAMPLE
+        out.append(((delay + q - r) // _OVERSAMPLE, h[r::_OVERSAMPLE].copy()))
+    return tuple(out)
+
+
+_REACH = _TAPS // _OVERSAMPLE // 2  # input samples either side that one interpolated value depends on (6)
+_CENTRAL = 4  # taps a phase in the quick estimate
+
+
+@lru_cache(maxsize=1)
+def _central_phases() -> tuple[tuple[tuple[int, np.ndarray], ...], float]:
+    """Each phase cut to its `_CENTRAL` middle taps (where nearly all its weight
+    is), and the most the taps left out can add: sum of their |taps| (0.26),
+    times the largest sample within reach. A quick estimate plus that bound
+    is never below the exact value, so it can rule regions out cheaply."""
+    phases, rest = [], 0.0
+    for offset, taps in _phases():
+        first = int(np.argmax(np.convolve(np.abs(taps), np.ones(_CENTRAL), mode="valid")))
+        phases.append((offset - first, taps[first : first + _CENTRAL].copy()))
+        rest = max(rest, float(np.abs(taps).sum() - np.abs(taps[first : first + _CENTRAL]).sum()))
+    return tuple(phases), rest
+
+
+def _oversampled_abs(samples: np.ndarray, start: int = 0, end: int | None = None,
+                     phases: tuple[tuple[int, np.ndarray], ...] | None = None) -> np.ndarray:
+    """|x| at 4x rate, folded back to one value per original sample (the max of the 4),
+    for samples[start:end], with the samples around them as context (zeros
+    beyond the ends, as a filter over the whole signal sees).
+
+    Computed block by block, so memory stays flat whatever the programme length.
+    `phases` replaces the interpolator's (`_central_phases` for the quick estimate).
+    """
     n = len(samples)
     end = n if end is None else end
     out = np.empty(end - start, dtype=np.float32)
+    phases = phases or _phases()
     for block_start in range(start, end, _BLOCK):
         block_end = min(end, block_start + _BLOCK)
-        lo, hi = max(0, block_start - _PAD), min(n, block_end + _PAD)
-        up = np.abs(upfirdn(h, samples[lo:hi].astype(np.float32, copy=False), _OVERSAMPLE))
-        first = (block_start - lo) * _OVERSAMPLE + delay
-        up = up[first : first + (block_end - block_start) * _OVERSAMPLE]
-        # Max over each group of 4 through strided views: much faster than reshape(...).max(axis=1).
-        out[block_start - start : block_end - start] = np.maximum(np.maximum(up[0::4], up[1::4]), np.maximum(up[2::4], up[3::4]))
+        m = block_end - block_start
+        # ext[j] is samples[block_start - _REACH + j], zero outside the signal.
+        ext = np.zeros(m + 2 * _REACH + 1, dtype=np.float32)
+        lo, hi = max(0, block_start - _REACH), min(n, block_end + _REACH + 1)
+        ext[lo - (block_start - _REACH) : hi - (block_start - _REACH)] = samples[lo:hi]
+        peak = out[block_start - start : block_end - start]
+        acc, term = np.empty(m, dtype=np.float32), np.empty(m, dtype=np.float32)
+        for q, (offset, taps) in enumerate(phases):
+            for t, tap in enumerate(taps):
+                first = _REACH + offset - t
+                target = acc if t == 0 else term
+                np.multiply(ext[first : first + m], tap, out=target)
+                if t:
+                    acc += term
+            np.abs(acc, out=acc)
+            if q == 0:
+                peak[:] = acc
+            else:
+                np.maximum(peak, acc, out=peak)
     return out
 
 
-_SUB = 1024  # samples per sub-block when deciding where oversampling is needed
+_SUB = 128  # samples per sub-block when deciding where oversampling is needed
 
 
 @lru_cache(maxsize=1)
@@ -242,31 +345,63 @@ def _interpolation_gain() -> float:
 def _oversampled_abs_above(samples: np.ndarray, level: float) -> np.ndarray:
     """`_oversampled_abs(samples)` wherever it can exceed `level`; 0 elsewhere.
 
-    An oversampled value is a weighted sum of the input samples within the
-    interpolator's reach, so it is at most `_interpolation_gain()` times the
-    largest of them. Sub-blocks whose bound is at most `level` are skipped:
-    the exact values above `level` come out the same, at a fraction of the work
-    (speech levelled to -16 LUFS has peaks near the ceiling in under half of
-    its 23 ms sub-blocks).
+    Worked out in 128-sample sub-blocks, in three tiers, each ruling out
+    sub-blocks whose values cannot exceed `level`:
+
+    1. an oversampled value is a weighted sum of the samples within the
+       interpolator's reach, so it is at most `_interpolation_gain()` (1.84)
+       times the largest of them;
+    2. the four middle taps of each phase (`_central_phases`) give an
+       estimate within 0.26 x that largest sample of the exact value;
+    3. the exact 48-tap values, for what is left.
+
+    The values above `level` come out exactly as computing everything would,
+    for a fraction of the work: of speech levelled to -16 LUFS with a
+    -1.5 dBTP ceiling, tier 1 leaves a quarter of the sub-blocks, tier 2 a
+    twentieth. Each tier works on all its sub-blocks at once (gathered
+    side by side with their context), not one run at a time.
     """
     n = len(samples)
-    out = np.zeros(n, dtype=np.float32)
+    out = np.zeros(-(-n // _SUB) * _SUB, dtype=np.float32)
     if n == 0:
-        return out
-    n_sub = -(-n // _SUB)
-    magnitude = np.zeros(n_sub * _SUB, dtype=np.float32)
-    np.abs(samples, out=magnitude[:n])
-    sub_max = magnitude.reshape(n_sub, _SUB).max(axis=1)
-    # The reach (_PAD samples) is shorter than a sub-block: neighbours suffice.
+        return out[:0]
+    n_sub = len(out) // _SUB
+    # The samples with _REACH zeros before and enough after: sub-block k and its context are padded[k * _SUB:][:_SPAN].
+    padded = np.zeros(len(out) + 2 * _REACH + 1, dtype=np.float32)
+    padded[_REACH : _REACH + n] = samples
+    sub_max = np.abs(padded[_REACH : _REACH + len(out)]).reshape(n_sub, _SUB).max(axis=1)
+    # The reach (_REACH samples) is shorter than a sub-block: neighbours suffice.
     reach_max = sub_max.copy()
     reach_max[1:] = np.maximum(reach_max[1:], sub_max[:-1])
     reach_max[:-1] = np.maximum(reach_max[:-1], sub_max[1:])
-    wanted = reach_max * np.float32(_interpolation_gain()) > level
-    edges = np.flatnonzero(np.diff(np.concatenate([[0], wanted.astype(np.int8), [0]])))
-    for first_sub, end_sub in zip(edges[0::2], edges[1::2]):
-        start, end = int(first_sub) * _SUB, min(n, int(end_sub) * _SUB)
-        out[start:end] = _oversampled_abs(samples, start, end)
-    return out
+    margin = np.float32(1 + 1e-5)  # float32 rounding in the sums: never rule out a value at the edge
+    subs = np.flatnonzero(reach_max * np.float32(_interpolation_gain()) * margin > level)
+    if len(subs):
+        central, rest = _central_phases()
+        estimate = _sub_blocks_abs(padded, subs, central).max(axis=1)
+        subs = subs[(estimate + np.float32(rest) * reach_max[subs]) * margin > level]
+    if len(subs):
+        out.reshape(n_sub, _SUB)[subs] = _sub_blocks_abs(padded, subs, _phases())
+    return out[:n]
+
+
+def _sub_blocks_abs(padded: np.ndarray, subs: np.ndarray, phases) -> np.ndarray:
+    """`_oversampled_abs` of the sub-blocks numbered `subs`, one row each,
+    from `padded` (the samples after _REACH zeros, as `_oversampled_abs_above` makes it)."""
+    span = _SUB + 2 * _REACH + 1
+    windows = padded[subs[:, None] * _SUB + np.arange(span)[None, :]]
+    peak = acc = None
+    term = np.empty((len(subs), _SUB), dtype=np.float32)
+    for offset, taps in phases:
+        acc = np.empty((len(subs), _SUB), dtype=np.float32)
+        for t, tap in enumerate(taps):
+            first = _REACH + offset - t
+            np.multiply(windows[:, first : first + _SUB], tap, out=acc if t == 0 else term)
+            if t:
+                acc += term
+        np.abs(acc, out=acc)
+        peak = acc if peak is None else np.maximum(peak, acc, out=peak)
+    return peak
 
 
 def true_peak_dbtp(samples: np.ndarray) -> float:

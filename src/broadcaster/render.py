@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from broadcaster.codec import codec_gain_db, load_encoder
+from broadcaster.codec import codec_gain_db, ffmpeg_exe
+from broadcaster.pcm_file import scratch_dir_for
 from broadcaster.errors import FallbackUsed
 from broadcaster.mix.beds import load_beds
 from broadcaster.mix.jingles import load_jingles
@@ -87,7 +88,7 @@ def load_libraries(engines: tuple[str, ...] = ("kokoro",)) -> None:
     'scipy')."""
     import importlib
 
-    load_encoder()
+    ffmpeg_exe()
     warm_up()
     for module in ("broadcaster.prepare.pipeline", "broadcaster.prepare.plan", "broadcaster.package.packagers",
                    "broadcaster.package.names", "jieba", "pypinyin", "bs4", "opencc", "wetext",
@@ -127,8 +128,9 @@ def render_programme(programme: Programme, out_dir: Path | None = None, *, offli
     # at once can be seen half-made (renders failed at random with
     # KeyError: 'scipy' when the side thread and this one both imported
     # scipy.signal). So whatever the side thread and the encoder threads
-    # use is loaded here first, and every import below runs on this thread.
-    load_encoder()
+    # use is loaded here first (finding ffmpeg imports imageio_ffmpeg), and
+    # every import below runs on this thread.
+    ffmpeg_exe()
     # On the side while the text is prepared and synthesised: the codec's
     # level change is measured on a tone (ffmpeg and numpy only).
     side = ThreadPoolExecutor(1, thread_name_prefix="render-side")
@@ -167,10 +169,13 @@ def render_programme(programme: Programme, out_dir: Path | None = None, *, offli
         # anyway, to resample the new clips.
         warm_up()
         names = names or item_file_names(plans, cache.names_root, lexicon_words, profile.naming)
-        master, levelled = mix(plans, spoken_items, jingles, programme, profile, codec_db_job.result, beds)
-
-        reporter.stage("encoding")
-        package = write_package(programme, profile, master, levelled.gain_db, names, out_dir)
+        master, levelled = mix(plans, spoken_items, jingles, programme, profile, codec_db_job.result, beds,
+                               scratch_dir_for(out_dir))
+        try:
+            reporter.stage("encoding")
+            package = write_package(programme, profile, master, levelled.gain_db, names, out_dir)
+        finally:
+            master.close()
     finally:
         side.shutdown(wait=False)
     return RenderResult(out_dir, package.duration_s, package.loudness, stats, _rows(master, names, package.item_loudness),

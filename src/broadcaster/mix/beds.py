@@ -10,9 +10,9 @@ cosines, so the gain has no corner and no step:
     duck   ──────╲___________________╱────────╲____
                  ↑ramp ends at speech  ↑ramp starts when speech ends
 
-The gain curve is built from breakpoints with `np.interp`, block by block,
-and the bed is added into the programme buffer in place: linear in the
-programme's length, memory flat.
+The gain curve is built from breakpoints with `np.interp`, and each bed
+(`BedLayer`) is added into the programme a block at a time as the mix makes
+it: linear in the programme's length, memory flat.
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ import numpy as np
 
 from broadcaster.meter import integrated_lufs
 from broadcaster.mix.jingles import load_audio_file
-from broadcaster.model import ItemPlan, Master, MusicBed, Programme
+from broadcaster.model import ItemPlan, ItemSpan, MusicBed, Programme, SpokenItem
 
 RAMP_S = 0.4  # duck and release ramps
 HOLD_S = 1.8  # pauses shorter than this keep the bed down (sentence and item pauses are 0.45-1.5 s)
@@ -132,15 +132,19 @@ def ramp_up(control: np.ndarray, step: int) -> np.ndarray:
     return (control[:-1, None] + rise[:, None] * fraction[None, :]).ravel()
 
 
-def add_bed(samples: np.ndarray, rate_hz: int, loop: np.ndarray, gain: BedGain, start_s: float, end_s: float) -> None:
-    """Add the looped bed, shaped by `gain`, into `samples[start_s:end_s]` in place.
+def add_bed(samples: np.ndarray, rate_hz: int, loop: np.ndarray, gain: BedGain, start_s: float, end_s: float,
+            offset: int = 0) -> None:
+    """Add the looped bed, shaped by `gain`, over [start_s, end_s) of the
+    programme into `samples`, which holds the programme from sample `offset`.
 
     The gain curve is evaluated every _STEP samples (1.5 ms; its ramps last
     hundreds of ms) and drawn between those points with straight lines, and
-    the loop is copied in slices: the per-sample work is a multiply-add."""
-    first, last = int(start_s * rate_hz), min(len(samples), int(end_s * rate_hz))
-    for block in range(first, last, _BLOCK):
-        stop = min(last, block + _BLOCK)
+    the loop is copied in slices: the per-sample work is a multiply-add.
+    The loop starts at `start_s` whatever the block, so blocks join seamlessly."""
+    first, last = int(start_s * rate_hz), int(end_s * rate_hz)
+    lo, hi = max(first, offset), min(last, offset + len(samples))
+    for block in range(lo, hi, _BLOCK):
+        stop = min(hi, block + _BLOCK)
         n = stop - block
         steps = -(-n // _STEP)
         control = gain.at((block + np.arange(steps + 1) * _STEP) / rate_hz)
@@ -150,46 +154,61 @@ def add_bed(samples: np.ndarray, rate_hz: int, loop: np.ndarray, gain: BedGain, 
             take = min(len(loop) - position, n - filled)
             bed[filled : filled + take] = loop[position : position + take]
             filled, position = filled + take, 0
-        bed *= ramp_up(control, _STEP)[:n]
-        samples[block:stop] += bed
+        if control.min() == control.max():  # steady (most blocks: the bed stays ducked through an item)
+            bed *= control[0]
+        else:
+            bed *= ramp_up(control, _STEP)[:n]
+        samples[block - offset : stop - offset] += bed
 
 
-def _spans(master: Master, items) -> list[tuple[float, float]]:
+class BedLayer:
+    """One bed over [start_s, end_s) of the programme, ready to add block by block."""
+
+    def __init__(self, loop: np.ndarray, gain: BedGain, start_s: float, end_s: float, rate_hz: int):
+        self.loop, self.gain, self.start_s, self.end_s, self.rate_hz = loop, gain, start_s, end_s, rate_hz
+
+    def add_to(self, block: np.ndarray, offset: int) -> None:
+        add_bed(block, self.rate_hz, self.loop, self.gain, self.start_s, self.end_s, offset)
+
+
+def _spans(items: list[ItemSpan]) -> list[tuple[float, float]]:
     return [(s.caption_start_s, s.caption_end_s) for span in items for s in span.segments]
 
 
-def mix_beds(master: Master, programme: Programme, beds: dict[Path, np.ndarray]) -> None:
-    """Add the programme's bed and every item's bed into the master, in place.
+def bed_layers(items: list[ItemSpan], duration_s: float, programme: Programme, beds: dict[Path, np.ndarray],
+               rate_hz: int) -> list[BedLayer]:
+    """The programme's bed and every item's bed, placed and shaped.
 
     A bed's `level_db` is relative to the speech's loudness, which is
-    measured here on a dozen segments spread over the programme (measuring
-    an hour whole would cost a second); levelling then moves both together.
+    measured here on a dozen clips spread over the programme (measuring an
+    hour whole would cost a second); levelling then moves both together.
     """
-    with_bed = [span for span in master.items if span.plan.item.music is not None]
+    with_bed = [span for span in items if span.plan.item.music is not None]
     if programme.music is None and not with_bed:
-        return
-    rate = master.rate_hz
-    speech_db = _speech_lufs(master)
+        return []
+    speech_db = _speech_lufs([s.spoken for s in items if s.spoken is not None])
+    layers = []
     if programme.music is not None:
         bed = programme.music
-        gain = BedGain(0.0, master.duration_s, _bed_db(bed, beds[bed.path], speech_db, rate), bed.duck_db,
-                       _spans(master, master.items), [(s.start_s, s.start_s + s.duration_s) for s in with_bed])
-        add_bed(master.samples, rate, seamless_loop(beds[bed.path], rate), gain, 0.0, master.duration_s)
+        gain = BedGain(0.0, duration_s, _bed_db(bed, beds[bed.path], speech_db, rate_hz), bed.duck_db,
+                       _spans(items), [(s.start_s, s.start_s + s.duration_s) for s in with_bed])
+        layers.append(BedLayer(seamless_loop(beds[bed.path], rate_hz), gain, 0.0, duration_s, rate_hz))
     for span in with_bed:
         bed = span.plan.item.music
         end_s = span.start_s + span.duration_s
-        gain = BedGain(span.start_s, end_s, _bed_db(bed, beds[bed.path], speech_db, rate), bed.duck_db, _spans(master, [span]))
-        add_bed(master.samples, rate, seamless_loop(beds[bed.path], rate), gain, span.start_s, end_s)
+        gain = BedGain(span.start_s, end_s, _bed_db(bed, beds[bed.path], speech_db, rate_hz), bed.duck_db, _spans([span]))
+        layers.append(BedLayer(seamless_loop(beds[bed.path], rate_hz), gain, span.start_s, end_s, rate_hz))
+    return layers
 
 
-def _speech_lufs(master: Master, most: int = 12) -> float:
-    segments = [s for span in master.items for s in span.segments]
-    if not segments:
+def _speech_lufs(spoken: list[SpokenItem], most: int = 12) -> float:
+    """The speech's loudness, measured on up to `most` clips spread over the programme."""
+    clips = [clip for item in spoken for clip in item.clips if len(clip.speech.samples)]
+    if not clips:
         return -23.0
-    picked = segments[:: max(1, len(segments) // most)]
-    rate = master.rate_hz
-    pieces = [master.samples[int(s.start_s * rate) : int((s.start_s + s.duration_s) * rate)] for s in picked]
-    level = integrated_lufs(np.concatenate(pieces), rate)
+    picked = clips[:: max(1, len(clips) // most)]
+    rate = picked[0].speech.rate_hz
+    level = integrated_lufs(np.concatenate([c.speech.samples for c in picked if c.speech.rate_hz == rate]), rate)
     return level if np.isfinite(level) else -23.0
 
 

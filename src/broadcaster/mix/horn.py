@@ -7,12 +7,15 @@ outdoors cannot ride the volume, so the loudness range is held to at most
 6 LU by light, slow compression. Gain and the true-peak limiter follow in
 `loudness.normalise`.
 
-Everything runs in place, block by block, over the programme buffer (a
-60-minute programme is ~635 MB of float32; no second copy is made), and the
-compressor's gain is worked out on 10 ms frames (360,000 values for an hour)
-and drawn back between frames with straight lines: linear in the
-programme's length. `horn_chain(master.samples, rate_hz)` changes the buffer
-and returns it.
+The chain streams: `HornChain.filter` filters the programme a block at a
+time as the mix makes it (each block with enough of the signal before it
+that the filter has forgotten where it started, so blocks can be filtered
+on two threads at once) and keeps each 10 ms frame's energy; once the whole programme has been seen,
+`gain_curve()` works out the compressor's gain on those frames (360,000
+values for an hour), and `GainCurve.apply` draws it back between frames with
+straight lines as the levelling pass reads the blocks again: linear in the
+programme's length, memory flat. `horn_chain(samples, rate_hz)` runs the
+whole chain over one buffer, in place.
 
 How the compressor treats a phrase, relative to the programme's level, at 2:1:
 
@@ -23,6 +26,9 @@ How the compressor treats a phrase, relative to the programme's level, at 2:1:
 from __future__ import annotations
 
 import numpy as np
+
+from broadcaster.filters import BlockFilter
+from broadcaster.meter import frame_energy
 
 HIGH_PASS_HZ = 200.0
 PRESENCE_HZ, PRESENCE_DB, PRESENCE_Q = 3000.0, 3.0, 0.8  # a broad bell over ~2-4 kHz
@@ -99,51 +105,100 @@ def estimated_range_lu(frame_energy: np.ndarray, gain_db: np.ndarray) -> float:
     return float(high - low)
 
 
+def frame_length(rate_hz: int) -> int:
+    """Samples in one 10 ms frame, the compressor's (and the level estimate's) step."""
+    return rate_hz // _FRAMES_PER_S
+
+
+def block_length(rate_hz: int) -> int:
+    """Samples in one block of the mix's first pass: whole frames (6 s)."""
+    return frame_length(rate_hz) * _FRAMES_PER_BLOCK
+
+
+class HornChain:
+    """The filters run block by block, in any order and on any thread (each
+    block with `history` samples before it: `filters.BlockFilter`); the
+    compressor's gain once every block has been filtered."""
+
+    def __init__(self, rate_hz: int, n_samples: int):
+        self.rate_hz, self.frame = rate_hz, frame_length(rate_hz)
+        self._filter = BlockFilter(horn_filter(rate_hz))
+        self.history = self._filter.history
+        self._energy = np.zeros(-(-n_samples // self.frame), dtype=np.float64)
+
+    def filter(self, ext: np.ndarray, lead: int, start: int) -> np.ndarray:
+        """High-pass and presence lift of `ext`, the programme from `start - lead`
+        to the end of a block that starts at `start` (a whole number of frames
+        in); `lead` is `history` samples, or fewer at the programme's start.
+        Returns the filtered `ext`: its first `lead` samples are for the
+        caller's own filters' history, the rest is the block."""
+        out = self._filter.from_rest(ext)
+        energy = frame_energy(out[lead:], self.frame)
+        self._energy[start // self.frame : start // self.frame + len(energy)] = energy
+        return out
+
+    def gain_curve(self) -> "GainCurve":
+        """The compressor's gain over the whole programme."""
+        from scipy.ndimage import minimum_filter1d, uniform_filter1d
+
+        energy = self._energy
+        window = max(1, int(WINDOW_S * _FRAMES_PER_S))
+        # The moving average can dip a hair under zero in silence (rounding): clamp before the log.
+        smoothed = np.maximum(uniform_filter1d(energy, window, mode="nearest"), 1e-20) if len(energy) else energy
+        frame_db = 10 * np.log10(smoothed)
+        gain_db = np.zeros_like(frame_db)
+        for ratio in RATIOS:
+            if not len(frame_db):
+                break
+            gain_db = compressor_gain_db(frame_db, ratio)
+            # The lowest gain within reach first (a loud phrase is already cut when
+            # it starts), then smoothed: every value averaged is at most what its
+            # own frame needs, as in the limiter.
+            smooth = max(1, int(SMOOTH_S * _FRAMES_PER_S))
+            gain_db = uniform_filter1d(minimum_filter1d(gain_db, smooth, mode="nearest"), smooth, mode="nearest")
+            if estimated_range_lu(energy, gain_db) <= MAX_RANGE_LU - 0.5:
+                break
+        return GainCurve((10 ** (gain_db / 20)).astype(np.float32), self.frame)
+
+
+class GainCurve:
+    """A gain per frame (its value at the frame's centre), drawn between frame
+    starts with straight lines: one multiply-add a sample, no steps.
+
+    >>> curve = GainCurve(np.array([1.0, 3.0], dtype=np.float32), frame=2)
+    >>> curve.at(0, 4).tolist()
+    [1.0, 1.5, 2.0, 2.5]
+    """
+
+    def __init__(self, frame_gain: np.ndarray, frame: int):
+        self.frame_gain, self.frame = frame_gain, frame
+        n = len(frame_gain)
+        self._edges = (np.interp(np.arange(n + 1), np.arange(n) + 0.5, frame_gain).astype(np.float32)
+                       if n else np.ones(1, dtype=np.float32))
+        self._fraction = np.arange(frame, dtype=np.float32) / np.float32(frame)
+
+    def at(self, start: int, stop: int) -> np.ndarray:
+        """The gain of samples [start, stop) (past the last frame: the last value)."""
+        first, last = start // self.frame, -(-stop // self.frame)
+        edges = self._edges[min(first, len(self._edges) - 1) : last + 1]
+        edges = np.pad(edges, (0, max(0, last - first + 1 - len(edges))), mode="edge")
+        curve = (edges[:-1, None] + np.diff(edges)[:, None] * self._fraction[None, :]).ravel()
+        offset = start - first * self.frame
+        return curve[offset : offset + stop - start]
+
+    def apply(self, block: np.ndarray, start: int) -> None:
+        block *= self.at(start, start + len(block))
+
+
 def horn_chain(samples: np.ndarray, rate_hz: int) -> np.ndarray:
     """Filter and compress `samples` in place (float32); returns the same array."""
-    from scipy.ndimage import minimum_filter1d, uniform_filter1d
-    from scipy.signal import sosfilt, sosfilt_zi
-
-    frame = rate_hz // _FRAMES_PER_S
-    block = frame * _FRAMES_PER_BLOCK
-    sos = horn_filter(rate_hz).astype(np.float32)  # float32 like the samples: 4x faster than float64
-    state = (sosfilt_zi(sos) * 0.0).astype(np.float32)
-    n_frames = -(-len(samples) // frame)
-    frame_energy = np.zeros(n_frames, dtype=np.float64)
+    chain = HornChain(rate_hz, len(samples))
+    block = block_length(rate_hz)
+    raw = samples.copy()  # each block's history must be the signal before filtering
     for start in range(0, len(samples), block):
-        piece = samples[start : start + block]
-        piece[:], state = sosfilt(sos, piece, zi=state)
-        whole = len(piece) // frame * frame
-        frames = piece[:whole].reshape(-1, frame)
-        first = start // frame
-        # Sum of squares per frame without a squared copy of the block.
-        frame_energy[first : first + len(frames)] = np.einsum("ij,ij->i", frames, frames) / frame
-        if whole < len(piece):  # the programme's last, partial frame
-            frame_energy[first + len(frames)] = float(np.sum(np.square(piece[whole:], dtype=np.float64))) / frame
-
-    window = max(1, int(WINDOW_S * _FRAMES_PER_S))
-    # The moving average can dip a hair under zero in silence (rounding): clamp before the log.
-    smoothed = np.maximum(uniform_filter1d(frame_energy, window, mode="nearest"), 1e-20)
-    frame_db = 10 * np.log10(smoothed)
-    for ratio in RATIOS:
-        gain_db = compressor_gain_db(frame_db, ratio)
-        # The lowest gain within reach first (a loud phrase is already cut when
-        # it starts), then smoothed: every value averaged is at most what its
-        # own frame needs, as in the limiter.
-        smooth = max(1, int(SMOOTH_S * _FRAMES_PER_S))
-        gain_db = uniform_filter1d(minimum_filter1d(gain_db, smooth, mode="nearest"), smooth, mode="nearest")
-        if estimated_range_lu(frame_energy, gain_db) <= MAX_RANGE_LU - 0.5:
-            break
-
-    # The gain at each frame's start, from its value at the frame centres,
-    # drawn between frame starts with straight lines (one multiply-add a sample).
-    gain = (10 ** (gain_db / 20)).astype(np.float32)
-    at_edges = np.interp(np.arange(n_frames + 1), np.arange(n_frames) + 0.5, gain).astype(np.float32)
-    fraction = np.arange(frame, dtype=np.float32) / np.float32(frame)
+        lead = min(start, chain.history)
+        samples[start : start + block] = chain.filter(raw[start - lead : start + block], lead, start)[lead:]
+    curve = chain.gain_curve()
     for start in range(0, len(samples), block):
-        piece = samples[start : start + block]
-        first = start // frame
-        edges = at_edges[first : first + -(-len(piece) // frame) + 1]
-        curve = (edges[:-1, None] + np.diff(edges)[:, None] * fraction[None, :]).ravel()
-        piece *= curve[: len(piece)]
+        curve.apply(samples[start : start + block], start)
     return samples

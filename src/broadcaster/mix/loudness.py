@@ -1,33 +1,64 @@
 """Loudness normalisation (ITU-R BS.1770 via pyloudnorm) and a true-peak limiter.
 
 The programme is brought to the target integrated loudness (−16 LUFS, the
-usual level for speech delivered as files), then any inter-sample peak above
-the ceiling (−1 dBTP) is held down by a look-ahead gain curve, and the pair
-is repeated until both hold, since limiting lowers the loudness a little.
+usual level for speech delivered as files) and any inter-sample peak above
+the ceiling (−1 dBTP) is held down by a look-ahead gain curve, in one pass
+over the programme on disk (`level`); a second pass follows only when the
+limiter took enough loudness to miss the target.
 """
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 
-from broadcaster.meter import _BLOCK, _oversampled_abs_above, integrated_lufs, true_peak_dbtp
+from broadcaster.meter import (_BLOCK, KFilter, _oversampled_abs_above, frame_energy, integrated_lufs, lufs_from_frames,
+                               true_peak_dbtp)
+from broadcaster.mix.horn import GainCurve, block_length, frame_length
+from broadcaster.mix.side_worker import SideWorker
 from broadcaster.model.mix import LoudnessReport
+from broadcaster.pcm_file import PcmFile
 
 TARGET_LUFS = -16.0
 CEILING_DBTP = -1.0
+LOOKAHEAD_S = 0.005
 
 
-def limit(samples: np.ndarray, rate_hz: int, ceiling_dbtp: float = CEILING_DBTP, lookahead_s: float = 0.005,
-          *, in_place: bool = False) -> np.ndarray:
-    """Hold true peaks at or below the ceiling with a smooth gain curve.
+def _filters():
+    """scipy's minimum and moving-average filters, imported on the calling thread."""
+    from scipy.ndimage import minimum_filter1d, uniform_filter1d
+
+    return minimum_filter1d, uniform_filter1d
+
+
+def _limit_window(window: np.ndarray, core: slice, ceiling: np.float32, radius: int, filters=None) -> np.ndarray | None:
+    """The limited samples window[core], or None when nothing within reach of
+    them needs limiting. `window` holds 2 x radius of context on each side of
+    the core (less only at the programme's ends).
 
     The gain each sample needs is spread by a minimum filter over the
     look-ahead window and then smoothed by a moving average half that wide:
     every value the average sees is a minimum over a window containing the
     sample, so the smoothed gain never exceeds what the sample needs.
+    `filters` is `_filters()`, for a caller on another thread.
+    """
+    minimum_filter1d, uniform_filter1d = filters or _filters()
+    peak = _oversampled_abs_above(window, float(ceiling))  # values at or under the ceiling need no gain
+    if peak.max(initial=0.0) <= ceiling:
+        return None
+    # float32 throughout: a programme is tens of millions of samples.
+    need = np.minimum(np.float32(1.0), ceiling / np.maximum(peak, np.float32(1e-12)))
+    gain = minimum_filter1d(need, size=2 * radius + 1, mode="nearest")
+    gain = uniform_filter1d(gain, size=radius + 1, mode="nearest")
+    return window[core] * gain[core]
+
+
+def limit(samples: np.ndarray, rate_hz: int, ceiling_dbtp: float = CEILING_DBTP, lookahead_s: float = LOOKAHEAD_S,
+          *, in_place: bool = False) -> np.ndarray:
+    """Hold true peaks at or below the ceiling with a smooth gain curve (`_limit_window`).
+
     `in_place=True` writes into `samples` (same result, no second buffer).
     """
-    from scipy.ndimage import minimum_filter1d, uniform_filter1d
-
     ceiling = np.float32(10 ** (ceiling_dbtp / 20))
     radius = max(1, int(lookahead_s * rate_hz))
     out = samples if in_place else None
@@ -40,14 +71,7 @@ def limit(samples: np.ndarray, rate_hz: int, ceiling_dbtp: float = CEILING_DBTP,
     for start in range(0, len(samples), _BLOCK):
         end = min(len(samples), start + _BLOCK)
         lo, hi = max(0, start - context), min(len(samples), end + context)
-        peak = _oversampled_abs_above(samples[lo:hi], float(ceiling))  # values at or under the ceiling need no gain
-        limited = None
-        if peak.max(initial=0.0) > ceiling:
-            # float32 throughout: a programme is tens of millions of samples.
-            need = np.minimum(np.float32(1.0), ceiling / np.maximum(peak, np.float32(1e-12)))
-            gain = minimum_filter1d(need, size=2 * radius + 1, mode="nearest")
-            gain = uniform_filter1d(gain, size=radius + 1, mode="nearest")
-            limited = samples[start:end] * gain[start - lo : end - lo]
+        limited = _limit_window(samples[lo:hi], slice(start - lo, end - lo), ceiling, radius)
         if pending is not None:
             out[pending[0] : pending[0] + len(pending[1])] = pending[1]
             pending = None
@@ -60,34 +84,121 @@ def limit(samples: np.ndarray, rate_hz: int, ceiling_dbtp: float = CEILING_DBTP,
     return samples if out is None else out
 
 
+GainAt = Callable[[int, int], "np.ndarray | float"]
+
+
+def gain_and_limit(audio: PcmFile, rate_hz: int, gain_at: GainAt, ceiling_dbtp: float, frame: int, block: int,
+                   lookahead_s: float = LOOKAHEAD_S) -> np.ndarray:
+    """Multiply `audio` by `gain_at(start, stop)` and limit it, in place, a block at a time.
+
+    Returns, per `frame`-sample frame, how much of its energy the limiter
+    left (1.0 where it did nothing), so that the caller can tell the
+    programme's loudness without measuring it again. `block` must be a
+    whole number of frames. Each block is limited with the gained samples
+    around it (the next block's first ones read ahead, the previous block's
+    last ones carried over as they were before limiting), so the result is
+    the same as limiting the whole programme at once.
+    """
+    ceiling = np.float32(10 ** (ceiling_dbtp / 20))
+    radius = max(1, int(lookahead_s * rate_hz))
+    context = 2 * radius
+    n = len(audio)
+    kept = np.ones(-(-n // frame), dtype=np.float64)
+    filters = _filters()
+
+    def finish(start: int, window: np.ndarray, core: slice) -> None:
+        """Limit one block and write it (on a side thread)."""
+        gained = window[core]
+        limited = _limit_window(window, core, ceiling, radius, filters)
+        if limited is None:
+            limited = gained
+        else:
+            before = frame_energy(gained, frame)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                ratio = frame_energy(limited, frame) / before
+            kept[start // frame : start // frame + len(ratio)] = np.where(before > 0, ratio, 1.0)
+        audio.write(start, limited)
+
+    carry = np.zeros(0, dtype=np.float32)
+    # Each block's limiting needs only the window read for it, so two
+    # threads limit two blocks at once while this one reads the next.
+    with SideWorker(threads=2) as side:
+        for start in range(0, n, block):
+            end = min(n, start + block)
+            # This block and the next one's first `context` samples: the
+            # side threads only ever rewrite blocks read already.
+            raw = audio.read(start, min(n, end + context))
+            gained = raw * gain_at(start, start + len(raw))
+            window = np.concatenate([carry, gained]) if len(carry) else gained
+            core = slice(len(carry), len(carry) + end - start)
+            carry = window[max(0, core.stop - context) : core.stop].copy()
+            side.submit(finish, start, window, core)
+    return kept
+
+
+def level(audio: PcmFile, rate_hz: int, target_lufs: float = TARGET_LUFS, ceiling_dbtp: float = CEILING_DBTP, *,
+          k_frame_ms: np.ndarray | None = None, curve: GainCurve | None = None) -> LoudnessReport:
+    """Bring `audio` to the target loudness with its true peaks under the ceiling, in place.
+
+    `k_frame_ms` is the K-weighted mean square of each 10 ms frame of the
+    audio as it is (the mix's first pass keeps it; measured here when not
+    given), and `curve` a gain (the horn chain's compressor) still to be
+    applied with the levelling gain. Because a frame's energy scales with
+    the square of the gain applied to it, the loudness after any gain is
+    known from those frames: the gain to the target is worked out, applied
+    with the limiter in one pass, and the limiter's small loss of loudness
+    read from the energy it left. Only when that loss puts the programme
+    more than 0.1 LU off target does another pass add the difference (and
+    limit again). The report's true peak is NaN: the package stage measures
+    the written file.
+
+    The limiter aims 0.5 dB under the ceiling: the MP3 encoder adds a little overshoot.
+    """
+    frame = frame_length(rate_hz)
+    block = block_length(rate_hz)
+    frames_per_hop = max(1, int(round(0.1 * rate_hz)) // frame)
+    if k_frame_ms is None:
+        k_frame_ms = _k_frame_ms(audio, rate_hz, frame, block)
+    shaped = k_frame_ms * (curve.frame_gain.astype(np.float64) ** 2 if curve is not None else 1.0)
+    before = lufs_from_frames(shaped, frames_per_hop)
+    if not np.isfinite(before):  # silence: nothing to level
+        return LoudnessReport(before, float("nan"), 0.0)
+    limiter_ceiling = ceiling_dbtp - 0.5
+    gain_db = target_lufs - before
+    first = np.float32(10 ** (gain_db / 20))
+    if curve is not None:
+        gain_at = lambda a, b: curve.at(a, b) * first  # noqa: E731
+    else:
+        gain_at = lambda a, b: first  # noqa: E731
+    kept = gain_and_limit(audio, rate_hz, gain_at, limiter_ceiling, frame, block)
+    level_now = lufs_from_frames(shaped * 10 ** (gain_db / 10) * kept[: len(shaped)], frames_per_hop)
+    for _ in range(3):
+        if abs(level_now - target_lufs) <= 0.1:
+            break
+        more_db = target_lufs - level_now
+        gain_db += more_db
+        more = np.float32(10 ** (more_db / 20))
+        kept = kept * gain_and_limit(audio, rate_hz, lambda a, b: more, limiter_ceiling, frame, block)
+        level_now = lufs_from_frames(shaped * 10 ** (gain_db / 10) * kept[: len(shaped)], frames_per_hop)
+    return LoudnessReport(level_now, float("nan"), level_now - before)
+
+
+def _k_frame_ms(audio: PcmFile, rate_hz: int, frame: int, block: int) -> np.ndarray:
+    k = KFilter(rate_hz)
+    return np.concatenate([frame_energy(k(piece), frame) for piece in audio.blocks(size=block)] or [np.zeros(0)])
+
+
 def normalise(samples: np.ndarray, rate_hz: int, target_lufs: float = TARGET_LUFS, ceiling_dbtp: float = CEILING_DBTP,
               *, measure_peak: bool = True, in_place: bool = False) -> tuple[np.ndarray, LoudnessReport]:
-    """Return the normalised programme and what was measured on it.
-
-    `measure_peak=False` skips the final true-peak pass (NaN in the report),
-    for a caller that measures the encoded file instead; `in_place=True`
-    applies the gain to `samples` itself instead of a copy (a programme
-    buffer is ~90 MB for 8 minutes).
-
-    Gain to target, limit, measure; usually once is enough (limiting speech
-    at -16 LUFS touches few peaks), else repeat with the remaining gap.
-    """
-    before = integrated_lufs(samples, rate_hz)
-    if not np.isfinite(before):  # silence: nothing to normalise
-        return samples, LoudnessReport(before, true_peak_dbtp(samples), 0.0)
-    # Aim the limiter slightly under the ceiling: the MP3 encoder adds a little overshoot.
-    limiter_ceiling = ceiling_dbtp - 0.5
-    out, level = samples, before
-    for _ in range(4):
-        gain = np.float32(10 ** ((target_lufs - level) / 20))
-        if in_place:
-            np.multiply(out, gain, out=out)
-        else:
-            out = out * gain
-            in_place = True  # from here on `out` is our own buffer
-        out = limit(out, rate_hz, limiter_ceiling, in_place=True)
-        level = integrated_lufs(out, rate_hz)
-        if abs(level - target_lufs) <= 0.1:
-            break
+    """`level` for a buffer in memory: the normalised copy (or `samples`
+    itself with `in_place=True`) and what was measured on it, the true peak
+    too unless `measure_peak=False`."""
+    with PcmFile.from_samples(samples) as audio:
+        report = level(audio, rate_hz, target_lufs, ceiling_dbtp)
+        out = samples if in_place else np.empty_like(samples, dtype=np.float32)
+        for at in range(0, len(samples), _BLOCK):
+            out[at : at + _BLOCK] = audio.read(at, at + _BLOCK)
+    if not np.isfinite(report.integrated_lufs):
+        return out, LoudnessReport(report.integrated_lufs, true_peak_dbtp(out), 0.0)
     peak = true_peak_dbtp(out) if measure_peak else float("nan")
-    return out, LoudnessReport(level, peak, level - before)
+    return out, LoudnessReport(integrated_lufs(out, rate_hz), peak, report.gain_db)

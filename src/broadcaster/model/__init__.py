@@ -2,7 +2,7 @@
 
 script → `Programme` (with its `Item`s) → prepare → `ItemPlan`s of `Cue`s
 (each a `Segment` and a `SpeechRequest`) → synthesise → `SpokenItem`s of
-`Clip`s (`Speech`) → mix → `Master` (samples, `ItemSpan`s, `SegmentSpan`s)
+`Clip`s (`Speech`) → mix → `Master` (samples on disk, `ItemSpan`s, `SegmentSpan`s)
 and a `LoudnessReport` → package.
 
 Every stage imports these from here and nothing from the stages before it,

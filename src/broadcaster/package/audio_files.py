@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from broadcaster.codec import codec_gain_db, decode_chunks, encode_mp3
-from broadcaster.meter import LoudnessMeter, true_peak_dbtp
+from broadcaster.meter import LoudnessMeter
 from broadcaster.model import LoudnessReport, Master
 
 
@@ -34,11 +34,10 @@ class AudioPackager:
         master, profile, folder = package.master, package.profile, package.folder
         (folder / "items").mkdir(exist_ok=True)
         spoken = [s for s in master.items if s.spoken is not None]
-        jobs = [(master.samples, folder / "programme.mp3", _tags(package, package.programme.title, "1/1"))]
+        # Each encoder reads its own blocks of the master (on disk) as it goes.
+        jobs = [(master.blocks(), folder / "programme.mp3", _tags(package, package.programme.title, "1/1"))]
         for number, span in enumerate(spoken, 1):
-            a = int(round(span.start_s * master.rate_hz))
-            b = int(round((span.start_s + span.duration_s) * master.rate_hz))
-            jobs.append((master.samples[a:b], folder / package.item_files[span.plan.item.index],
+            jobs.append((master.blocks(*master.sample_range(span)), folder / package.item_files[span.plan.item.index],
                          _tags(package, span.plan.title, f"{number}/{len(spoken)}")))
         with ThreadPoolExecutor(2) as pool:
             encoded = [pool.submit(encode_mp3, *job, master.rate_hz, profile.bitrate, channels=profile.channels,
@@ -58,18 +57,17 @@ class AudioPackager:
 
 def item_loudness(master: Master, codec_db: float) -> dict[int, LoudnessReport]:
     """Item index → integrated loudness, loudness range and true peak of each
-    item with sound (not pauses), measured on the levelled buffer the files
+    item with sound (not pauses), measured on the levelled master the files
     were cut from, plus the encoder's level change (`codec_db`, negative),
     so that they read as the written files would."""
     out = {}
     for span in master.items:
-        a = int(round(span.start_s * master.rate_hz))
-        b = int(round((span.start_s + span.duration_s) * master.rate_hz))
-        piece = master.samples[a:b]
-        if piece.size == 0 or not np.any(piece):
+        meter, sound = LoudnessMeter(master.rate_hz), False
+        for block in master.blocks(*master.sample_range(span)):
+            meter.feed(block)
+            sound = sound or bool(np.any(block))
+        if not sound:
             continue
-        meter = LoudnessMeter(master.rate_hz, true_peak=False)
-        meter.feed(piece)
-        out[span.plan.item.index] = LoudnessReport(meter.integrated_lufs() + codec_db, true_peak_dbtp(piece) + codec_db,
+        out[span.plan.item.index] = LoudnessReport(meter.integrated_lufs() + codec_db, meter.true_peak_dbtp() + codec_db,
                                                    0.0, meter.loudness_range_lu())
     return out

@@ -65,21 +65,45 @@ def _kind(span) -> str:
 
 
 def envelope(samples: np.ndarray, columns: int = COLUMNS) -> np.ndarray:
-    """Min and max of each of `columns` equal slices of `samples`, a slice at a
-    time (|x| of a whole programme at once would copy it)."""
+    """Min and max of each of `columns` equal slices of `samples`."""
+    return envelope_of_blocks([samples], len(samples), columns)
+
+
+def envelope_of_blocks(blocks, n_samples: int, columns: int = COLUMNS) -> np.ndarray:
+    """`envelope` of a programme that arrives in blocks (in order, `n_samples`
+    in all): each block's share of each column is reduced where it lies, so
+    the programme is never held whole.
+
+    >>> envelope_of_blocks([np.array([1, -2, 3]), np.array([4, 0, -5])], 6, 2).tolist()
+    [[-2.0, 3.0], [-5.0, 4.0]]
+    """
     out = np.zeros((columns, 2), dtype=np.float32)
-    edges = np.linspace(0, len(samples), columns + 1).astype(np.int64)
-    for c in range(columns):
-        piece = samples[edges[c] : max(edges[c + 1], edges[c] + 1)]
-        if len(piece):
-            out[c] = piece.min(), piece.max()
+    low = np.full(columns, np.inf, dtype=np.float32)
+    high = np.full(columns, -np.inf, dtype=np.float32)
+    # Column c covers [edges[c], max(edges[c + 1], edges[c] + 1)): at least one sample.
+    edges = np.linspace(0, n_samples, columns + 1).astype(np.int64)
+    ends = np.maximum(edges[1:], edges[:-1] + 1)
+    at = 0
+    for block in blocks:
+        block = np.asarray(block, dtype=np.float32)
+        stop = at + len(block)
+        # The columns that meet this block: start before its end and end after its start.
+        for c in range(np.searchsorted(ends, at, side="right"), np.searchsorted(edges[:-1], stop, side="left")):
+            a, b = max(edges[c], at) - at, min(ends[c], stop) - at
+            if a < b:
+                low[c] = min(low[c], block[a:b].min())
+                high[c] = max(high[c], block[a:b].max())
+        at = stop
+    seen = np.isfinite(low)
+    out[seen, 0], out[seen, 1] = low[seen], high[seen]
     return out
 
 
 def sheet_data(package) -> Sheet:
     master, programme, profile = package.master, package.programme, package.profile
     meter = LoudnessMeter(master.rate_hz, true_peak=False)
-    meter.feed(master.samples)
+    for block in master.blocks():
+        meter.feed(block)
     short_term = meter.short_term_lufs()
     items = [SheetItem(n, _kind(span), span.plan.title or span.plan.item.kind, span.start_s, span.duration_s)
              for n, span in enumerate(master.items, 1)]
@@ -90,7 +114,7 @@ def sheet_data(package) -> Sheet:
         integrated_lufs=loudness.integrated_lufs if loudness else float("nan"),
         true_peak_dbtp=loudness.true_peak_dbtp if loudness else float("nan"),
         target_lufs=profile.target_lufs, ceiling_dbtp=profile.ceiling_dbtp, items=items,
-        envelope=envelope(master.samples), loudness_step_s=0.1, short_term_lufs=short_term,
+        envelope=envelope_of_blocks(master.blocks(), len(master.audio)), loudness_step_s=0.1, short_term_lufs=short_term,
     )
 
 
