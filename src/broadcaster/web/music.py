@@ -1,4 +1,4 @@
-"""The station's music beds and jingles: files staff upload, kept in the data folder's `music/`.
+"""The station's music beds: files staff upload, kept in the data folder's `music/`.
 
 A bed is stored under a name of our own (`<32 hex>.<ext>`); the name staff
 gave it is only shown (kept in `music/beds.json`), never used as a path.
