@@ -343,3 +343,16 @@ def test_export_refuses_a_card_mounted_read_only(client, tmp_path, monkeypatch):
     monkeypatch.setattr("broadcaster.package.export_media.mount_fs_type", lambda p: "vfat")
     r = client.post(job["result"] + "/export", data={"csrf": csrf(client), "target_path": str(target), "device": "sdcard"})
     assert r.status_code == 400 and "写保护开关" in _error(r.text) and not list(target.iterdir())
+
+
+def test_runs_of_the_same_second_are_all_listed_newest_first(tmp_path):
+    from broadcaster.daily.job import RUN_LOG, RunReport
+    from broadcaster.web.daily import runs
+
+    started = "2026-11-30T06:00:00+08:00"
+    first = RunReport(date="2026-11-30", started=started, finished=started, status="ok", synthesised=4)
+    second = RunReport(date="2026-11-30", started=started, finished="2026-11-30T06:00:01+08:00", status="unchanged")
+    (tmp_path / RUN_LOG).write_text(first.log_line() + "\n" + second.log_line() + "\n", encoding="utf-8")
+    (tmp_path / "run.json").write_text(json.dumps(second.__dict__), encoding="utf-8")
+    listed = runs(tmp_path)
+    assert [r.status for r in listed] == ["unchanged", "ok"] and listed[0].duration_s == 1.0 and listed[1].synthesised == 4

@@ -106,9 +106,11 @@ def find(data: DataDir, name: str) -> DailyScript:
 
 
 def runs(root: Path, limit: int = MAX_RUNS) -> list[Run]:
-    """The newest runs first: runs.log has one line per run (failed ones too); run.json (beside
-    `latest`, and in each day's folder) adds when each finished and what went wrong in full."""
-    reports: dict[str, dict] = {}
+    """The newest runs first: runs.log has one line per run (failed ones too), in the order
+    they ran; run.json (beside `latest`, and in each day's folder) adds when each finished,
+    its warnings and its error in full. Times are to the second, so two runs can share one:
+    a report is matched by time, day and status, and the log's order breaks ties."""
+    reports: dict[tuple[str, str, str], dict] = {}
     dated = [p / RUN_JSON for p in root.iterdir() if _DATED.match(p.name)] if root.is_dir() else []
     for path in [root / RUN_JSON, *dated]:
         try:
@@ -116,23 +118,31 @@ def runs(root: Path, limit: int = MAX_RUNS) -> list[Run]:
         except (OSError, ValueError):
             continue
         if isinstance(doc, dict) and isinstance(doc.get("started"), str):
-            reports.setdefault(doc["started"], doc)
-    found: dict[str, Run] = {}
+            reports.setdefault((doc["started"], str(doc.get("date", "")), str(doc.get("status", ""))), doc)
+    found: list[Run] = []
     for line in _log_tail(root / RUN_LOG):
         match = _LOG_LINE.match(line)
-        if match:
-            error = match["error"]
-            try:
-                error = ast.literal_eval(error) if error else None
-            except (ValueError, SyntaxError):
-                pass
-            found[match["started"]] = Run(match["date"], match["started"], match["status"], error=error,
-                                          synthesised=int(match["synthesised"]), cached=int(match["cached"]))
-    for started, doc in reports.items():
-        found[started] = Run(str(doc.get("date", "")), started, str(doc.get("status", "")), str(doc.get("finished") or ""),
-                             doc.get("error"), int(doc.get("synthesised") or 0), int(doc.get("cached") or 0),
-                             [str(w) for w in doc.get("warnings") or []])
-    return sorted(found.values(), key=lambda r: r.started_ts or 0, reverse=True)[:limit]
+        if not match:
+            continue
+        error = match["error"]
+        try:
+            error = ast.literal_eval(error) if error else None
+        except (ValueError, SyntaxError):
+            pass
+        run = Run(match["date"], match["started"], match["status"], error=error,
+                  synthesised=int(match["synthesised"]), cached=int(match["cached"]))
+        doc = reports.pop((run.started, run.date, run.status), None)
+        if doc is not None:
+            run.finished = str(doc.get("finished") or "")
+            run.error = doc.get("error") or run.error
+            run.warnings = [str(w) for w in doc.get("warnings") or []]
+        found.append(run)
+    for (started, date, status), doc in reports.items():  # a report whose log line is gone (the log was cleared)
+        found.insert(0, Run(date, started, status, str(doc.get("finished") or ""), doc.get("error"),
+                            int(doc.get("synthesised") or 0), int(doc.get("cached") or 0),
+                            [str(w) for w in doc.get("warnings") or []]))
+    # Newest first; a stable sort keeps the log's order (reversed) among runs of the same second.
+    return sorted(reversed(found), key=lambda r: -(r.started_ts or 0))[:limit]
 
 
 def _log_tail(path: Path, max_bytes: int = 64 * 1024) -> list[str]:
