@@ -281,14 +281,6 @@ def test_no_file_outside_the_output_folder_is_served(client, app):
     assert client.get("/broadcasts/99").status_code == 404
 
 
-def test_export_and_daily_say_not_available_yet(client):
-    job_id = _render(client)
-    wait_job(client, job_id)
-    r = client.post("/broadcasts/1/export", data={"csrf": csrf(client), "target": "/tmp/x"})
-    assert r.status_code == 501 and "尚未提供" in r.text
-    assert "尚未提供" in client.get("/daily").text
-
-
 def test_login_needed_once_a_password_is_set(tmp_path):
     from broadcaster.web.serve import set_password
     from broadcaster.web.security import SESSION_S
@@ -362,7 +354,7 @@ def test_set_password_from_the_command_line(tmp_path):
     assert (data / "password").stat().st_mode & 0o077 == 0
 
 
-@pytest.mark.parametrize("module", ["display", "vtt", "compose", "security", "extract", "job"])
+@pytest.mark.parametrize("module", ["display", "vtt", "compose", "security", "extract", "job", "music", "media", "daily"])
 def test_web_docstring_examples(module):
     import doctest
     import importlib

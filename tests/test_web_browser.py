@@ -144,3 +144,21 @@ def test_pages_work_without_script(server, tmp_path):
         assert driver.find_element(By.ID, "download-mp3").get_attribute("href").endswith("programme.mp3?download=1")
     finally:
         driver.quit()
+
+
+def test_run_the_daily_programme_and_hear_latest(server, browser):
+    """每日广播: 立即运行 queues run-daily, the progress page leads back, and the latest programme plays in the page."""
+    from test_web_daily_export import DAILY_SCRIPT
+
+    base, app = server
+    folder = app.extensions["broadcaster"]["data"].daily_dir / "湖东村"
+    (folder / "inbox").mkdir(parents=True)
+    (folder / "daily.yaml").write_text(DAILY_SCRIPT, encoding="utf-8")
+    browser.get(base + "/daily")
+    browser.find_element(By.XPATH, "//button[text()='立即运行']").click()
+    WebDriverWait(browser, 60).until(EC.visibility_of_element_located((By.ID, "result-link"))).click()
+    WebDriverWait(browser, 10).until(EC.presence_of_element_located((By.ID, "daily-latest-1")))
+    assert "成功" in browser.find_element(By.CSS_SELECTOR, "table.runs").text
+    browser.execute_script("document.getElementById('daily-latest-1').play();")
+    assert _playing(browser, "daily-latest-1") > 0.3
+    _shot(browser, "daily")

@@ -1,8 +1,9 @@
 """The Flask application: configuration, security hooks and shared helpers.
 
 `create_app(data_dir)` makes the app; the pages are in `pages_make.py`
-(new broadcast, queue, results) and `pages_station.py` (dictionary,
-history, daily broadcast, login). Renders never run here: pages put jobs on
+(new broadcast, queue, results), `pages_export.py` (onto a card or stick),
+`pages_music.py` (music beds), `pages_daily.py` (the daily broadcast) and
+`pages_station.py` (dictionary, history, cache, login). Renders never run here: pages put jobs on
 the `JobRunner` and read the queue.
 """
 from __future__ import annotations
@@ -14,7 +15,8 @@ from typing import Sequence
 from flask import Flask, abort, g, redirect, render_template, request, session, url_for
 
 from broadcaster.web import security
-from broadcaster.web.display import STATE_ZH, zh_duration, zh_time
+from broadcaster.web.compose import form_values
+from broadcaster.web.display import STATE_ZH, zh_date, zh_duration, zh_time
 from broadcaster.web.extract import MAX_UPLOAD_BYTES
 from broadcaster.web.paths import DataDir
 from broadcaster.web.runner import LocalRunner
@@ -58,8 +60,8 @@ def create_app(data_dir: Path, *, job_command: Sequence[str] | None = None, work
         "data": data, "store": store, "runner": runner, "voices": voices or default_voices(),
         "require_login": data.password_file.exists() if require_login is None else require_login,
     }
-    app.jinja_env.filters.update(zh_duration=zh_duration, zh_time=zh_time, zh_state=lambda s: STATE_ZH.get(s, s))
-    app.jinja_env.globals.update(csrf_token=lambda: security.csrf_token(session))
+    app.jinja_env.filters.update(zh_duration=zh_duration, zh_time=zh_time, zh_date=zh_date, zh_state=lambda s: STATE_ZH.get(s, s))
+    app.jinja_env.globals.update(csrf_token=lambda: security.csrf_token(session), option_values=form_values)
 
     @app.before_request
     def _guard():
@@ -104,11 +106,14 @@ def create_app(data_dir: Path, *, job_command: Sequence[str] | None = None, work
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         return response
 
+    from broadcaster.web.pages_daily import daily
+    from broadcaster.web.pages_export import export
     from broadcaster.web.pages_make import make
+    from broadcaster.web.pages_music import music
     from broadcaster.web.pages_station import station
 
-    app.register_blueprint(make)
-    app.register_blueprint(station)
+    for blueprint in (make, export, music, daily, station):
+        app.register_blueprint(blueprint)
     if start_runner:
         runner.start()
     return app

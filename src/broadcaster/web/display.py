@@ -33,3 +33,39 @@ def zh_time(timestamp: float | None, with_time: bool = True) -> str:
         return ""
     t = dt.datetime.fromtimestamp(timestamp)
     return f"{t.year}年{t.month}月{t.day}日" + (f" {t:%H:%M}" if with_time else "")
+
+
+def zh_date(iso: str | None) -> str:
+    """A day as "2026年11月30日" from its ISO form (what run.json and the music index keep).
+
+    >>> zh_date("2026-11-30"), zh_date(""), zh_date("bad")
+    ('2026年11月30日', '', 'bad')
+    """
+    try:
+        day = dt.date.fromisoformat((iso or "")[:10])
+    except ValueError:
+        return iso or ""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+# The built-in profiles' descriptions are English (for the CLI's `profiles` list); the page says what each is for.
+PROFILES_ZH = {
+    "loudspeaker": "室外大喇叭（村村响）",
+    "ip-broadcast": "IP广播终端、4G云喇叭（文件小）",
+    "sdcard": "SD卡、U盘播放器（数字文件名）",
+    "web": "微信公众号、网页（不做喇叭处理）",
+    "screen": "户外大屏、视频号（另生成MP4视频）",
+}
+
+
+def profile_label(name: str, description: str = "") -> str:
+    """A profile as the form lists it: its Chinese description when it has one, else its name.
+
+    >>> profile_label("loudspeaker"), profile_label("村东", "村东头的旧喇叭"), profile_label("x", "English only")
+    ('室外大喇叭（村村响）', '村东头的旧喇叭（村东）', 'x')
+    """
+    if name in PROFILES_ZH:
+        return PROFILES_ZH[name]
+    if any("\u4e00" <= ch <= "\u9fff" for ch in description):
+        return f"{description}（{name}）"
+    return name

@@ -3,7 +3,8 @@
 Reads the job from the data folder's SQLite queue, runs it with the library,
 writes progress as it goes and the outcome at the end, in plain Chinese for
 the page. Kinds: `render` (a saved broadcast's script.yaml into its `out/`
-folder) and `preview` (one segment, for listening before rendering).
+folder), `preview` (one segment, for listening before rendering) and `daily`
+(run-daily on one of the data folder's daily scripts).
 """
 from __future__ import annotations
 
@@ -91,7 +92,17 @@ def run_preview(data: DataDir, job: dict[str, Any], reporter: StoreReporter) -> 
     return {"duration_s": round(result.duration_s, 2), "key": params["key"]}
 
 
-KINDS = {"render": run_render, "preview": run_preview}
+def run_daily_job(data: DataDir, job: dict[str, Any], reporter: StoreReporter) -> dict[str, Any]:
+    """`broadcaster run-daily` on one of the data folder's daily scripts (web/daily.py), as the scheduler runs it."""
+    from broadcaster.daily.job import run_daily
+    from broadcaster.web.daily import find
+
+    report = run_daily(find(data, job["params"]["daily"]).script, reporter=reporter)
+    return {"status": report.status, "date": report.date, "latest": report.latest,
+            "synthesised": report.synthesised, "cached": report.cached}
+
+
+KINDS = {"render": run_render, "preview": run_preview, "daily": run_daily_job}
 
 
 def main(argv: list[str] | None = None) -> int:

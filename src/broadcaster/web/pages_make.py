@@ -18,9 +18,11 @@ from flask import Blueprint, Response, abort, g, jsonify, redirect, render_templ
 
 from broadcaster.durable import write_atomic
 from broadcaster.errors import InputError
-from broadcaster.web import compose, features
-from broadcaster.web.display import RATES, STATE_ZH
+from broadcaster.web import compose
+from broadcaster.web.display import RATES, STATE_ZH, profile_label
 from broadcaster.web.extract import check_upload, extract
+from broadcaster.web.pages_export import export_form_context
+from broadcaster.web.pages_music import library
 from broadcaster.web.store import FINISHED
 from broadcaster.web.vtt import srt_to_vtt
 
@@ -28,14 +30,17 @@ make = Blueprint("make", __name__)
 KNOWN_FILES = {"programme.mp3", "programme.srt", "programme.m3u8", "manifest.json"}
 
 
-def _profiles() -> list[str]:
-    from broadcaster.profiles import profile_names
+def _profiles() -> list[tuple[str, str]]:
+    """(name, label) of every registered profile, the loudspeaker's first (the default on the form)."""
+    from broadcaster.profiles import DEFAULT_PROFILE, get_profile, profile_names
 
-    return profile_names()
+    names = sorted(profile_names(), key=lambda n: (n != DEFAULT_PROFILE, n))
+    return [(n, profile_label(n, get_profile(n).description)) for n in names]
 
 
 def _form_context(**extra):
-    return dict(voices=g.ctx["voices"], rates=RATES, profiles=_profiles(), beds=features.available("beds"), **extra)
+    return dict(voices=g.ctx["voices"], rates=RATES, profiles=_profiles(), beds=library().beds(), jingles=compose.JINGLES_ZH,
+                **extra)
 
 
 def _wants_json() -> bool:
@@ -82,7 +87,8 @@ def prepare():
 
 
 def _options():
-    return compose.options_from(request.form, g.ctx["voices"], RATES, _profiles())
+    beds = {b.id: g.ctx["data"].music_dir / b.file for b in library().beds()}
+    return compose.options_from(request.form, g.ctx["voices"], RATES, [n for n, _ in _profiles()], beds)
 
 
 @make.post("/broadcasts")
@@ -126,7 +132,7 @@ def preview():
     except InputError as exc:
         return (jsonify(error=str(exc)), 400) if _wants_json() else (render_template("error.html", message=str(exc)), 400)
     # A fixed date: the same words in the same voice are the same preview, whatever the day.
-    script = compose.script_yaml("试听", text, replace(options, jingles=False), data.lexicon_file, dt.date(2000, 1, 1))
+    script = compose.script_yaml("试听", text, replace(options, intro="", outro="", bed="", bed_file=""), data.lexicon_file, dt.date(2000, 1, 1))
     key = compose.preview_key(script, data.lexicon_file)
     job_id = 0
     if not data.preview_file(key).exists():
@@ -177,10 +183,15 @@ def job_page(job_id: int):
 @make.get("/jobs/<int:job_id>.json")
 def job_json(job_id: int):
     job = _job_or_404(job_id)
-    broadcast = job["params"].get("broadcast")
     return jsonify(id=job["id"], state=job["state"], state_zh=STATE_ZH[job["state"]], stage=job["stage"], done=job["done"],
                    total=job["total"], error=job["error"], finished=job["state"] in FINISHED, ahead=g.ctx["store"].ahead_of(job_id),
-                   result=url_for("make.result", broadcast_id=broadcast) if broadcast and job["state"] == "done" else None)
+                   result=_result_url(job) if job["state"] == "done" else None)
+
+
+def _result_url(job) -> str | None:
+    if job["params"].get("broadcast"):
+        return url_for("make.result", broadcast_id=job["params"]["broadcast"])
+    return url_for("daily.daily_page") if job["kind"] == "daily" else None
 
 
 @make.post("/jobs/<int:job_id>/cancel")
@@ -205,7 +216,7 @@ def result(broadcast_id: int):
     extras = sorted(p.name for p in out.glob("*") if p.is_file() and p.name not in KNOWN_FILES) if manifest else []
     job = g.ctx["runner"].job(broadcast["last_job"]) if broadcast["last_job"] else None
     return render_template("result.html", b=broadcast, manifest=manifest, items=items, extras=extras, job=job,
-                           export=features.available("export"), **_form_context())
+                           **export_form_context(), **_form_context())
 
 
 @make.get("/broadcasts/<int:broadcast_id>/files/<path:name>")
@@ -255,15 +266,3 @@ def rerender(broadcast_id: int):
     job_id = _queue_render(broadcast["title"], broadcast["text"], options, {"rerender_of": broadcast_id},
                            as_article=broadcast["options"].get("as_article", False))
     return redirect(url_for("make.job_page", job_id=job_id), code=303)
-
-
-@make.post("/broadcasts/<int:broadcast_id>/export")
-def export(broadcast_id: int):
-    _broadcast_or_404(broadcast_id)
-    try:
-        module = features.module("export")
-    except features.NotAvailable as exc:
-        return render_template("error.html", message=str(exc)), 501
-    target = request.form.get("target", "")
-    message = module.export_folder(g.ctx["data"].output_dir(broadcast_id), Path(target))  # the issue-10 entry point
-    return render_template("error.html", message=str(message), title="导出完成")

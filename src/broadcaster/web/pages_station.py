@@ -1,4 +1,4 @@
-"""The station's pages: pronunciation dictionary, history, daily broadcast, login."""
+"""The station's pages: pronunciation dictionary, history, segment cache, login."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,7 +9,7 @@ import yaml
 from flask import Blueprint, g, redirect, render_template, request, session, url_for
 
 from broadcaster.durable import write_atomic
-from broadcaster.web import compose, features, security
+from broadcaster.web import compose, security
 from broadcaster.web.display import RATES
 
 station = Blueprint("station", __name__)
@@ -97,16 +97,6 @@ def history():
     rows = g.ctx["store"].broadcasts(query, day)
     jobs = {b["id"]: g.ctx["store"].job(b["last_job"]) if b["last_job"] else None for b in rows}
     return render_template("history.html", rows=rows, jobs=jobs, q=query, day=day)
-
-
-@station.get("/daily")
-def daily():
-    """The daily job's scripts, schedule, last runs and `latest` programme, once issue 12 provides them."""
-    try:
-        module = features.module("daily")
-    except features.NotAvailable as exc:
-        return render_template("daily.html", unavailable=str(exc), status=None)
-    return render_template("daily.html", unavailable=None, status=module.status(g.ctx["data"].root))
 
 
 @station.get("/cache")

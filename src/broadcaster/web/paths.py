@@ -25,7 +25,7 @@ class DataDir:
         self.root = Path(root).resolve()
 
     def create(self) -> "DataDir":
-        for sub in ("broadcasts", "previews", "logs", "uploads"):
+        for sub in ("broadcasts", "previews", "logs", "uploads", "music", "daily"):
             (self.root / sub).mkdir(parents=True, exist_ok=True)
         if not self.lexicon_file.exists():
             self.lexicon_file.write_text("# 本站读音词典：词语: 读法（由网页管理）\n{}\n", encoding="utf-8")
@@ -34,6 +34,23 @@ class DataDir:
     @property
     def lexicon_file(self) -> Path:
         return self.root / "lexicon.yaml"
+
+    @property
+    def music_dir(self) -> Path:
+        """Music beds staff uploaded (web/music.py)."""
+        return self.root / "music"
+
+    @property
+    def daily_dir(self) -> Path:
+        """One folder per daily programme: `daily/<name>/daily.yaml` beside its inbox/ (web/daily.py)."""
+        return self.root / "daily"
+
+    def inside(self, path: Path) -> Path:
+        """`path` resolved (links followed), or InputError when that leads out of the data folder."""
+        resolved = Path(path).resolve()
+        if not resolved.is_relative_to(self.root):
+            raise InputError("outside the data folder", where=str(path))
+        return resolved
 
     @property
     def password_file(self) -> Path:

@@ -25,7 +25,7 @@ CREATE TABLE IF NOT EXISTS broadcasts (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     title TEXT NOT NULL,
     created REAL NOT NULL,
-    options TEXT NOT NULL,        -- JSON: voice, rate, jingles, profile, source
+    options TEXT NOT NULL,        -- JSON: voice, rate, profile, intro/outro, music bed, source
     text TEXT NOT NULL,           -- what is rendered
     last_job INTEGER
 );
