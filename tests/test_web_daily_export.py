@@ -356,3 +356,25 @@ def test_runs_of_the_same_second_are_all_listed_newest_first(tmp_path):
     (tmp_path / "run.json").write_text(json.dumps(second.__dict__), encoding="utf-8")
     listed = runs(tmp_path)
     assert [r.status for r in listed] == ["unchanged", "ok"] and listed[0].duration_s == 1.0 and listed[1].synthesised == 4
+
+
+def test_over_the_network_only_a_detected_card_is_a_target(client, tmp_path):
+    """清除 removes audio files at the top of the target: a colleague on another
+    computer may not name a folder of the server's disk, nor an undetected one."""
+    (tmp_path / "media" / "KINGSTON").mkdir(parents=True)
+    folder = tmp_path / "someone's music"
+    folder.mkdir()
+    (folder / "song.mp3").write_bytes(b"song")
+    job = _render(client)
+    url = job["result"] + "/export"
+    r = client.post(url, data={"csrf": csrf(client), "target_path": str(folder), "device": "folder", "clean": "1"},
+                    environ_overrides={"REMOTE_ADDR": "192.168.1.20"})
+    assert r.status_code == 400 and "只能导出到这台电脑上插着的U盘或SD卡" in _error(r.text)
+    assert sorted(p.name for p in folder.iterdir()) == ["song.mp3"]
+    r = client.post(url, data={"csrf": csrf(client), "target": str(folder), "device": "folder", "clean": "1"},
+                    environ_overrides={"REMOTE_ADDR": "192.168.1.20"})
+    assert r.status_code == 400 and "没有找到这个U盘或SD卡" in _error(r.text)
+    assert sorted(p.name for p in folder.iterdir()) == ["song.mp3"]
+    r = client.post(url, data={"csrf": csrf(client), "target": str(tmp_path / "media" / "KINGSTON"), "device": "folder"},
+                    environ_overrides={"REMOTE_ADDR": "192.168.1.20"})
+    assert r.status_code == 200 and (tmp_path / "media" / "KINGSTON" / "01" / "001.MP3").is_file()

@@ -31,7 +31,8 @@ def _filters():
     return minimum_filter1d, uniform_filter1d
 
 
-def _limit_window(window: np.ndarray, core: slice, ceiling: np.float32, radius: int, filters=None) -> np.ndarray | None:
+def _limit_window(window: np.ndarray, core: slice, ceiling: np.float32, radius: int, filters=None,
+                  peak: np.ndarray | None = None) -> np.ndarray | None:
     """The limited samples window[core], or None when nothing within reach of
     them needs limiting. `window` holds 2 x radius of context on each side of
     the core (less only at the programme's ends).
@@ -40,17 +41,32 @@ def _limit_window(window: np.ndarray, core: slice, ceiling: np.float32, radius: 
     look-ahead window and then smoothed by a moving average half that wide:
     every value the average sees is a minimum over a window containing the
     sample, so the smoothed gain never exceeds what the sample needs.
-    `filters` is `_filters()`, for a caller on another thread.
+    `filters` is `_filters()`, for a caller on another thread; `peak`,
+    `_oversampled_abs_above(window, ceiling)` when the caller has it already.
     """
     minimum_filter1d, uniform_filter1d = filters or _filters()
-    peak = _oversampled_abs_above(window, float(ceiling))  # values at or under the ceiling need no gain
-    if peak.max(initial=0.0) <= ceiling:
+    if peak is None:
+        peak = _oversampled_abs_above(window, float(ceiling))  # values at or under the ceiling need no gain
+    over = np.flatnonzero(peak > ceiling)
+    if not len(over):
         return None
-    # float32 throughout: a programme is tens of millions of samples.
-    need = np.minimum(np.float32(1.0), ceiling / np.maximum(peak, np.float32(1e-12)))
-    gain = minimum_filter1d(need, size=2 * radius + 1, mode="nearest")
-    gain = uniform_filter1d(gain, size=radius + 1, mode="nearest")
-    return window[core] * gain[core]
+    out = window[core].copy()
+    # The gain is below 1 only within reach of a sample over the ceiling (the
+    # two filters reach radius + radius/2): work out the filters only around
+    # those samples, with twice that reach around them, where the need is 1
+    # as it is at the padding, so the values are those of the whole window.
+    reach = 2 * (radius + radius // 2 + 1)
+    gaps = np.flatnonzero(np.diff(over) > 2 * reach)
+    for first, last in zip(np.concatenate([[0], gaps + 1]), np.concatenate([gaps, [len(over) - 1]])):
+        lo, hi = max(0, over[first] - reach), min(len(window), over[last] + reach + 1)
+        # float32 throughout: a programme is tens of millions of samples.
+        need = np.minimum(np.float32(1.0), ceiling / np.maximum(peak[lo:hi], np.float32(1e-12)))
+        gain = minimum_filter1d(need, size=2 * radius + 1, mode="nearest")
+        gain = uniform_filter1d(gain, size=radius + 1, mode="nearest")
+        a, b = max(lo, core.start), min(hi, core.stop)
+        if a < b:
+            out[a - core.start : b - core.start] *= gain[a - lo : b - lo]
+    return out
 
 
 def limit(samples: np.ndarray, rate_hz: int, ceiling_dbtp: float = CEILING_DBTP, lookahead_s: float = LOOKAHEAD_S,
@@ -106,10 +122,10 @@ def gain_and_limit(audio: PcmFile, rate_hz: int, gain_at: GainAt, ceiling_dbtp: 
     kept = np.ones(-(-n // frame), dtype=np.float64)
     filters = _filters()
 
-    def finish(start: int, window: np.ndarray, core: slice) -> None:
-        """Limit one block and write it (on a side thread)."""
+    def finish(start: int, window: np.ndarray, core: slice, peak: np.ndarray) -> None:
+        """Limit one block and write it (on the side thread)."""
         gained = window[core]
-        limited = _limit_window(window, core, ceiling, radius, filters)
+        limited = _limit_window(window, core, ceiling, radius, filters, peak)
         if limited is None:
             limited = gained
         else:
@@ -120,9 +136,10 @@ def gain_and_limit(audio: PcmFile, rate_hz: int, gain_at: GainAt, ceiling_dbtp: 
         audio.write(start, limited)
 
     carry = np.zeros(0, dtype=np.float32)
-    # Each block's limiting needs only the window read for it, so two
-    # threads limit two blocks at once while this one reads the next.
-    with SideWorker(threads=2) as side:
+    # The side thread limits and writes a block while this one reads the next
+    # and finds its true peaks (a second side thread doing whole blocks gained
+    # nothing: the limiter's many small steps hold the GIL).
+    with SideWorker() as side:
         for start in range(0, n, block):
             end = min(n, start + block)
             # This block and the next one's first `context` samples: the
@@ -132,7 +149,9 @@ def gain_and_limit(audio: PcmFile, rate_hz: int, gain_at: GainAt, ceiling_dbtp: 
             window = np.concatenate([carry, gained]) if len(carry) else gained
             core = slice(len(carry), len(carry) + end - start)
             carry = window[max(0, core.stop - context) : core.stop].copy()
-            side.submit(finish, start, window, core)
+            # The true peaks here, the limiter's gain and the write on the side:
+            # the two halves take about as long as each other.
+            side.submit(finish, start, window, core, _oversampled_abs_above(window, float(ceiling)))
     return kept
 
 

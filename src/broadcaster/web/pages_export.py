@@ -35,12 +35,26 @@ def export_form_context() -> dict:
     return dict(media=detected_media(), devices=DEVICES_ZH, layouts=LAYOUTS_ZH, whats=WHAT_ZH)
 
 
+def _from_this_computer() -> bool:
+    return (request.remote_addr or "") in ("127.0.0.1", "::1") or (request.remote_addr or "").startswith("127.")
+
+
 def _target(form) -> Path:
-    """The typed path when there is one, else the chosen medium; absolute and not inside the data folder."""
+    """The typed path when there is one, else the chosen medium; absolute and not inside the data folder.
+
+    A typed path is taken only from someone at this computer: 清除 (clean)
+    removes audio files and numbered folders at the top of the target, so a
+    colleague logged in over the network (`serve --host`) may only choose
+    one of the cards and sticks detected here, never name a folder of the
+    server's disk."""
     typed = form.get("target_path", "").strip()
+    if typed and not _from_this_computer():
+        raise ValueError("通过网络访问时只能导出到这台电脑上插着的U盘或SD卡，请从列表里选择")
     chosen = typed or form.get("target", "").strip()
     if not chosen:
         raise ValueError("请选择一个U盘或SD卡，或填写要导出到的位置")
+    if not typed and chosen not in {m.path for m in detected_media()}:
+        raise ValueError("没有找到这个U盘或SD卡，可能已经拔出，请刷新页面后重新选择")
     path = Path(chosen)
     if not path.is_absolute() or "\0" in chosen:
         raise ValueError(f"请填写完整的位置，例如 /media/用户名/U盘 或 E:\\（现在是“{chosen}”）")
