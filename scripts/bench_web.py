@@ -28,7 +28,7 @@ from pathlib import Path
 import psutil
 
 REPO = Path(__file__).resolve().parents[1]
-PAGES = ("/", "/jobs", "/history", "/lexicon", "/jobs/1.json")
+PAGES = ("/", "/jobs", "/history", "/lexicon", "/daily", "/music", "/jobs/1.json")
 
 SERVER = """
 import sys, waitress
