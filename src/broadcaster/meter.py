@@ -42,9 +42,6 @@ def warm_up(rate_hz: int = 44100) -> None:
     import scipy.signal  # noqa: F401
 
     _k_weighting(rate_hz)
-    for step in (1, 2, 3):  # the mix's loudness estimate may look at every 2nd or 3rd sample
-        if rate_hz % step == 0:
-            _k_weighting(rate_hz // step)
     _interpolator()
     _phases()
     _central_phases()
@@ -105,21 +102,6 @@ def lufs_from_frames(frame_ms: np.ndarray, frames_per_hop: int) -> float:
     hop_ms = frame_ms[: n_hops * frames_per_hop].reshape(n_hops, frames_per_hop).mean(axis=1)
     block_ms = np.convolve(hop_ms, np.ones(_HOPS_PER_BLOCK) / _HOPS_PER_BLOCK, mode="valid")
     return gated_lufs(block_ms)
-
-
-class KFilter:
-    """The K-weighting filter run over blocks in order, its state carried across them."""
-
-    def __init__(self, rate_hz: int):
-        from scipy.signal import sosfilt, sosfilt_zi
-
-        self._sosfilt = sosfilt  # imported here, so that calls from another thread import nothing
-        self._sos = _k_weighting(rate_hz).astype(np.float32)
-        self._state = (sosfilt_zi(self._sos) * 0.0).astype(np.float32)
-
-    def __call__(self, block: np.ndarray) -> np.ndarray:
-        out, self._state = self._sosfilt(self._sos, block.astype(np.float32, copy=False), zi=self._state)
-        return out
 
 
 def loudness_range_lu(samples: np.ndarray, rate_hz: int) -> float:

@@ -12,8 +12,9 @@ from typing import Callable
 
 import numpy as np
 
-from broadcaster.meter import (_BLOCK, KFilter, _oversampled_abs_above, frame_energy, integrated_lufs, lufs_from_frames,
-                               true_peak_dbtp)
+from broadcaster.filters import BlockFilter
+from broadcaster.meter import (_BLOCK, _k_weighting, _oversampled_abs_above, frame_energy, integrated_lufs,
+                               lufs_from_frames, true_peak_dbtp)
 from broadcaster.mix.horn import GainCurve, block_length, frame_length
 from broadcaster.mix.side_worker import SideWorker
 from broadcaster.model.mix import LoudnessReport
@@ -71,33 +72,15 @@ def _limit_window(window: np.ndarray, core: slice, ceiling: np.float32, radius: 
 
 def limit(samples: np.ndarray, rate_hz: int, ceiling_dbtp: float = CEILING_DBTP, lookahead_s: float = LOOKAHEAD_S,
           *, in_place: bool = False) -> np.ndarray:
-    """Hold true peaks at or below the ceiling with a smooth gain curve (`_limit_window`).
-
-    `in_place=True` writes into `samples` (same result, no second buffer).
-    """
-    ceiling = np.float32(10 ** (ceiling_dbtp / 20))
-    radius = max(1, int(lookahead_s * rate_hz))
-    out = samples if in_place else None
-    # Block by block with 2 x radius of context either side: both filters
-    # reach at most that far, so the blocks join exactly, in flat memory.
-    # A limited block is written back only after the next block has read its
-    # context, so that in place or not, every gain comes from the input.
-    context = 2 * radius
-    pending: tuple[int, np.ndarray] | None = None
-    for start in range(0, len(samples), _BLOCK):
-        end = min(len(samples), start + _BLOCK)
-        lo, hi = max(0, start - context), min(len(samples), end + context)
-        limited = _limit_window(samples[lo:hi], slice(start - lo, end - lo), ceiling, radius)
-        if pending is not None:
-            out[pending[0] : pending[0] + len(pending[1])] = pending[1]
-            pending = None
-        if limited is not None:
-            if out is None:
-                out = samples.copy()
-            pending = (start, limited)
-    if pending is not None:
-        out[pending[0] : pending[0] + len(pending[1])] = pending[1]
-    return samples if out is None else out
+    """Hold true peaks at or below the ceiling (`gain_and_limit` over a buffer in
+    memory); `in_place=True` writes the result into `samples`."""
+    with PcmFile.from_samples(samples) as audio:
+        gain_and_limit(audio, rate_hz, lambda a, b: np.float32(1.0), ceiling_dbtp, frame_length(rate_hz),
+                       block_length(rate_hz), lookahead_s)
+        out = samples if in_place else np.empty_like(samples, dtype=np.float32)
+        for at in range(0, len(samples), _BLOCK):
+            out[at : at + _BLOCK] = audio.read(at, at + _BLOCK)
+    return out
 
 
 GainAt = Callable[[int, int], "np.ndarray | float"]
@@ -177,7 +160,7 @@ def level(audio: PcmFile, rate_hz: int, target_lufs: float = TARGET_LUFS, ceilin
     block = block_length(rate_hz)
     frames_per_hop = max(1, int(round(0.1 * rate_hz)) // frame)
     if k_frame_ms is None:
-        k_frame_ms = _k_frame_ms(audio, rate_hz, frame, block)
+        k_frame_ms = _k_frame_ms(audio, rate_hz, block)
     shaped = k_frame_ms * (curve.frame_gain.astype(np.float64) ** 2 if curve is not None else 1.0)
     before = lufs_from_frames(shaped, frames_per_hop)
     if not np.isfinite(before):  # silence: nothing to level
@@ -202,9 +185,40 @@ def level(audio: PcmFile, rate_hz: int, target_lufs: float = TARGET_LUFS, ceilin
     return LoudnessReport(level_now, float("nan"), level_now - before)
 
 
-def _k_frame_ms(audio: PcmFile, rate_hz: int, frame: int, block: int) -> np.ndarray:
-    k = KFilter(rate_hz)
-    return np.concatenate([frame_energy(k(piece), frame) for piece in audio.blocks(size=block)] or [np.zeros(0)])
+class LoudnessEstimate:
+    """The K-weighted mean square of every 10 ms frame, filled in block by block,
+    in any order and from any thread (`level` aims its gain with it).
+
+    Each block comes with the `history` samples before it (fewer at the
+    programme's start), so that the K filter, run from rest, has settled
+    (`filters.BlockFilter`).
+
+    Every sample is filtered. Looking at every third sample only, with the
+    filter designed for that rate, was a third of the work and agreed
+    within 0.01 LU on speech and the example bed, but missed broadband
+    noise by 0.5 LU (what lies above the new Nyquist frequency folds onto
+    frequencies the K weighting treats differently): a test caught it.
+    """
+
+    def __init__(self, rate_hz: int, n_samples: int):
+        self.frame = frame_length(rate_hz)
+        self._filter = BlockFilter(_k_weighting(rate_hz))
+        self.history = self._filter.history
+        self.frame_ms = np.zeros(-(-n_samples // self.frame), dtype=np.float64)
+
+    def add(self, ext: np.ndarray, lead: int, start: int) -> None:
+        """`ext`: the programme from `start - lead` to the end of the block at `start`."""
+        k_lead = min(lead, self.history)
+        energy = frame_energy(self._filter.from_rest(ext[lead - k_lead :])[k_lead:], self.frame)
+        self.frame_ms[start // self.frame : start // self.frame + len(energy)] = energy
+
+
+def _k_frame_ms(audio: PcmFile, rate_hz: int, block: int) -> np.ndarray:
+    estimate = LoudnessEstimate(rate_hz, len(audio))
+    for start in range(0, len(audio), block):
+        lead = min(start, estimate.history)
+        estimate.add(audio.read(start - lead, start + block), lead, start)
+    return estimate.frame_ms
 
 
 def normalise(samples: np.ndarray, rate_hz: int, target_lufs: float = TARGET_LUFS, ceiling_dbtp: float = CEILING_DBTP,

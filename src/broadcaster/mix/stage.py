@@ -8,8 +8,7 @@ longer has to fit in memory next to everything else.
    it (`timeline.Layout`) and the music beds ducked under the speech
    (`beds.py`); then, on two side threads, the profile's processing filters
    it (`horn.py` for horn loudspeakers), the K-weighted energy of every
-   10 ms frame is kept (on every third sample at 44.1 and 48 kHz:
-   `_k_step`) and the block is written out. The filters need no state from
+   10 ms frame is kept (`loudness.LoudnessEstimate`) and the block is written out. The filters need no state from
    the block before (`filters.BlockFilter`), so blocks go to whichever
    thread is free.
 2. *Level*: the compressor's gain (which needs the whole programme's
@@ -30,11 +29,10 @@ from typing import Callable
 import numpy as np
 
 from broadcaster.memory import return_free_memory
-from broadcaster.filters import BlockFilter
-from broadcaster.meter import _k_weighting, frame_energy, warm_up
+from broadcaster.meter import warm_up
 from broadcaster.mix.beds import bed_layers
-from broadcaster.mix.horn import HornChain, block_length, frame_length
-from broadcaster.mix.loudness import level
+from broadcaster.mix.horn import HornChain, block_length
+from broadcaster.mix.loudness import LoudnessEstimate, level
 from broadcaster.mix.side_worker import SideWorker
 from broadcaster.mix.timeline import lay_out
 from broadcaster.model import ItemPlan, LoudnessReport, Master, Programme, SpokenItem
@@ -54,26 +52,18 @@ def mix(plans: list[ItemPlan], spoken_items: list[SpokenItem], jingles: dict[int
     layers = bed_layers(layout.items, layout.duration_s, programme, beds or {}, rate)
     warm_up(rate)  # every library and table the side threads use, loaded here first
     n = layout.n_samples
-    frame, step, block = frame_length(rate), _k_step(rate), block_length(rate)
+    block = block_length(rate)
     horn = HornChain(rate, n) if profile.processing == "horn" else None
-    k_weighting = BlockFilter(_k_weighting(rate // step))
-    k_history = k_weighting.history * step  # in samples at the programme's rate
-    history = (horn.history if horn else 0) + k_history
+    estimate = LoudnessEstimate(rate, n)
+    history = (horn.history if horn else 0) + estimate.history
     audio = PcmFile(n, scratch_dir)
     try:
-        k_frame_ms = np.zeros(-(-n // frame), dtype=np.float64)
-
         def finish(start: int, ext: np.ndarray, lead: int) -> None:
             """Filter one block (`ext`: the programme from `start - lead` to the
             block's end, unfiltered), estimate its loudness, write it out."""
             if horn is not None:
                 ext = horn.filter(ext, lead, start)
-            # The loudness estimate's filter, on every `step`-th sample counted
-            # from the programme's start, with its own history before the block.
-            k_lead = min(lead, k_history) // step * step
-            k_out = k_weighting.from_rest(ext[lead - k_lead :: step])[k_lead // step :]
-            energy = frame_energy(k_out, frame // step)
-            k_frame_ms[start // frame : start // frame + len(energy)] = energy
+            estimate.add(ext, lead, start)
             audio.write(start, ext[lead:])
 
         # Made here in order (clips are resampled as the blocks reach them);
@@ -97,28 +87,10 @@ def mix(plans: list[ItemPlan], spoken_items: list[SpokenItem], jingles: dict[int
         # Aim so that the *MP3* lands on target.
         codec_db = -codec_gain_db()
         levelled = level(audio, rate, profile.target_lufs + codec_db, profile.ceiling_dbtp + codec_db,
-                         k_frame_ms=k_frame_ms,
+                         k_frame_ms=estimate.frame_ms,
                          curve=horn.gain_curve() if horn is not None else None)
     except BaseException:
         audio.close()
         raise
     return Master(audio, rate, layout.items), levelled
 
-
-def _k_step(rate_hz: int) -> int:
-    """Every how many samples the loudness estimate looks at.
-
-    The K-weighted energy only aims the levelling gain (the package stage
-    measures the written file in full), and speech and music carry almost
-    nothing above 7 kHz, so every third sample, with the K filter designed
-    for that rate, gives the same loudness within 0.01 LU (measured on the
-    example programmes and the music bed) for a third of the filtering: a
-    whole filter pass over an hour costs over a second. What lies above the
-    new Nyquist frequency folds below it, where the K weighting is the same
-    high shelf, so its energy still counts.
-    """
-    frame = frame_length(rate_hz)
-    for step in (3, 2):
-        if frame % step == 0 and rate_hz % step == 0 and rate_hz // step >= 14000:
-            return step
-    return 1
