@@ -14,14 +14,13 @@ import numpy as np
 import pytest
 
 from broadcaster.codec import decode_file
-from web_support import NOTICE, OPTIONS, csrf, make_app, wait_job
+from web_support import NOTICE, OPTIONS, csrf, make_app, running_app, wait_job
 
 
 @pytest.fixture
 def app(tmp_path):
-    app = make_app(tmp_path / "data")
-    yield app
-    app.extensions["broadcaster"]["runner"].stop()
+    with running_app(tmp_path / "data") as app:
+        yield app
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from web_support import NOTICE, OPTIONS, csrf, make_app, wait_job
+from web_support import NOTICE, OPTIONS, csrf, running_app, wait_job
 
 BED = Path(__file__).parent.parent / "examples" / "music" / "bed.mp3"
 DAILY_SCRIPT = """\
@@ -29,9 +29,8 @@ items:
 def app(tmp_path, monkeypatch):
     monkeypatch.setenv("BROADCASTER_MEDIA_ROOTS", str(tmp_path / "media"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # where a systemd schedule is looked for
-    app = make_app(tmp_path / "data")
-    yield app
-    app.extensions["broadcaster"]["runner"].stop()
+    with running_app(tmp_path / "data") as app:
+        yield app
 
 
 @pytest.fixture

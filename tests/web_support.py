@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from broadcaster.web.app import create_app
@@ -17,6 +18,16 @@ NOTICE = "停水通知\n各位村民：因管道检修，12月1日8:00-12:00停�
 
 def make_app(data_dir: Path, **kwargs):
     return create_app(data_dir, job_command=FAKE_JOB, voices=VOICES, **kwargs)
+
+
+@contextmanager
+def running_app(data_dir: Path, **kwargs):
+    """`make_app`, its job runner stopped afterwards (for a fixture to yield)."""
+    app = make_app(data_dir, **kwargs)
+    try:
+        yield app
+    finally:
+        app.extensions["broadcaster"]["runner"].stop()
 
 
 def csrf(client, path: str = "/") -> str:

@@ -32,8 +32,8 @@ def _filters():
     return minimum_filter1d, uniform_filter1d
 
 
-def _limit_window(window: np.ndarray, core: slice, ceiling: np.float32, radius: int, filters=None,
-                  peak: np.ndarray | None = None) -> np.ndarray | None:
+def _limit_window(window: np.ndarray, core: slice, ceiling: np.float32, radius: int, filters,
+                  peak: np.ndarray) -> np.ndarray | None:
     """The limited samples window[core], or None when nothing within reach of
     them needs limiting. `window` holds 2 x radius of context on each side of
     the core (less only at the programme's ends).
@@ -42,12 +42,11 @@ def _limit_window(window: np.ndarray, core: slice, ceiling: np.float32, radius: 
     look-ahead window and then smoothed by a moving average half that wide:
     every value the average sees is a minimum over a window containing the
     sample, so the smoothed gain never exceeds what the sample needs.
-    `filters` is `_filters()`, for a caller on another thread; `peak`,
-    `_oversampled_abs_above(window, ceiling)` when the caller has it already.
+    `filters` is `_filters()` (imported by the caller, not on the side
+    thread); `peak` is `_oversampled_abs_above(window, ceiling)`: values at
+    or under the ceiling need no gain.
     """
-    minimum_filter1d, uniform_filter1d = filters or _filters()
-    if peak is None:
-        peak = _oversampled_abs_above(window, float(ceiling))  # values at or under the ceiling need no gain
+    minimum_filter1d, uniform_filter1d = filters
     over = np.flatnonzero(peak > ceiling)
     if not len(over):
         return None
@@ -77,9 +76,14 @@ def limit(samples: np.ndarray, rate_hz: int, ceiling_dbtp: float = CEILING_DBTP,
     with PcmFile.from_samples(samples) as audio:
         gain_and_limit(audio, rate_hz, lambda a, b: np.float32(1.0), ceiling_dbtp, frame_length(rate_hz),
                        block_length(rate_hz), lookahead_s)
-        out = samples if in_place else np.empty_like(samples, dtype=np.float32)
-        for at in range(0, len(samples), _BLOCK):
-            out[at : at + _BLOCK] = audio.read(at, at + _BLOCK)
+        return _read_back(audio, samples, in_place)
+
+
+def _read_back(audio: PcmFile, samples: np.ndarray, in_place: bool) -> np.ndarray:
+    """What `audio` holds now, in `samples` itself (`in_place`) or a new array."""
+    out = samples if in_place else np.empty_like(samples, dtype=np.float32)
+    for at in range(0, len(samples), _BLOCK):
+        out[at : at + _BLOCK] = audio.read(at, at + _BLOCK)
     return out
 
 
@@ -126,7 +130,7 @@ def gain_and_limit(audio: PcmFile, rate_hz: int, gain_at: GainAt, ceiling_dbtp: 
         for start in range(0, n, block):
             end = min(n, start + block)
             # This block and the next one's first `context` samples: the
-            # side threads only ever rewrite blocks read already.
+            # side thread only ever rewrites blocks read already.
             raw = audio.read(start, min(n, end + context))
             gained = raw * gain_at(start, start + len(raw))
             window = np.concatenate([carry, gained]) if len(carry) else gained
@@ -228,9 +232,7 @@ def normalise(samples: np.ndarray, rate_hz: int, target_lufs: float = TARGET_LUF
     too unless `measure_peak=False`."""
     with PcmFile.from_samples(samples) as audio:
         report = level(audio, rate_hz, target_lufs, ceiling_dbtp)
-        out = samples if in_place else np.empty_like(samples, dtype=np.float32)
-        for at in range(0, len(samples), _BLOCK):
-            out[at : at + _BLOCK] = audio.read(at, at + _BLOCK)
+        out = _read_back(audio, samples, in_place)
     if not np.isfinite(report.integrated_lufs):
         return out, LoudnessReport(report.integrated_lufs, true_peak_dbtp(out), 0.0)
     peak = true_peak_dbtp(out) if measure_peak else float("nan")
