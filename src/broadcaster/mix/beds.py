@@ -30,6 +30,7 @@ FADE_S = 2.0  # the bed's own fade in and out (shorter for a short item)
 MAX_BED_S = 300.0  # a longer file is trimmed to its first five minutes (and looped from there)
 _BLOCK = 1 << 18  # a multiple of _STEP
 _STEP = 64
+_FRACTION = np.arange(_STEP, dtype=np.float32) / np.float32(_STEP)  # where each sample lies between control points
 
 
 def load_beds(programme: Programme, plans: list[ItemPlan], rate_hz: int) -> dict[Path, np.ndarray]:
@@ -117,19 +118,11 @@ def _curve(times_s: np.ndarray, points: tuple[np.ndarray, np.ndarray]) -> np.nda
     xs, ys = points
     if len(xs) == 0:
         return np.zeros(len(times_s))
-    return _raised_cosine(np.interp(times_s, xs, ys, left=0.0, right=0.0))
-
-
-def ramp_up(control: np.ndarray, step: int) -> np.ndarray:
-    """Values every `step` samples → every sample, joined by straight lines
-    (len(control) - 1) x step long: one multiply-add a sample, no steps.
-
-    >>> ramp_up(np.array([0.0, 1.0, 3.0], dtype=np.float32), 2).tolist()
-    [0.0, 0.5, 1.0, 2.0]
-    """
-    fraction = np.arange(step, dtype=np.float32) / np.float32(step)
-    rise = np.diff(control)
-    return (control[:-1, None] + rise[:, None] * fraction[None, :]).ravel()
+    position = np.interp(times_s, xs, ys, left=0.0, right=0.0)
+    # Most points lie off the ramps, where the raised cosine of 0 or 1 is 0 or 1 exactly.
+    on_ramp = (position > 0.0) & (position < 1.0)
+    position[on_ramp] = _raised_cosine(position[on_ramp])
+    return position
 
 
 def add_bed(samples: np.ndarray, rate_hz: int, loop: np.ndarray, gain: BedGain, start_s: float, end_s: float,
@@ -143,22 +136,26 @@ def add_bed(samples: np.ndarray, rate_hz: int, loop: np.ndarray, gain: BedGain, 
     The loop starts at `start_s` whatever the block, so blocks join seamlessly."""
     first, last = int(start_s * rate_hz), int(end_s * rate_hz)
     lo, hi = max(first, offset), min(last, offset + len(samples))
+    shaped = np.empty(min(_BLOCK, -(-max(0, hi - lo) // _STEP) * _STEP), dtype=np.float32)  # the bed's gain, then the gained bed
     for block in range(lo, hi, _BLOCK):
         stop = min(hi, block + _BLOCK)
         n = stop - block
         steps = -(-n // _STEP)
         control = gain.at((block + np.arange(steps + 1) * _STEP) / rate_hz)
-        bed = np.empty(n, dtype=np.float32)
+        # steady (most blocks: the bed stays ducked through an item): one
+        # multiply by a number; else the gain drawn between the control points.
+        steady = control[0] if control.min() == control.max() else None
+        if steady is None:
+            ramp = shaped[: steps * _STEP].reshape(steps, _STEP)
+            np.multiply(np.diff(control)[:, None], _FRACTION[None, :], out=ramp)
+            ramp += control[:-1, None]
         filled, position = 0, (block - first) % len(loop)
-        while filled < n:
+        while filled < n:  # the loop, in as many slices as it wraps round
             take = min(len(loop) - position, n - filled)
-            bed[filled : filled + take] = loop[position : position + take]
+            part = shaped[filled : filled + take]
+            np.multiply(loop[position : position + take], part if steady is None else steady, out=part)
             filled, position = filled + take, 0
-        if control.min() == control.max():  # steady (most blocks: the bed stays ducked through an item)
-            bed *= control[0]
-        else:
-            bed *= ramp_up(control, _STEP)[:n]
-        samples[block - offset : stop - offset] += bed
+        samples[block - offset : stop - offset] += shaped[:n]
 
 
 class BedLayer:

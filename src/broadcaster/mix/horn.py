@@ -189,6 +189,10 @@ class GainCurve:
     def apply(self, block: np.ndarray, start: int) -> None:
         block *= self.at(start, start + len(block))
 
+    def scaled(self, factor: float) -> "GainCurve":
+        """This curve times `factor` (one multiply a sample fewer than scaling each block)."""
+        return GainCurve((self.frame_gain * np.float32(factor)).astype(np.float32), self.frame)
+
 
 def horn_chain(samples: np.ndarray, rate_hz: int) -> np.ndarray:
     """Filter and compress `samples` in place (float32); returns the same array."""

@@ -109,10 +109,13 @@ def gain_and_limit(audio: PcmFile, rate_hz: int, gain_at: GainAt, ceiling_dbtp: 
     kept = np.ones(-(-n // frame), dtype=np.float64)
     filters = _filters()
 
-    def finish(start: int, window: np.ndarray, core: slice, peak: np.ndarray) -> None:
-        """Limit one block and write it (on the side thread)."""
+    def finish(start: int, raw: np.ndarray, core: slice) -> None:
+        """Gain, find the true peaks of, limit and write one block (on a side
+        thread). `raw` is the block with its context, as read."""
+        window = raw  # read for this block alone: gained in place
+        window *= gain_at(start - core.start, start - core.start + len(raw))
         gained = window[core]
-        limited = _limit_window(window, core, ceiling, radius, filters, peak)
+        limited = _limit_window(window, core, ceiling, radius, filters, _oversampled_abs_above(window, float(ceiling)))
         if limited is None:
             limited = gained
         else:
@@ -123,22 +126,20 @@ def gain_and_limit(audio: PcmFile, rate_hz: int, gain_at: GainAt, ceiling_dbtp: 
         audio.write(start, limited)
 
     carry = np.zeros(0, dtype=np.float32)
-    # The side thread limits and writes a block while this one reads the next
-    # and finds its true peaks (a second side thread doing whole blocks gained
-    # nothing: the limiter's many small steps hold the GIL).
-    with SideWorker() as side:
+    # This thread only reads; two side threads gain, find the true peaks,
+    # limit and write, a block each, in any order: each block's window is
+    # read before any thread may rewrite it, and a block's context from the
+    # block before is carried over as read (before limiting).
+    with SideWorker(threads=2) as side:
         for start in range(0, n, block):
             end = min(n, start + block)
             # This block and the next one's first `context` samples: the
-            # side thread only ever rewrites blocks read already.
+            # side threads only ever rewrite blocks read already.
             raw = audio.read(start, min(n, end + context))
-            gained = raw * gain_at(start, start + len(raw))
-            window = np.concatenate([carry, gained]) if len(carry) else gained
+            window = np.concatenate([carry, raw]) if len(carry) else raw
             core = slice(len(carry), len(carry) + end - start)
             carry = window[max(0, core.stop - context) : core.stop].copy()
-            # The true peaks here, the limiter's gain and the write on the side:
-            # the two halves take about as long as each other.
-            side.submit(finish, start, window, core, _oversampled_abs_above(window, float(ceiling)))
+            side.submit(finish, start, window, core)
     return kept
 
 
@@ -173,7 +174,7 @@ def level(audio: PcmFile, rate_hz: int, target_lufs: float = TARGET_LUFS, ceilin
     gain_db = target_lufs - before
     first = np.float32(10 ** (gain_db / 20))
     if curve is not None:
-        gain_at = lambda a, b: curve.at(a, b) * first  # noqa: E731
+        gain_at = curve.scaled(first).at
     else:
         gain_at = lambda a, b: first  # noqa: E731
     kept = gain_and_limit(audio, rate_hz, gain_at, limiter_ceiling, frame, block)
