@@ -71,11 +71,14 @@ def mix(plans: list[ItemPlan], spoken_items: list[SpokenItem], jingles: dict[int
         with SideWorker(threads=2) as side:
             tail = np.zeros(0, dtype=np.float32)  # the unfiltered samples just before this block
             for start in range(0, n, block):
-                piece = np.zeros(min(block, n - start), dtype=np.float32)
+                # The block is made in place after the samples before it, not copied there.
+                ext = np.empty(len(tail) + min(block, n - start), dtype=np.float32)
+                ext[: len(tail)] = tail
+                piece = ext[len(tail) :]
+                piece.fill(0.0)
                 layout.render_into(piece, start)
                 for layer in layers:
                     layer.add_to(piece, start)
-                ext = np.concatenate([tail, piece])
                 side.submit(finish, start, ext, len(tail))
                 tail = ext[max(0, len(ext) - history) :]
         # Every clip is in the file now: their own copies (~90 MB for eight
