@@ -78,17 +78,23 @@ class PcmFile:
             self._file.seek(start * _ITEM)
             self._file.write(np.ascontiguousarray(samples, dtype="<f4").data)
 
-    def read(self, start: int, stop: int) -> np.ndarray:
-        """Samples [start, stop), clipped to the file (a new array)."""
+    def read(self, start: int, stop: int, *, after: np.ndarray | None = None) -> np.ndarray:
+        """Samples [start, stop), clipped to the file, in a new array; with
+        `after`, the new array holds `after` first and then the samples (one
+        copy fewer than joining them)."""
         start, stop = max(0, start), min(self.n_samples, stop)
-        out = np.empty(max(0, stop - start), dtype="<f4")
+        lead = 0 if after is None else len(after)
+        whole = np.empty(lead + max(0, stop - start), dtype="<f4")
+        if lead:
+            whole[:lead] = after
+        out = whole[lead:]
         if len(out):
             with self._lock:
                 self._file.seek(start * _ITEM)
                 got = self._file.readinto(out.data.cast("B"))
             if got != out.nbytes:
                 raise OSError(f"short read from the programme's scratch file ({got} of {out.nbytes} bytes)")
-        return out
+        return whole
 
     def blocks(self, start: int = 0, stop: int | None = None, size: int = BLOCK) -> Iterator[np.ndarray]:
         """[start, stop) in blocks of `size` samples, in order."""

@@ -94,14 +94,14 @@ def estimated_range_lu(frame_energy: np.ndarray, gain_db: np.ndarray) -> float:
     energy = frame_energy * 10 ** (gain_db / 10)
     if len(energy) < short:
         return 0.0
-    window = np.convolve(energy, np.ones(short), mode="valid") / short
-    with np.errstate(divide="ignore"):
-        levels = 10 * np.log10(window)
-    levels = levels[levels > -70.0]
-    if levels.size == 0:
+    # 3 s moving averages from a running sum (a direct convolution was 300 multiplies a frame)
+    total = np.concatenate([[0.0], np.cumsum(energy)])
+    window = (total[short:] - total[:-short]) / short
+    window = window[window > 1e-7]  # above -70 LUFS (absolute gate)
+    if window.size == 0:
         return 0.0
-    levels = levels[levels > 10 * np.log10(np.mean(10 ** (levels / 10))) - 20.0]
-    low, high = np.percentile(levels, [10, 95])
+    window = window[window > np.mean(window) * 0.01]  # within 20 LU of their mean (relative gate)
+    low, high = np.percentile(10 * np.log10(window), [10, 95])
     return float(high - low)
 
 

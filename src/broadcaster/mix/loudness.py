@@ -109,11 +109,11 @@ def gain_and_limit(audio: PcmFile, rate_hz: int, gain_at: GainAt, ceiling_dbtp: 
     kept = np.ones(-(-n // frame), dtype=np.float64)
     filters = _filters()
 
-    def finish(start: int, raw: np.ndarray, core: slice) -> None:
+    def finish(start: int, window: np.ndarray, core: slice) -> None:
         """Gain, find the true peaks of, limit and write one block (on a side
-        thread). `raw` is the block with its context, as read."""
-        window = raw  # read for this block alone: gained in place
-        window *= gain_at(start - core.start, start - core.start + len(raw))
+        thread). `window` is the block with its context, as read, and this
+        block's own: it is gained in place."""
+        window *= gain_at(start - core.start, start - core.start + len(window))
         gained = window[core]
         limited = _limit_window(window, core, ceiling, radius, filters, _oversampled_abs_above(window, float(ceiling)))
         if limited is None:
@@ -135,8 +135,7 @@ def gain_and_limit(audio: PcmFile, rate_hz: int, gain_at: GainAt, ceiling_dbtp: 
             end = min(n, start + block)
             # This block and the next one's first `context` samples: the
             # side threads only ever rewrite blocks read already.
-            raw = audio.read(start, min(n, end + context))
-            window = np.concatenate([carry, raw]) if len(carry) else raw
+            window = audio.read(start, min(n, end + context), after=carry)
             core = slice(len(carry), len(carry) + end - start)
             carry = window[max(0, core.stop - context) : core.stop].copy()
             side.submit(finish, start, window, core)
