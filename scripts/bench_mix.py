@@ -4,7 +4,9 @@
     python scripts/bench.py mix        # or: python scripts/bench_mix.py
 
 Each programme is mixed in its own process (so that peak RSS is its own):
-items of 8 sentence clips (speech-like noise bursts, 3-7 s, 44.1 kHz), a
+items of 8 sentence clips (speech-like noise bursts, 3-7 s, at the
+programme's 44.1 kHz, as the mix gets them: synthesis resamples each clip
+from the engine's rate once and caches it at the profile's rate), a
 chime between items, a music bed under the whole programme ducked from the
 speech spans, the horn chain and levelling with the true-peak limiter: the
 whole mix stage (`mix.stage.mix`), timed from the clips to the levelled
@@ -14,6 +16,8 @@ for every run. Targets: 60 min in at most 3 s and 400 MB peak; 60 min costing
 at most 2.2 x 30 min. Each length is mixed in five fresh processes and the
 median run is reported, with all five wall times. Wall and CPU time are
 both reported: the mix runs on both cores, so CPU time exceeds wall time.
+The host's speed is measured before and after (`host_check`): on a shared
+virtual machine it moves enough to matter, so the figures carry it.
 """
 from __future__ import annotations
 
@@ -30,6 +34,11 @@ RUNS = 5  # processes per programme length; the median is reported
 
 def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _sys_s() -> float:
+    """Time the kernel spent for this process (page-cache copies, thread wake-ups)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_stime
 
 
 def _cpu_s() -> float:
@@ -95,15 +104,51 @@ def child(minutes: float) -> dict:
     jingles = load_jingles(plans, RATE_HZ)
     beds = load_beds(programme, plans, RATE_HZ)
     before_mb = _peak_rss_mb()
-    started, cpu = time.perf_counter(), _cpu_s()
+    started, cpu, kernel = time.perf_counter(), _cpu_s(), _sys_s()
     # The master goes to a scratch file beside the output folder, as in a render (on disk, not /tmp).
     master, levelled = mix(plans, spoken, jingles, programme, LOUDSPEAKER, lambda: -0.45, beds,
                            scratch_dir_for(Path.cwd() / "out" / "bench-mix"))
-    wall_s, cpu_s = time.perf_counter() - started, _cpu_s() - cpu
+    wall_s, cpu_s, sys_s = time.perf_counter() - started, _cpu_s() - cpu, _sys_s() - kernel
     with master:
-        return {"minutes": round(master.duration_s / 60, 1), "mix_s": round(wall_s, 2), "cpu_s": round(cpu_s, 2),
+        return {"minutes": round(master.duration_s / 60, 1), "mix_s": round(wall_s, 2), "cpu_s": round(cpu_s, 2), "sys_s": round(sys_s, 2),
                 "peak_rss_mb": round(_peak_rss_mb()), "rss_before_mix_mb": round(before_mb),
                 "master_mb": round(len(master.audio) * 4 / 2**20), "levelled_lufs": round(levelled.integrated_lufs, 2)}
+
+
+def host_check() -> dict:
+    """How fast this host is right now, at the two things the mix spends most on:
+    scipy's `sosfilt` (one thread, ns a sample) and writing an hour's worth
+    of fresh pages to a scratch file beside the output (GB/s). On this
+    virtual machine the second moves tenfold: memory the guest freed goes
+    back to the host, and touching it again costs ~2 us a page (0.5 GB/s),
+    against ~5 GB/s for pages freed a moment ago. Each run reports both."""
+    import numpy as np
+    from scipy.signal import sosfilt
+
+    from broadcaster.mix.horn import horn_filter
+    from broadcaster.pcm_file import PcmFile, scratch_dir_for
+
+    x = np.random.default_rng(0).standard_normal(60 * RATE_HZ).astype(np.float32)
+    sos = horn_filter(RATE_HZ).astype(np.float32)
+    best = min(_timed(lambda: sosfilt(sos, x)) for _ in range(3))
+    block = np.ones(1 << 18, dtype=np.float32)
+    n = 150 * len(block)  # 600 MB: about an hour's master
+    with PcmFile(n, scratch_dir_for(Path.cwd() / "out" / "bench-mix")) as scratch:
+        write_s = _timed(lambda: [scratch.write(at, block) for at in range(0, n, len(block))])
+    return {"sosfilt_ns": round(best / len(x) * 1e9, 2), "page_write_gb_s": round(n * 4 / write_s / 1e9, 2)}
+
+
+def _timed(work) -> float:
+    started = time.perf_counter()
+    work()
+    return time.perf_counter() - started
+
+
+def _host(label: str) -> dict:
+    proc = subprocess.run([sys.executable, __file__, "host"], capture_output=True, text=True)
+    if proc.returncode != 0:
+        sys.exit(f"host check failed:\n{proc.stderr}")
+    return {f"host_{label}_{k}": v for k, v in json.loads(proc.stdout.strip().splitlines()[-1]).items()}
 
 
 def _median_run(minutes: int, runs: int) -> tuple[dict, list[float]]:
@@ -123,6 +168,7 @@ def run_mix_bench(runs: int = RUNS) -> dict:
     here (the disk's first writes, the threads' timing), so each figure is
     the median of `runs` processes, with the range beside it."""
     out, walls = {}, {}
+    before = _host("before")
     for minutes in (30, 60):
         out[minutes], walls[minutes] = _median_run(minutes, runs)
     return {
@@ -133,11 +179,14 @@ def run_mix_bench(runs: int = RUNS) -> dict:
         "mix_60_vs_30_cpu": round(out[60]["cpu_s"] / out[30]["cpu_s"], 2),
         "mix_60min_peak_rss_mb": out[60]["peak_rss_mb"], "mix_60min_rss_before_mb": out[60]["rss_before_mix_mb"],
         "mix_60min_master_mb": out[60]["master_mb"], "mix_30min_peak_rss_mb": out[30]["peak_rss_mb"],
+        "mix_60min_sys_s": out[60]["sys_s"], **before, **_host("after"),
     }
 
 
 if __name__ == "__main__":
     if len(sys.argv) > 2 and sys.argv[1] == "child":
         print(json.dumps(child(float(sys.argv[2]))))
+    elif sys.argv[1:] == ["host"]:
+        print(json.dumps(host_check()))
     else:
         print(json.dumps(run_mix_bench()))
