@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from broadcaster.mix.jingles import builtin_jingle
-from broadcaster.meter import integrated_lufs, true_peak_dbtp
+from broadcaster.meter import integrated_lufs
+from broadcaster.true_peak import true_peak_dbtp
 from broadcaster.mix.loudness import limit, normalise
 from broadcaster.resample import resample
 from broadcaster.package.captions import srt, srt_time
@@ -152,6 +153,31 @@ def test_meter_fed_in_pieces_measures_what_whole_measurement_does(piece, seconds
     assert meter.true_peak_dbtp() == pytest.approx(true_peak_dbtp(audio), abs=1e-6)
 
 
+@pytest.mark.parametrize("piece", [4410, 10**9])
+def test_stereo_meter_adds_the_channels_energies_and_takes_the_highest_peak(piece):
+    import pyloudnorm
+
+    from broadcaster.meter import LoudnessMeter, duplicated_channels_db
+
+    left = _swelling_tone(6.0, RATE, seed=1)
+    right = 0.5 * _swelling_tone(6.0, RATE, seed=2)
+    both = np.stack([left, right], axis=1)
+    meter = LoudnessMeter(RATE, channels=2)
+    for start in range(0, len(both), piece):
+        meter.feed(both[start : start + piece])
+    # BS.1770 for two channels, as pyloudnorm measures it (weights 1.0, energies added before gating)
+    assert meter.integrated_lufs() == pytest.approx(pyloudnorm.Meter(RATE).integrated_loudness(both.astype(np.float64)), abs=0.01)
+    assert meter.true_peak_dbtp() == pytest.approx(max(true_peak_dbtp(left), true_peak_dbtp(right)), abs=1e-6)
+    # The same signal on both channels: 3.01 dB louder, the same peak.
+    twin = LoudnessMeter(RATE, channels=2)
+    twin.feed(np.stack([left, left], axis=1))
+    assert twin.integrated_lufs() - integrated_lufs(left, RATE) == pytest.approx(duplicated_channels_db(2), abs=1e-6)
+    assert twin.true_peak_dbtp() == pytest.approx(true_peak_dbtp(left), abs=1e-6)
+    short = LoudnessMeter(RATE, channels=2)  # shorter than one gating block: padded with silence on both channels
+    short.feed(np.stack([left[: RATE // 4]] * 2, axis=1))
+    assert short.integrated_lufs() - integrated_lufs(left[: RATE // 4], RATE) == pytest.approx(duplicated_channels_db(2), abs=1e-6)
+
+
 def test_decoded_chunks_are_the_decoded_file(tmp_path):
     from broadcaster.codec import decode_chunks, decode_file, encode_mp3
 
@@ -175,7 +201,7 @@ def test_decoded_chunks_of_a_broken_file_name_it(tmp_path):
 
 @pytest.mark.parametrize("level", [0.0, 0.2, 0.5, 0.9])
 def test_oversampling_only_where_it_can_matter_gives_the_exact_values_there(level):
-    from broadcaster.meter import _oversampled_abs, _oversampled_abs_above
+    from broadcaster.true_peak import _oversampled_abs, _oversampled_abs_above
 
     audio = _swelling_tone(9.0, RATE, seed=5)
     audio[RATE * 3 : RATE * 3 + 50] = np.float32(0.95) * np.sign(np.sin(np.arange(50)))  # a burst of near-clipping
@@ -188,7 +214,7 @@ def test_oversampling_only_where_it_can_matter_gives_the_exact_values_there(leve
 
 
 def test_true_peak_equals_the_brute_force_maximum():
-    from broadcaster.meter import _oversampled_abs
+    from broadcaster.true_peak import _oversampled_abs
 
     for seed in range(4):
         audio = _swelling_tone(5.0, RATE, seed=seed) * np.float32(0.3 + 0.5 * seed / 3)

@@ -17,7 +17,7 @@ import broadcaster
 ROOT = Path(broadcaster.__file__).parent
 STAGES = ("script", "prepare", "synthesise", "mix", "package")
 FOUNDATION = ("model", "errors", "settings", "durable", "memory", "profiles", "codec", "resample", "links", "words", "meter",
-              "yaml_lines", "pcm_file", "filters")
+              "yaml_lines", "pcm_file", "filters", "true_peak")
 # The one import down the flow from an earlier stage: an article in today's
 # inbox that cannot be read is skipped while the script loads (a warning, not
 # a failed broadcast), which means reading it there.

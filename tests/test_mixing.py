@@ -33,10 +33,17 @@ def _write_wav(path, samples: np.ndarray, rate: int, channels: int = 1) -> None:
 
 def _ebur128(path) -> tuple[float, float]:
     """Integrated loudness and loudness range as ffmpeg's ebur128 filter measures them."""
-    log = subprocess.run([ffmpeg_exe(), "-nostats", "-i", str(path), "-af", "ebur128", "-f", "null", "-"],
+    return _ebur128_with_peak(path)[:2]
+
+
+def _ebur128_with_peak(path) -> tuple[float, float, float]:
+    """Integrated loudness, loudness range and true peak (the highest of any
+    channel) as ffmpeg's ebur128 filter measures the file, channels as they are."""
+    log = subprocess.run([ffmpeg_exe(), "-nostats", "-i", str(path), "-af", "ebur128=peak=true", "-f", "null", "-"],
                          capture_output=True, text=True).stderr
     summary = log[log.rindex("Summary:"):]
-    return float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary)[1]), float(re.search(r"LRA:\s+([\d.]+) LU", summary)[1])
+    return (float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary)[1]), float(re.search(r"LRA:\s+([\d.]+) LU", summary)[1]),
+            float(re.search(r"Peak:\s+(-?[\d.]+) dBFS", summary)[1]))
 
 
 def _dominant_hz(x: np.ndarray, rate: int = RATE) -> float:
@@ -245,9 +252,12 @@ def test_the_example_renders_on_target_under_each_profile(tmp_path, fake_engine,
     assert loud["integrated_lufs"] == pytest.approx(p.target_lufs, abs=0.5)
     assert loud["true_peak_dbtp"] <= p.ceiling_dbtp + 0.1
     assert loud["loudness_range_lu"] <= 6.0
-    ref_i, ref_lra = _ebur128(out / "programme.mp3")
+    ref_i, ref_lra, ref_peak = _ebur128_with_peak(out / "programme.mp3")
     assert loud["integrated_lufs"] == pytest.approx(ref_i, abs=0.5)
     assert loud["loudness_range_lu"] == pytest.approx(ref_lra, abs=0.5)
+    # The true peak as written, on each channel of a stereo file (not a downmix, which reads 3 dB high).
+    assert loud["true_peak_dbtp"] == pytest.approx(ref_peak, abs=0.3)
+    assert ref_peak <= p.ceiling_dbtp + 0.1
     for item in doc["items"]:
         if item["kind"] != "pause":
             assert set(item["loudness"]) == {"integrated_lufs", "loudness_range_lu", "true_peak_dbtp"}

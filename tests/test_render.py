@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from broadcaster.codec import decode_file
-from broadcaster.meter import integrated_lufs, true_peak_dbtp
+from broadcaster.meter import integrated_lufs
+from broadcaster.true_peak import true_peak_dbtp
 from broadcaster.errors import FallbackUsed, SynthesisError
 from broadcaster.render import render_programme
 from broadcaster.script import load_script

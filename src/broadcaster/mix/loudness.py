@@ -13,8 +13,8 @@ from typing import Callable
 import numpy as np
 
 from broadcaster.filters import BlockFilter
-from broadcaster.meter import (_BLOCK, _k_weighting, _oversampled_abs_above, frame_energy, integrated_lufs,
-                               lufs_from_frames, true_peak_dbtp)
+from broadcaster.meter import _k_weighting, frame_energy, integrated_lufs, lufs_from_frames
+from broadcaster.true_peak import _BLOCK, _oversampled_abs_above, true_peak_dbtp
 from broadcaster.mix.horn import GainCurve, block_length, frame_length
 from broadcaster.mix.side_worker import SideWorker
 from broadcaster.model.mix import LoudnessReport

@@ -29,7 +29,7 @@ from typing import Callable
 import numpy as np
 
 from broadcaster.memory import return_free_memory
-from broadcaster.meter import warm_up
+from broadcaster.meter import duplicated_channels_db, warm_up
 from broadcaster.mix.beds import bed_layers
 from broadcaster.mix.horn import HornChain, block_length
 from broadcaster.mix.loudness import LoudnessEstimate, level
@@ -87,9 +87,11 @@ def mix(plans: list[ItemPlan], spoken_items: list[SpokenItem], jingles: dict[int
         for spoken in spoken_items:
             spoken.drop_audio()
         return_free_memory()
-        # Aim so that the *MP3* lands on target.
+        # Aim so that the *MP3* lands on target: after the encoder's level
+        # change, and on as many channels as the profile writes.
         codec_db = -codec_gain_db()
-        levelled = level(audio, rate, profile.target_lufs + codec_db, profile.ceiling_dbtp + codec_db,
+        target_lufs = profile.target_lufs - duplicated_channels_db(profile.channels) + codec_db
+        levelled = level(audio, rate, target_lufs, profile.ceiling_dbtp + codec_db,
                          k_frame_ms=estimate.frame_ms,
                          curve=horn.gain_curve() if horn is not None else None)
     except BaseException:

@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from broadcaster.codec import codec_gain_db, decode_chunks, encode_mp3
-from broadcaster.meter import LoudnessMeter
+from broadcaster.meter import LoudnessMeter, duplicated_channels_db
 from broadcaster.model import LoudnessReport, Master
 
 
@@ -43,23 +43,26 @@ class AudioPackager:
             encoded = [pool.submit(encode_mp3, *job, master.rate_hz, profile.bitrate, channels=profile.channels,
                                    xing=profile.tags != "small") for job in jobs]
             encoded[0].result()
-            meter = LoudnessMeter(master.rate_hz)
-            for piece in decode_chunks(folder / "programme.mp3", master.rate_hz):
+            # Measured as written: a stereo file on both channels (a downmix would read its peaks 3 dB high).
+            meter = LoudnessMeter(master.rate_hz, channels=profile.channels)
+            for piece in decode_chunks(folder / "programme.mp3", master.rate_hz, channels=profile.channels):
                 meter.feed(piece)
             package.loudness = LoudnessReport(meter.integrated_lufs(), meter.true_peak_dbtp(), package.gain_db,
                                               meter.loudness_range_lu())
             package.duration_s = meter.samples_seen / master.rate_hz
             codec_db = codec_gain_db(profile.bitrate, master.rate_hz, profile.channels)  # measured once, cached
-            package.item_loudness = item_loudness(master, codec_db)
+            package.item_loudness = item_loudness(master, codec_db, profile.channels)
             for job in encoded[1:]:
                 job.result()
 
 
-def item_loudness(master: Master, codec_db: float) -> dict[int, LoudnessReport]:
+def item_loudness(master: Master, codec_db: float, channels: int = 1) -> dict[int, LoudnessReport]:
     """Item index → integrated loudness, loudness range and true peak of each
     item with sound (not pauses), measured on the levelled master the files
-    were cut from, plus the encoder's level change (`codec_db`, negative),
-    so that they read as the written files would."""
+    were cut from, plus the encoder's level change (`codec_db`, negative)
+    and, for files with the programme on `channels` channels, their added
+    loudness, so that they read as the written files would."""
+    on_channels_db = duplicated_channels_db(channels)
     out = {}
     for span in master.items:
         meter, sound = LoudnessMeter(master.rate_hz), False
@@ -68,6 +71,7 @@ def item_loudness(master: Master, codec_db: float) -> dict[int, LoudnessReport]:
             sound = sound or bool(np.any(block))
         if not sound:
             continue
-        out[span.plan.item.index] = LoudnessReport(meter.integrated_lufs() + codec_db, meter.true_peak_dbtp() + codec_db,
+        out[span.plan.item.index] = LoudnessReport(meter.integrated_lufs() + codec_db + on_channels_db,
+                                                   meter.true_peak_dbtp() + codec_db,
                                                    0.0, meter.loudness_range_lu())
     return out

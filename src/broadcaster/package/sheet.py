@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from broadcaster.meter import LoudnessMeter
+from broadcaster.meter import LoudnessMeter, duplicated_channels_db
 from broadcaster.model import JingleItem
 
 COLUMNS = 1200  # waveform columns: one per pixel of the PNG's plot width
@@ -104,7 +104,7 @@ def sheet_data(package) -> Sheet:
     meter = LoudnessMeter(master.rate_hz, true_peak=False)
     for block in master.blocks():
         meter.feed(block)
-    short_term = meter.short_term_lufs()
+    short_term = meter.short_term_lufs() + duplicated_channels_db(profile.channels)  # as the written file reads
     items = [SheetItem(n, _kind(span), span.plan.title or span.plan.item.kind, span.start_s, span.duration_s)
              for n, span in enumerate(master.items, 1)]
     loudness = package.loudness
