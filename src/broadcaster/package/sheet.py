@@ -104,7 +104,8 @@ def sheet_data(package) -> Sheet:
     meter = LoudnessMeter(master.rate_hz, true_peak=False)
     for block in master.blocks():
         meter.feed(block)
-    short_term = meter.short_term_lufs() + duplicated_channels_db(profile.channels)  # as the written file reads
+    # counted on as many channels as the file has (the encoder's ~0.4 dB is not taken off)
+    short_term = meter.short_term_lufs() + duplicated_channels_db(profile.channels)
     items = [SheetItem(n, _kind(span), span.plan.title or span.plan.item.kind, span.start_s, span.duration_s)
              for n, span in enumerate(master.items, 1)]
     loudness = package.loudness
