@@ -138,8 +138,8 @@ class LoudnessMeter:
         # is 160 million samples) and within 0.0001 dB of it, also on a 40 Hz
         # sine where the high-pass's poles near 1 would show rounding first.
         self._sos = _k_weighting(rate_hz).astype(np.float32)
-        rest = np.zeros((len(self._sos), 2) if channels == 1 else (len(self._sos), 2, channels), dtype=np.float32)
-        self._state = rest  # start from rest, as a whole-signal filter does
+        # from rest, as a whole-signal filter starts; (sections, 2[, channels]) as sosfilt takes it along axis 0
+        self._state = np.zeros((len(self._sos), 2) + ((channels,) if channels > 1 else ()), dtype=np.float32)
         self._hop_energy: list[np.ndarray] = []
         self._partial = np.zeros(0, dtype=np.float64)  # squares of a hop not yet complete
         self._true_peak = true_peak
