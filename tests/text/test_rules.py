@@ -15,6 +15,8 @@ MODULES = [
     "broadcaster.prepare.markers",
     "broadcaster.prepare.normalize",
     "broadcaster.prepare.rules.codes",
+    "broadcaster.prepare.rules.phones",
+    "broadcaster.prepare.rules.units",
     "broadcaster.prepare.rules.counting",
     "broadcaster.prepare.rules.dates",
     "broadcaster.prepare.rules.marks",

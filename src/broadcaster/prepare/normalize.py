@@ -23,16 +23,16 @@ from difflib import SequenceMatcher
 from typing import Callable, NamedTuple
 
 from broadcaster.prepare.rules.codes import (
+    address_codes,
     alphanumeric_codes,
     commemorative_days,
-    context_codes,
     document_numbers,
     dotted_names,
     generations,
     licence_plates,
-    phone_numbers,
     room_numbers,
 )
+from broadcaster.prepare.rules.phones import context_codes, extensions, hotlines, ip_addresses, phone_numbers
 from broadcaster.prepare.rules.counting import (
     decimals,
     drop_thousands_separators,
@@ -54,7 +54,8 @@ from broadcaster.prepare.rules.marks import (
     symbols,
     tidy_spaces,
 )
-from broadcaster.prepare.rules.measures import latin_units, per_unit, percentages, temperatures
+from broadcaster.prepare.rules.measures import per_unit, percentages, temperatures
+from broadcaster.prepare.rules.units import latin_units
 from broadcaster.prepare.rules.money import currency, money_decimals
 from broadcaster.prepare.rules.web import email_addresses, web_addresses
 
@@ -69,10 +70,14 @@ RULES: tuple[Rule, ...] = (
     web_addresses,
     comparison_signs,
     drop_thousands_separators,
+    licence_plates,  # before hotlines: 苏A·12345 is a plate
+    ip_addresses,  # before dates and dotted names: 192.168.10.1
+    context_codes,  # before phones: a card in groups of four may hold 0515 8832
     phone_numbers,
-    context_codes,
-    licence_plates,
+    extensions,
+    hotlines,
     document_numbers,
+    address_codes,
     room_numbers,
     generations,
     commemorative_days,

@@ -22,54 +22,6 @@ def code(s: str) -> str:
     return re.sub(r"\d", lambda m: digits(m.group(), yao=True), re.sub(r"[\s\-·•・.]", "", s))
 
 
-_PHONE_CONTEXT_BEFORE = r"(?:电话|热线|手机|拨打|致电|传真|专线|服务台)[：:\s]*"
-_PHONE_CONTEXT_AFTER = r"(?=热线|专线|服务热线|报警|急救|火警|便民|政务)"
-
-
-def phone_numbers(text: str) -> str:
-    """Phone numbers digit by digit, 1 as 幺: mobile numbers, landlines with an
-    area code, 400/800 numbers, and short numbers next to 电话/热线/拨打.
-
-    >>> phone_numbers("手机13812345678，电话0523-88261234")
-    '手机幺三八幺二三四五六七八，电话零五二三八八二六幺二三四'
-    >>> phone_numbers("拨打12345或110报警")
-    '拨打幺二三四五或幺幺零报警'
-    """
-    say = lambda m: code(m.group())  # noqa: E731
-    text = re.sub(r"(?<![\d.])(?:\+?86[-\s]?)?1[3-9]\d{9}(?![\d.])", lambda m: code(re.sub(r"^\+?86", "", m.group())), text)
-    text = re.sub(r"(?<![\d.])0\d{2,3}-\d{7,8}(?:-\d{1,5})?(?![\d.])", say, text)
-    text = re.sub(r"(?<![\d.])[48]00-?\d{3}-?\d{4}(?![\d.])", say, text)
-    # 拨打110或120: every number in the list after the verb
-    text = re.sub(
-        "(" + _PHONE_CONTEXT_BEFORE + r")(\d{3,12}(?:[或、和/]\d{3,12})*)(?![\d.%])",
-        lambda m: m.group(1) + re.sub(r"\d+", say, m.group(2)),
-        text,
-    )
-    return re.sub(r"(?<![\d.])\d{3,5}" + _PHONE_CONTEXT_AFTER, say, text)
-
-
-_CODE_WORDS = (
-    "邮编|邮政编码|账号|帐号|账户|银行卡号|卡号|户号|订单号|订单编号|单号|运单号|票号|车票号|流水号|编号|"
-    "批号|工号|学号|证号|身份证号|身份证号码|准考证号|商户号|客户号|缴费号|序列号|登记号|报名号|QQ群|QQ号|QQ|房号|门牌号|识别号|代码"
-)
-
-
-def context_codes(text: str) -> str:
-    """After words like 邮编, 账号, 订单号, 编号 a run of three or more digits
-    (with letters, spaces or dashes between groups) is a code; and a card
-    number written in groups of four is one without any word before it.
-
-    >>> context_codes("邮编：225300，账号6222 0212 3456 7890，订单号A2024010512")
-    '邮编：二二五三零零，账号六二二二零二幺二三四五六七八九零，订单号A二零二四零幺零五幺二'
-    """
-    text = re.sub(
-        r"((?:" + _CODE_WORDS + r")(?:为|是)?[：:\s]*)([A-Za-z]{0,3}\d[\dA-Za-z]*(?:[ \-]\d[\dA-Za-z]*)*)",
-        lambda m: m.group(1) + code(m.group(2)) if sum(c.isdigit() for c in m.group(2)) >= 3 else m.group(),
-        text,
-    )
-    return re.sub(r"(?<![\d.])\d{4}(?: \d{4}){2,}(?: \d{1,4})?(?![\d.])", lambda m: code(m.group()), text)
-
-
 _PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 
 
@@ -106,6 +58,29 @@ _BUILDING = r"(?:栋|幢|座|号楼|单元|楼|层)"
 _ROOM = "[零幺二三四五六七八九]{3,4}"  # a room number the rules above have read
 
 
+_ROOM_WORDS = "室|房间|号房|宿舍|病房|会议室|办公室|教室|活动室|报告厅|会客厅|多功能厅"
+
+
+def address_codes(text: str) -> str:
+    """Building-unit-room written with dashes (5-1-302) and house numbers
+    with a dash (人民路12-3号): the dash is said 杠, building and unit as
+    numbers, the room digit by digit. Never 到 or 负.
+
+    >>> address_codes("请到5-1-302领取，住12-2-1501，人民路12-3号，3-5天")
+    '请到五杠一杠三零二领取，住十二杠二杠幺五零幺，人民路十二杠三号，3-5天'
+    """
+    text = re.sub(
+        r"(?<![\d.\-/:])(\d{1,3})-(\d{1,2})-(\d{3,4})(?![\d.\-/:])",
+        lambda m: cardinal(m.group(1)) + "杠" + cardinal(m.group(2)) + "杠" + code(m.group(3)),
+        text,
+    )
+    return re.sub(
+        r"(?<=[路街巷弄道村组楼栋幢])(\d{1,4})-(\d{1,4})(?=号)",
+        lambda m: cardinal(m.group(1)) + "杠" + cardinal(m.group(2)),
+        text,
+    )
+
+
 def room_numbers(text: str) -> str:
     """Room and flat numbers digit by digit (301室 → 三零幺室, 2单元1502 →
     二单元幺五零二); a building number before a 单元 or room is a name, so
@@ -114,7 +89,7 @@ def room_numbers(text: str) -> str:
     >>> room_numbers("5号楼2单元301室，3栋1202，A座1506，讲座1200场，办公楼3000多平方米")
     '五号楼二单元三零幺室，三栋幺二零二，A座幺五零六，讲座1200场，办公楼3000多平方米'
     """
-    text = re.sub(r"(?<![\d.])(\d{3,5})(?=\s*(?:室|房间|号房|宿舍))", lambda m: code(m.group(1)), text)
+    text = re.sub(r"(?<![\d.])(\d{3,5})(?=\s*(?:" + _ROOM_WORDS + "))", lambda m: code(m.group(1)), text)
     text = re.sub(
         r"((?:\d|[A-Z])\s*" + _BUILDING + r")\s*(\d{3,4})(?![\d.%])(?!\s*(?:[元人户个万平米亩年天吨多余场次]|m))",
         lambda m: m.group(1) + code(m.group(2)),

@@ -1,4 +1,4 @@
-"""Measures: temperatures, percentages, numbers with Latin units, rates.
+"""Measures: temperatures, percentages, rates (units: `units`).
 
 Ranges name the sign on both ends when either end is below zero, and 零上
 on the other end when the range crosses zero: written -5~3℃ is heard
@@ -7,10 +7,10 @@ on the other end when the range crosses zero: written -5~3℃ is heard
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from broadcaster.prepare.numbers import decimal
-from broadcaster.prepare.rules.common import DASH, RANGE_DASH, NUM, before, qty
+from broadcaster.prepare.rules.common import DASH, RANGE_DASH, NUM
+from broadcaster.prepare.rules.units import UNIT_ALT, UNITS
 
 _MINUS = "-−－"
 
@@ -88,80 +88,9 @@ def percentages(text: str) -> str:
     return re.sub(r"(?<![\d.])" + _P + r"([%‰])", lambda m: one(m.group(1), m.group(2), m.group(3)), text)
 
 
-UNITS = {
-    "km²": "平方公里", "km2": "平方公里", "m²": "平方米", "m2": "平方米", "cm²": "平方厘米", "km³": "立方公里",
-    "m³": "立方米", "m3": "立方米", "km/h": "公里每小时", "m/s": "米每秒", "km": "公里", "cm": "厘米",
-    "mm": "毫米", "kg": "千克", "mg": "毫克", "μg": "微克", "ug": "微克", "g": "克", "t": "吨", "m": "米",
-    "μg/m³": "微克每立方米", "μg/m3": "微克每立方米", "ug/m³": "微克每立方米", "ug/m3": "微克每立方米",
-    "mg/m³": "毫克每立方米", "mg/m3": "毫克每立方米", "mg/l": "毫克每升", "kw·h": "千瓦时", "kw.h": "千瓦时",
-    "kwh": "千瓦时", "kw": "千瓦", "kv": "千伏", "mw": "兆瓦", "w": "瓦", "v": "伏", "mah": "毫安时",
-    "ml": "毫升", "l": "升", "dl": "分升", "kl": "千升", "h": "小时", "min": "分钟", "s": "秒", "mb": "兆",
-    "gb": "G", "kb": "K", "mu": "亩", "ha": "公顷", "hz": "赫兹", "khz": "千赫", "mhz": "兆赫", "db": "分贝",
-    "kcal": "千卡", "mpa": "兆帕", "kpa": "千帕", "pa": "帕",
-}
-# Units added with this table are read from it; wetext is asked only about the original set.
-_WETEXT_UNITS = frozenset("km² km2 m² m2 m³ m3 km/h km cm mm kg mg g t m kwh kw kv mw w v ml l h min s mb gb kb mu".split())
-_UNIT_ALT = "|".join(sorted(map(re.escape, UNITS), key=len, reverse=True))
-_UNIT_RE = re.compile(
-    r"(?:(?<![\d.])(" + NUM + r")\s*(?:" + RANGE_DASH + r"|至|到)\s*)?(" + NUM + r")\s*(万|亿)?\s*(" + _UNIT_ALT + r")(?![A-Za-z0-9])",
-    re.IGNORECASE,
-)
-
-
-@lru_cache(maxsize=1)
-def _wetext():
-    try:
-        from wetext import Normalizer
-    except ImportError:  # pragma: no cover - wetext is a dependency
-        return None
-    return Normalizer(lang="zh", operator="tn")
-
-
-def _wetext_reading(window: str) -> str | None:
-    """Ask wetext about a short window; None unless the answer looks sane."""
-    normalizer = _wetext()
-    if normalizer is None:
-        return None
-    try:
-        out = normalizer.normalize(window)
-    except Exception:  # wetext is a best-effort helper here, never fatal
-        return None
-    # Guard: digits left over, or a date / ratio reading where no date or
-    # ratio was written, mean wetext misread the window.
-    if re.search(r"[0-9]", out) or any(w in out and w not in window for w in ("月", "日", "比", "负")):
-        return None
-    return out
-
-
-def latin_units(text: str) -> str:
-    """A number with a Latin unit: 3.6km → 三点六公里, 35μg/m³ → 三十五微克每立方米.
-
-    For the units the table first had, wetext's answer is used when it passes
-    the guard; the others are read from the table.
-
-    >>> latin_units("全长3.6km，PM2.5浓度35μg/m³，用电2.5万kW·h，每袋5-10kg")
-    '全长三点六公里，PM2.5浓度三十五微克每立方米，用电二点五万千瓦时，每袋五到十千克'
-    """
-
-    def repl(m: re.Match) -> str:
-        low, number, scale, unit = m.group(1), m.group(2), m.group(3) or "", m.group(4)
-        ours = qty(number, before(m.string, m.start()), "公") + scale + UNITS[unit.lower()]
-        if low:  # a range with the unit written once: the unit is said once, at the end
-            return qty(low, before(m.string, m.start()), "公") + "到" + ours
-        if scale or unit.lower() not in _WETEXT_UNITS:
-            return ours
-        theirs = _wetext_reading(number + unit)
-        # wetext reads 2km as 二公里; prefer ours when only 两/二 differ.
-        if theirs and theirs.replace("二", "两") != ours.replace("二", "两"):
-            return theirs if len(theirs) >= 2 else ours
-        return ours
-
-    return _UNIT_RE.sub(repl, text)
-
-
 _PER = (
     r"(?:人次|人|户|亩|年|月|日|天|次|小时|时|分钟|周|季度|季|学期|件|个|台|辆|套|间|张|只|头|株|棵|吨|斤|公斤|千克|克|"
-    r"升|立方米|平方米|平米|方|度|千瓦时|公里|千米|米|" + _UNIT_ALT + ")"
+    r"升|立方米|平方米|平米|方|度|千瓦时|公里|千米|米|" + UNIT_ALT + ")"
 )
 _PER_CHAIN = r"(?:\s*/\s*[(（]?" + _PER + r"(?:\s*[·•・]\s*" + _PER + r")*[)）]?)+"
 
