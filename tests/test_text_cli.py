@@ -29,13 +29,15 @@ def _squash(text: str) -> str:
 SHARED_CASES = _cases(SHARED / "text-cases.tsv")
 EXTRA_CASES = _cases(REPO / "tests" / "text" / "text-cases-extra.tsv")
 ISSUE14_CASES = _cases(REPO / "tests" / "text" / "text-cases-issue14.tsv")
+ISSUE25_CASES = _cases(REPO / "tests" / "text" / "text-cases-issue25.tsv")
 
 
 @pytest.mark.parametrize(
     "written, accepted",
     [pytest.param(w, a, id=f"shared:{w}") for w, a in SHARED_CASES]
     + [pytest.param(w, a, id=f"extra:{w}") for w, a in EXTRA_CASES]
-    + [pytest.param(w, a, id=f"issue14:{w}") for w, a in ISSUE14_CASES],
+    + [pytest.param(w, a, id=f"issue14:{w}") for w, a in ISSUE14_CASES]
+    + [pytest.param(w, a, id=f"issue25:{w}") for w, a in ISSUE25_CASES],
 )
 def test_every_case_through_broadcaster_text(tmp_path, run_cli, written, accepted):
     source = tmp_path / "case.txt"

@@ -10,6 +10,7 @@ from text_helpers import HERE, SHARED, read_cases, squash
 
 EXTRA = read_cases(HERE / "text-cases-extra.tsv")
 ISSUE14 = HERE / "text-cases-issue14.tsv"
+ISSUE25 = HERE / "text-cases-issue25.tsv"
 SHARED_CASES = read_cases(SHARED / "text-cases.tsv") if (SHARED / "text-cases.tsv").is_file() else []
 
 
@@ -34,17 +35,33 @@ def test_issue14_cases(written, accepted):
     _check(written, accepted)
 
 
-def test_issue14_table_has_five_cases_per_class():
+@pytest.mark.parametrize("written,accepted", read_cases(ISSUE25), ids=[c[0] for c in read_cases(ISSUE25)])
+def test_issue25_cases(written, accepted):
+    _check(written, accepted)
+
+
+def _cases_per_class(path) -> dict[str, int]:
     per_class: dict[str, int] = {}
     current = None
-    for line in ISSUE14.read_text(encoding="utf-8").splitlines():
+    for line in path.read_text(encoding="utf-8").splitlines():
         if line.startswith("# class "):
             current = line.split(":")[0].removeprefix("# class ")
             per_class[current] = 0
         elif line.strip() and not line.startswith("#"):
             per_class[current] += 1
+    return per_class
+
+
+def test_issue14_table_has_five_cases_per_class():
+    per_class = _cases_per_class(ISSUE14)
     assert sorted(per_class, key=int) == [str(n) for n in range(1, 13)]
     assert min(per_class.values()) >= 5, per_class
+
+
+def test_issue25_table_has_several_cases_per_class():
+    per_class = _cases_per_class(ISSUE25)
+    assert sorted(per_class, key=int) == [str(n) for n in range(1, 12)]
+    assert min(per_class.values()) >= 4, per_class
 
 
 def test_extra_table_is_well_formed():

@@ -19,6 +19,7 @@ MODULES = [
     "broadcaster.prepare.rules.units",
     "broadcaster.prepare.rules.counting",
     "broadcaster.prepare.rules.dates",
+    "broadcaster.prepare.rules.times",
     "broadcaster.prepare.rules.marks",
     "broadcaster.prepare.rules.measures",
     "broadcaster.prepare.rules.money",

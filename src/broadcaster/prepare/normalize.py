@@ -42,9 +42,11 @@ from broadcaster.prepare.rules.counting import (
     number_ranges,
     ordinals,
     ratios,
+    scores,
     unit_ranges,
 )
-from broadcaster.prepare.rules.dates import clock_times, date_ranges, month_days, numeric_dates, time_of_day, year_months, years
+from broadcaster.prepare.rules.dates import date_ranges, month_days, numeric_dates, month_years, year_months, years
+from broadcaster.prepare.rules.times import clock_times, hours, time_of_day
 from broadcaster.prepare.rules.marks import (
     comparison_signs,
     drop_unspeakable,
@@ -56,7 +58,7 @@ from broadcaster.prepare.rules.marks import (
 )
 from broadcaster.prepare.rules.measures import per_unit, percentages, temperatures
 from broadcaster.prepare.rules.units import latin_units
-from broadcaster.prepare.rules.money import currency, money_decimals
+from broadcaster.prepare.rules.money import currency, discounts, money_decimals
 from broadcaster.prepare.rules.web import email_addresses, web_addresses
 
 Rule = Callable[[str], str]
@@ -78,18 +80,22 @@ RULES: tuple[Rule, ...] = (
     hotlines,
     document_numbers,
     address_codes,
+    scores,  # before dates and ranges: 以2-1战胜
     room_numbers,
     generations,
     commemorative_days,
     currency,
+    discounts,
     money_decimals,
     time_of_day,
     temperatures,
     numeric_dates,
     year_months,
+    month_years,
     month_days,
     years,
     clock_times,
+    hours,
     date_ranges,  # after clock_times: 8:00—下午5:30 has its 点 by then
     ratios,
     percentages,

@@ -150,14 +150,18 @@ def dotted_names(text: str) -> str:
     return re.sub(r"(?<![A-Za-z0-9])([A-Za-z]{1,4})(\d+\.\d+)(?![\d.])", lambda m: m.group(1) + decimal(m.group(2)), text)
 
 
+_NAMED_BY_NUMBER = frozenset({"G", "S", "PM", "COVID", "Covid", "covid", "Win", "iPhone", "Mate"})
+
+
 def alphanumeric_codes(text: str) -> str:
     """Codes mixing letters and digits keep their letters (the engine spells
     them). A number followed only by letters is a quantity with a unit
-    (3000mAh → 三千mAh); otherwise short digit runs are counted and long
-    ones read digit by digit (B737 → B七三七).
+    (3000mAh → 三千mAh); otherwise a single digit is a number (H5N1) and
+    longer runs are read digit by digit (KN95 → KN九五, B737 → B七三七),
+    except two digits after the letters of names said as numbers (G20, COVID-19).
 
-    >>> alphanumeric_codes("5G网络，H5N1，COVID-19，G20峰会，B737，3000mAh")
-    '五G网络，H五N一，COVID十九，G二十峰会，B七三七，三千mAh'
+    >>> alphanumeric_codes("5G网络，H5N1，COVID-19，G20峰会，B737，KN95口罩，G7012次，3000mAh")
+    '五G网络，H五N一，COVID十九，G二十峰会，B七三七，KN九五口罩，G七零一二次，三千mAh'
     """
 
     def repl(m: re.Match) -> str:
@@ -165,7 +169,9 @@ def alphanumeric_codes(text: str) -> str:
         unit = re.fullmatch(r"(\d+)([A-Za-z]+)", token)
         if unit and not unit.group(1).startswith("0"):
             return count(unit.group(1), after=unit.group(2)[:1]) + unit.group(2)
-        return re.sub(r"\d+", lambda d: cardinal(d.group()) if len(d.group()) <= 2 else digits(d.group()), token)
+        letters = re.match(r"[A-Za-z]*", token).group()
+        named = letters in _NAMED_BY_NUMBER  # G20, COVID-19, G15 are said as numbers
+        return re.sub(r"\d+", lambda d: cardinal(d.group()) if len(d.group()) == 1 or (named and len(d.group()) == 2) else digits(d.group()), token)
 
     return re.sub(
         r"(?<![A-Za-z0-9])(?=[A-Za-z0-9-]*[A-Za-z])(?=[A-Za-z0-9-]*\d)[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*(?![A-Za-z0-9])",

@@ -1,4 +1,4 @@
-"""Dates, years, clock times, and the dashes between them.
+"""Dates, years, and the dashes between dates and times (times: `times`).
 
 Years are read digit by digit (二零二四年); a date or day range says 至
 (the written word of notices), a time range says 到.
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from broadcaster.prepare.numbers import cardinal, count, digits
+from broadcaster.prepare.numbers import cardinal, digits
 from broadcaster.prepare.rules.common import DASH, RANGE_DASH, HAN_DIGIT
 
 
@@ -15,6 +15,10 @@ def _date(y: str, mo: str, d: str | None) -> str | None:
     if not (1 <= int(mo) <= 12) or (d is not None and not 1 <= int(d) <= 31):
         return None
     return digits(y) + "年" + cardinal(mo) + "月" + (cardinal(d) + "日" if d else "")
+
+
+# 于 after 等 大 小 低 高 … is a comparison or a verb ending (等于1.15), not "on"
+_DATE_WORDS = r"(?:(?<![等大小低高用位属对由关善基鉴归])于|自|从|截至|截止|截止到|日期|时间|即日起至)[：:]?\s*"
 
 
 def numeric_dates(text: str) -> str:
@@ -44,18 +48,43 @@ def numeric_dates(text: str) -> str:
 def year_months(text: str) -> str:
     """A year and a month with no day, as in tables and headers: 2024-01,
     2024/01, 2024.01 → 二零二四年一月. With a dot the month needs two digits
-    (2024.1 could be a number).
+    (2024.1 could be a number) unless a date word comes before it.
 
-    >>> year_months("2024-01账单，2023/12，2024.03，2024.1")
-    '二零二四年一月账单，二零二三年十二月，二零二四年三月，2024.1'
+    >>> year_months("2024-01账单，2023/12，2024.03，2024.1，自2025.3起")
+    '二零二四年一月账单，二零二三年十二月，二零二四年三月，2024.1，自二零二五年三月起'
     """
     say = lambda m: digits(m.group(1)) + "年" + cardinal(m.group(2)) + "月"  # noqa: E731
     text = re.sub(r"(?<![\d.\-/])((?:19|20)\d{2})[-/](0?[1-9]|1[0-2])(?![\d.\-/%]|\s*[日号])", say, text)
-    return re.sub(r"(?<![\d.\-/])((?:19|20)\d{2})\.(0[1-9]|1[0-2])(?![\d.\-/%]|\s*[日号])", say, text)
+    text = re.sub(r"(?<![\d.\-/])((?:19|20)\d{2})\.(0[1-9]|1[0-2])(?![\d.\-/%]|\s*[日号])", say, text)
+    # after a date word a one-digit month is enough: 自2025.3起
+    return re.sub(
+        r"(" + _DATE_WORDS + r")((?:19|20)\d{2})\.([1-9]|1[0-2])(?![\d.\-/%]|\s*[日号])",
+        lambda m: m.group(1) + digits(m.group(2)) + "年" + cardinal(m.group(3)) + "月",
+        text,
+    )
 
 
-# 于 after 等 大 小 低 高 … is a comparison or a verb ending (等于1.15), not "on"
-_DATE_WORDS = r"(?:(?<![等大小低高用位属对由关善基鉴归])于|自|从|截至|截止|截止到|日期|时间|即日起至)[：:]?\s*"
+def month_years(text: str) -> str:
+    """Month and year, in that order, as on cards, permits and forms: 08-2026,
+    03/2025, 03.2025 → 二零二六年八月. The month needs its leading zero, or a
+    date word before it (有效期至, 自, 截至 …); a number or range counted
+    after it (10-2000元) is not a date.
+
+    >>> month_years("有效期至08-2026，03/2025起执行，自3.2025起，10-2000元，1/2025")
+    '有效期至二零二六年八月，二零二五年三月起执行，自二零二五年三月起，10-2000元，1/2025'
+    """
+
+    def say(m: re.Match) -> str:
+        month, year = m.group(2), m.group(3)
+        if not (month.startswith("0") or m.group(1)):
+            return m.group()
+        return (m.group(1) or "") + digits(year) + "年" + cardinal(month) + "月"
+
+    return re.sub(
+        r"(" + _DATE_WORDS + r"|有效期至?|期限至?)?(?<![\d.\-/])(0?[1-9]|1[0-2])[-/.]((?:19|20)\d{2})(?![\d.\-/%]|\s*[年元人户个万])",
+        say,
+        text,
+    )
 
 
 _MONTH = r"(1[0-2]|0?[1-9])"
@@ -109,79 +138,3 @@ def date_ranges(text: str) -> str:
     text = re.sub(r"(?<=[日月号年])\s*" + RANGE_DASH + r"\s*" + _NUMBER_NEXT, "至", text)
     text = re.sub(r"(" + _DAY_NAME + r")\s*" + RANGE_DASH + r"\s*(?=" + _DAY_NAME + ")", r"\1至", text)
     return re.sub(r"(?<=[时点分秒])\s*" + RANGE_DASH + r"\s*" + _NUMBER_NEXT, "到", text)
-
-
-def _period(h: int, pm: bool) -> str:
-    if pm:
-        return "中午" if h == 12 else ("晚上" if h >= 6 else "下午")
-    return "凌晨" if h == 12 or h < 5 else "上午"
-
-
-_AM_PM = re.compile(
-    r"(?<![\d:.])(\d{1,2})(?::(\d{2}))?(?:\s*(" + DASH + r"|至|到)\s*(\d{1,2})(?::(\d{2}))?)?"
-    r"\s*([AaPp])\.?\s?[Mm]\.?(?![A-Za-z0-9])"  # not PM2.5
-)
-
-
-def time_of_day(text: str) -> str:
-    """a.m./p.m. (am, pm, AM, PM) become 上午/下午 before the time; 中午 for
-    12 p.m., 晚上 from 6 p.m., 凌晨 before 5 a.m. (12 a.m. is 零点). The
-    time itself is left for `clock_times` and the range rules.
-
-    >>> time_of_day("9:30 a.m.开始，3pm结束，8:00-11:00 AM，7 p.m.")
-    '上午9:30开始，下午3点结束，上午8:00-11:00，晚上7点'
-    """
-
-    def clock(h: str, mi: str | None, pm: bool) -> str:
-        if not pm and int(h) == 12:
-            h = "0"
-        return h + (":" + mi if mi else "点")
-
-    def repl(m: re.Match) -> str:
-        h1, m1, dash, h2, m2, ap = m.groups()
-        if int(h1) > 12 or (h2 and int(h2) > 12):
-            return m.group()  # 13 p.m. is not a clock time
-        pm = ap.lower() == "p"
-        out = _period(int(h1), pm) + clock(h1, m1, pm)
-        return out + (dash + clock(h2, m2, pm) if h2 else "")
-
-    return _AM_PM.sub(repl, text)
-
-
-def _clock(h: str, mi: str, s: str | None = None) -> str | None:
-    hi, mn = int(h), int(mi)
-    if hi > 24 or mn > 59:
-        return None
-    out = count(h, after="点") + "点"
-    if mn:
-        out += ("零" if mn < 10 else "") + cardinal(mi) + "分"
-    if s and int(s):
-        out += cardinal(s) + "秒"
-    return out
-
-
-_CLOCK = r"(?<![\d.:])(\d{1,2}):(\d{2})(?::(\d{2}))?(?![\d:])"
-
-
-def clock_times(text: str) -> str:
-    """Clock times and ranges of them: 7:30 → 七点三十分, 8:00-12:00 → 八点到十二点.
-
-    (wetext reads 7:30集合 as 七比三零.) A single digit after the colon is a
-    ratio or score (3:2), left for later rules.
-
-    >>> clock_times("上午7:30集合，8:00—12:00，下午4:30收工")
-    '上午七点三十分集合，八点到十二点，下午四点三十分收工'
-    """
-
-    def one(h, mi, s, original):
-        out = _clock(h, mi, s)
-        return out if out else original
-
-    text = re.sub(
-        _CLOCK + r"\s*(?:" + RANGE_DASH + r"|至|到)\s*" + _CLOCK.replace("(?<![\\d.:])", ""),
-        lambda m: one(m.group(1), m.group(2), m.group(3), m.group(0)[: m.group(0).index(m.group(2)) + 2])
-        + "到"
-        + one(m.group(4), m.group(5), m.group(6), m.group(0)),
-        text,
-    )
-    return re.sub(_CLOCK, lambda m: one(m.group(1), m.group(2), m.group(3), m.group(0)), text)

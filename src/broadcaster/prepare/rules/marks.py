@@ -8,7 +8,7 @@ from broadcaster.prepare.markers import CIRCLED, HAN_NUMERAL, circled_value
 from broadcaster.prepare.numbers import cardinal
 from broadcaster.prepare.rules.common import CJK
 
-_KEEP_SYMBOLS = frozenset("℃°‰㎡²³№©")
+_KEEP_SYMBOLS = frozenset("℃°‰㎡²³№©〰")  # 〰 is a range mark, folded to ~ below
 
 
 def speakable(ch: str) -> bool:
@@ -33,23 +33,30 @@ def drop_unspeakable(text: str) -> str:
 
 _FULLWIDTH = str.maketrans(
     {**{chr(0xFF10 + i): str(i) for i in range(10)}, **{chr(0x2080 + i): str(i) for i in range(10)},
-     "％": "%", "＋": "+", "～": "~", "＄": "$", "＠": "@"}
+     **{chr(0xFF21 + i): chr(0x41 + i) for i in range(26)}, **{chr(0xFF41 + i): chr(0x61 + i) for i in range(26)},
+     "％": "%", "＋": "+", "＄": "$", "＠": "@", "＿": "_",
+     # every tilde and wave dash is one range mark: 9:00〜17:00, 3〰5天
+     "～": "~", "〜": "~", "〰": "~", "∼": "~", "⁓": "~", "˜": "~",
+     # hyphens and dashes of other fonts: ﹣ ‐ ‑ ‒ are a hyphen, ― and ﹘ an em dash
+     "﹣": "-", "‐": "-", "‑": "-", "‒": "-", "―": "—", "﹘": "—"}
 )
+_ASCII_ALNUM = r"[0-9A-Za-z]"
 
 
 def fullwidth_to_ascii(text: str) -> str:
-    """Full-width and subscript digits and number punctuation to ASCII, so the
-    rules below see one form. Colons, dots, slashes and dashes only between
-    digits: the Chinese colon in 电话：138… is punctuation.
+    """Full-width and subscript digits, full-width letters, tildes and dashes
+    of every font to one ASCII form, so the rules below see one form. Colons
+    only between digits, and dots, slashes and hyphens only between ASCII
+    letters or digits: the Chinese colon in 电话：138… is punctuation.
 
-    >>> fullwidth_to_ascii("７：３０，１２．５％，CO₂")
-    '7:30，12.5%，CO2'
+    >>> fullwidth_to_ascii("７：３０，１２．５％，CO₂，ＫＮ９５，ｗｗｗ．ｇｏｖ．ｃｎ，3〰5天")
+    '7:30，12.5%，CO2，KN95，www.gov.cn，3~5天'
     """
     text = text.translate(_FULLWIDTH)
     text = re.sub(r"(?<=\d)[：:](?=\d)", ":", text)
-    text = re.sub(r"(?<=\d)．(?=\d)", ".", text)
-    text = re.sub(r"(?<=\d)／(?=\d)", "/", text)
-    return re.sub(r"(?<=\d)－(?=\d)", "-", text)
+    text = re.sub(r"(?<=" + _ASCII_ALNUM + r")．(?=" + _ASCII_ALNUM + ")", ".", text)
+    text = re.sub(r"(?<=" + _ASCII_ALNUM + r")／(?=" + _ASCII_ALNUM + ")", "/", text)
+    return re.sub(r"(?<=" + _ASCII_ALNUM + r")－(?=" + _ASCII_ALNUM + ")", "-", text)
 
 
 _COMPAT_UNITS = {
@@ -102,7 +109,7 @@ def list_markers(text: str) -> str:
 
 
 _SIGNS = {
-    ">=": "大于等于", "<=": "小于等于", "≥": "大于等于", "⩾": "大于等于", "≤": "小于等于", "⩽": "小于等于",
+    ">=": "大于等于", "<=": "小于等于", "≥": "大于等于", "⩾": "大于等于", "≤": "小于等于", "⩽": "小于等于", "≧": "大于等于", "≦": "小于等于", "!=": "不等于", "==": "等于",
     ">": "大于", "<": "小于", "＞": "大于", "＜": "小于", "﹥": "大于", "﹤": "小于", "≠": "不等于",
     "±": "正负", "×": "乘", "÷": "除以", "≈": "约等于", "*": "乘",
 }
@@ -113,10 +120,11 @@ def comparison_signs(text: str) -> str:
     ~ before a number with no number before it means about.
     ASCII < > * only next to numbers (elsewhere they are markup or stars).
 
-    >>> comparison_signs("年满60周岁(≥60)，误差±2%，PM2.5>75，3*4，～30人")
-    '年满60周岁(大于等于60)，误差正负2%，PM2.5大于75，3乘4，约30人'
+    >>> comparison_signs("年满60周岁(≥60)，误差±2%，PM2.5>75，3*4，～30人，血压<=140，x != 0")
+    '年满60周岁(大于等于60)，误差正负2%，PM2.5大于75，3乘4，约30人，血压小于等于140，x不等于0'
     """
-    text = re.sub(r"[≥⩾≤⩽＞＜﹥﹤≠±×÷≈]", lambda m: _SIGNS[m.group()], text)
+    text = re.sub(r"[≥⩾≤⩽≧≦＞＜﹥﹤≠±×÷≈]", lambda m: _SIGNS[m.group()], text)
+    text = re.sub(r"\s*(!=|==)\s*", lambda m: _SIGNS[m.group(1)], text)  # written in code or a spreadsheet
     text = re.sub(r"(?:(?<=[\d%℃)）])\s*|(?<![<>=A-Za-z/\"'-]))(>=|<=|>|<)\s*(?=[-+]?\d)", lambda m: _SIGNS[m.group(1)], text)
     text = re.sub(r"(?<=\d)\s*\*\s*(?=\d)", "乘", text)
     text = re.sub(r"(?:^|(?<=[\s(（，,：:；;、]))[~～]\s*(?=\d)", "约", text)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from broadcaster.prepare.numbers import digits
 from broadcaster.prepare.rules.common import NUM
 
 _SIGNS = {
@@ -50,6 +51,20 @@ def currency(text: str) -> str:
     return re.sub(
         r"(" + NUM + r")\s*" + _SCALE + r"\s*(" + _CODE_RE + r")(?![A-Za-z])",
         lambda m: _money(m.group(1), m.group(2), _CODES[m.group(3)], m.group(3)),
+        text,
+    )
+
+
+def discounts(text: str) -> str:
+    """Discounts are said digit by digit, as in shops: 9折 → 九折, 8.5折 and
+    85折 → 八五折 (never 八十五折 or 八点五折), 2折 → 二折.
+
+    >>> discounts("全场9折，会员8.5折，满两件95折，低至2折，3-5折")
+    '全场九折，会员八五折，满两件九五折，低至二折，3-5折'
+    """
+    return re.sub(
+        r"(?<![\d.\-~])([1-9])(?:\.?([1-9]))?\s*折",
+        lambda m: digits(m.group(1)) + (digits(m.group(2)) if m.group(2) else "") + "折",
         text,
     )
 
