@@ -69,11 +69,12 @@ def address_codes(text: str) -> str:
     >>> address_codes("请到5-1-302领取，住12-2-1501，人民路12-3号，3-5天")
     '请到五杠一杠三零二领取，住十二杠二杠幺五零幺，人民路十二杠三号，3-5天'
     """
-    text = re.sub(
-        r"(?<![\d.\-/:])(\d{1,3})-(\d{1,2})-(\d{3,4})(?![\d.\-/:])",
-        lambda m: cardinal(m.group(1)) + "杠" + cardinal(m.group(2)) + "杠" + code(m.group(3)),
-        text,
-    )
+    def say(m: re.Match) -> str:
+        if re.fullmatch(r"(?:19|20)\d\d", m.group(3)) and int(m.group(1)) <= 31 and int(m.group(2)) <= 12:
+            return m.group()  # 5-1-2024 is a date
+        return cardinal(m.group(1)) + "杠" + cardinal(m.group(2)) + "杠" + code(m.group(3))
+
+    text = re.sub(r"(?<![\d.\-/:])(\d{1,3})-(\d{1,2})-(\d{3,4})(?![\d.\-/:])", say, text)
     return re.sub(
         r"(?<=[路街巷弄道村组楼栋幢])(\d{1,4})-(\d{1,4})(?=号)",
         lambda m: cardinal(m.group(1)) + "杠" + cardinal(m.group(2)),

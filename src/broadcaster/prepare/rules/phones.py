@@ -15,7 +15,7 @@ from broadcaster.prepare.rules.codes import code
 
 # What may follow a code without making it a quantity: a classifier or a unit
 # after the digits (打100分, 报120人, 订单号200个) means it was counted.
-_COUNTED = r"(?!\s*(?:(?!分机)[" + "".join(sorted(LIANG_CLASSIFIERS)) + r"元号字秒%％.．万亿]|平方|公里|公斤|小时|周岁))"
+_COUNTED = r"(?!\s*(?:(?!分机)[" + "".join(sorted(LIANG_CLASSIFIERS)) + r"元号字秒%％.．万亿多余来]|平方|公里|公斤|小时|周岁|左右))"
 
 _MOBILE = r"1[3-9](?:[ \-]?\d){9}"
 _LANDLINE = r"(?:[(（]0\d{2,3}[)）]\s?|0\d{2,3}[ \-]?)\d{3,4}[ \-]?\d{4}"
@@ -40,7 +40,7 @@ def phone_numbers(text: str) -> str:
         return code(number) + (word + code(m.group(3)) if m.group(3) else "")
 
     return re.sub(
-        r"(?<![\d.\-])(" + _COUNTRY + r"?(?:" + _MOBILE + "|" + _LANDLINE + "|" + _FREEPHONE + r"))(?![\d.])"
+        r"(?<![\d.\-])(" + _COUNTRY + r"?(?:" + _MOBILE + "|" + _LANDLINE + "|" + _FREEPHONE + r"))(?![\d.])" + _COUNTED +
         r"(?:\s*(转分机|转|分机号?|-)\s*(\d{1,6})(?![\d.]))?",
         say,
         text,
@@ -72,7 +72,7 @@ _CALL_AFTER = r"(?=热线|专线|服务热线|报警|急救|火警|便民|政务
 # not counted (共12345人 is a count).
 _WELL_KNOWN = (
     "12345|12315|12369|12348|12333|12320|12350|12356|12366|12388|12306|12123|12319|12328|12331|12338|"
-    "12358|12365|12378|12380|12386|12393|12395|12110|12122|12351|96110|95598|95119|10086|10010|10000"
+    "12358|12365|12378|12380|12386|12393|12395|12110|12122|12351|96110|95598|95119|10086"
 )
 
 

@@ -35,6 +35,7 @@ _UNIT_RE = re.compile(
     re.IGNORECASE,
 )
 
+_NETWORK = re.compile(r"\s*(?:网|信号|手机|基站|套餐|流量|时代|技术|覆盖)")
 _MONEY_CONTEXT = re.compile(r"薪|工资|收入|奖金|补贴|补助|粉丝|阅读|播放|浏览|点赞|存款|贷款|月入|年入|售价|价格|预算|赔偿|罚款|元|块|钱|资金|投资")
 _POWER_CONTEXT = re.compile(r"功率|瓦|灯|电|光伏|LED|充电|电器|电机|功放|插座|发电")
 
@@ -44,6 +45,8 @@ def unit_word(unit: str, text: str, start: int, end: int) -> str | None:
     a unit in this case (5G, 2T)."""
     if unit in ("w", "W"):
         return _ten_thousand(unit, text, start, end)
+    if unit == "g" and _NETWORK.match(text, end):
+        return None  # 4g网络, 5g信号: casual for 4G, 5G
     if unit in _EXACT:
         return _EXACT[unit]
     return _ANY_CASE.get(unit.lower())
