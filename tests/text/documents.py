@@ -197,6 +197,8 @@ def write_pdf(path: Path, *, paragraphs=None, font: str = "STSong-Light") -> Pat
                 c.drawCentredString(PAGE_W / 2, y, line)
             elif align == "right":
                 c.drawRightString(PAGE_W - MARGIN - 2 * size, y, line)
+            elif align == "flush":  # right-aligned at the margin itself
+                c.drawRightString(PAGE_W - MARGIN, y, line)
             else:
                 c.drawString(MARGIN + x, y, line)
             y -= LEADING if size <= BODY_PT else LEADING + 8

@@ -16,7 +16,7 @@ from text_helpers import GOLDEN
 from text_helpers import check_golden as _golden
 from text_helpers import spoken_listing as _spoken_listing
 
-from broadcaster.prepare.pipeline import clean_article, open_article
+from broadcaster.prepare.pipeline import clean_article, open_article, prepare
 from broadcaster.prepare.readers import read_document, sniff
 from broadcaster.prepare.readers.numbering import chinese_number, format_number
 
@@ -85,6 +85,21 @@ def test_pdf_paragraph_crossing_a_page_is_one_paragraph(notice):
     pages = PdfReader(notice["pdf"]).pages
     assert len(pages) == 2 and "— 1 —" in pages[0].extract_text()
     assert "2.强化资金保障。县财政安排专项资金1500万元，按工程进度分三次拨付。" in open_article(notice["pdf"]).text.splitlines()
+
+
+def test_left_aligned_pdf_keeps_the_signature_apart_and_drops_the_cc(tmp_path):
+    """Lines set flush left (not justified, no indent): the last body line and
+    a date right-aligned at the margin both end at the margin, which no longer
+    says that a paragraph goes on."""
+    body = "各镇要于2026年12月15日前将实施方案报县水利局，逾期未报的镇将在全县通报，请各镇务必高度重视按时报送材料和台账。"
+    cc = "抄送：县委办公室，县人大常委会办公室，县政协办公室，县纪委监委，县人民法院，县人民检察院，县人武部。"
+    paragraphs = [("centre", D.TITLE, D.TITLE_PT), ("left", D.ADDRESSEE, D.BODY_PT), ("left", body, D.BODY_PT),
+                  ("left", "泰县人民政府办公室", D.BODY_PT), ("flush", "2026年11月30日", D.BODY_PT),
+                  ("left", cc, D.BODY_PT), ("left", "泰县人民政府办公室 2026年11月30日印发", D.BODY_PT)]
+    article = open_article(D.write_pdf(tmp_path / "left.pdf", paragraphs=paragraphs))
+    assert article.text.splitlines() == [D.TITLE, D.ADDRESSEE, body, "泰县人民政府办公室", "2026年11月30日"]
+    spoken = [s.spoken for s in prepare(article.text, headline=True)]
+    assert spoken[-2:] == ["泰县人民政府办公室", "二零二六年十一月三十日"]
 
 
 def test_pdf_read_with_pdftotext_when_pypdf_is_garbled(notice, monkeypatch):

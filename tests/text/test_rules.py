@@ -13,6 +13,7 @@ from broadcaster.prepare.normalize import RULES, changes, normalize
 
 MODULES = [
     "broadcaster.prepare.markers",
+    "broadcaster.prepare.readers.layout",
     "broadcaster.prepare.normalize",
     "broadcaster.prepare.rules.codes",
     "broadcaster.prepare.rules.phones",

@@ -7,6 +7,11 @@ number (一、（一）1.（1）) or when the type size changes; otherwise it
 continues the paragraph, across page breaks too. Headers and footers are the
 lines at the top or bottom of pages that repeat (digits aside) on many pages,
 and page numbers (— 3 —, 第3页).
+
+Where lines are left-aligned rather than justified, a line that ends at the
+margin says nothing, so the end of a 公文 is found by what its lines are: the
+issuing body's name after a finished sentence, a date alone, and the 抄送 and
+印发 lines each stand alone (the cleaner then drops 抄送 and 印发, as for .docx).
 """
 from __future__ import annotations
 
@@ -17,6 +22,27 @@ from dataclasses import dataclass
 from broadcaster.prepare.clean import HEADING_START, is_page_number
 
 _SENTENCE_END = "。！？；：…”’」』"
+_DATE_ALONE = re.compile(r"^(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
+_OWN_LINE = re.compile(r"^(?:抄\s*送|抄\s*报|分\s*送)\s*[:：]|印\s*发$")
+_ISSUER = re.compile(
+    r"^[^，。：:；、！？\s]{2,30}(?:政府|委员会|办公室|办公厅|局|委|厅|部|院|党组|党委|镇|乡|街道|中心|小组|指挥部|联合会|协会|公司|站|所)$"
+)
+
+
+def stands_alone(line: str, prev: str) -> bool:
+    """The end-of-document lines that never continue the line before them.
+
+    >>> stands_alone("泰县人民政府办公室", "请按时报送。"), stands_alone("抄送：县委办公室，", "2026年11月30日")
+    (True, True)
+    >>> stands_alone("县水利局", "报送")  # a wrapped sentence that happens to end in an organ's name
+    False
+    """
+    return bool(
+        _OWN_LINE.search(line)
+        or _DATE_ALONE.match(line)
+        or _DATE_ALONE.match(prev)
+        or (_ISSUER.match(line) and prev[-1:] in "。！？")
+    )
 
 
 @dataclass
@@ -85,6 +111,8 @@ def page_lines_to_paragraphs(pages: list[list[Line]]) -> list[str]:
         if prev is None:
             new = True
         elif HEADING_START.match(l.text) or abs(l.size - prev.size) > 0.15 * max(l.size, prev.size):
+            new = True
+        elif stands_alone(l.text, prev.text):
             new = True
         elif l.size > body_size * 1.1:
             new = prev.text[-1] in _SENTENCE_END  # a title in larger type wraps onto a second (centred) line
