@@ -30,7 +30,7 @@ def ratios(text: str) -> str:
     return re.sub(r"(?<![\d.:])(\d+):(\d+)(?![\d:])", lambda m: cardinal(m.group(1)) + "比" + cardinal(m.group(2)), text)
 
 
-_SCORE_BEFORE = r"(?:比分|大比分|总比分|比赛结果|赛果)(?:为|是)?[：:\s]*"
+_SCORE_BEFORE = r"(?:比分|大比分|总比分|比赛结果|赛果|爆冷|战成|踢成|打成|定格在|定格为)(?:为|是)?[：:\s]*"
 _SCORE_AFTER = r"(?=\s*(?:战胜|击败|胜|负于|负|战平|打平|逆转|获胜|取胜|赢|输|告负|横扫|力克|完胜|惜败|拿下|的比分|结束))"
 
 
@@ -39,12 +39,14 @@ def scores(text: str) -> str:
     比分3-0 → 比分三比零. Only after 比分 or before 战胜/负于/战平 …;
     elsewhere 2-1 is a range or a code (以3-5人为一组).
 
-    >>> scores("我村代表队以2-1战胜对手，决赛比分3-0，3-0横扫，3-5天，以3-5人为一组")
-    '我村代表队以二比一战胜对手，决赛比分三比零，三比零横扫，3-5天，以3-5人为一组'
+    >>> scores("我村代表队以2-1战胜对手，决赛比分3-0，3-0横扫，3-5天，以3-5人为一组，战成2-2")
+    '我村代表队以二比一战胜对手，决赛比分三比零，三比零横扫，3-5天，以3-5人为一组，战成二比二'
     """
     pair = r"(\d{1,3})\s*[-–—:]\s*(\d{1,3})(?![\d.\-:])"
     say = lambda a, b: cardinal(a) + "比" + cardinal(b)  # noqa: E731
     text = re.sub("(" + _SCORE_BEFORE + ")" + pair, lambda m: m.group(1) + say(m.group(2), m.group(3)), text)
+    # a range from a number to itself is no range: 2-2 is a draw
+    text = re.sub(r"(?<![\d.\-:])(?!0\d)(\d{1,2})\s*-\s*\1(?![\d.\-:])", lambda m: say(m.group(1), m.group(1)), text)
     return re.sub(r"(?<![\d.\-:])" + pair + _SCORE_AFTER, lambda m: say(m.group(1), m.group(2)), text)
 
 

@@ -23,11 +23,11 @@ _DATE_WORDS = r"(?:(?<![等大小低高用位属对由关善基鉴归])于|自|�
 
 def numeric_dates(text: str) -> str:
     """Dates written with - . / between the parts; years digit by digit.
-    Day-month-year and month-day-year orders only where unambiguous (a part
-    above 12 can only be the day).
+    Day-month-year and month-day-year: a part above 12 can only be the day;
+    when both could be the month, the first is (the order a Chinese date is said).
 
-    >>> numeric_dates("会议于2023-05-08召开，2022.01.27，2023/5/8日，25/12/2024")
-    '会议于二零二三年五月八日召开，二零二二年一月二十七日，二零二三年五月八日，二零二四年十二月二十五日'
+    >>> numeric_dates("会议于2023-05-08召开，2022.01.27，2023/5/8日，25/12/2024，08-09-2026")
+    '会议于二零二三年五月八日召开，二零二二年一月二十七日，二零二三年五月八日，二零二四年十二月二十五日，二零二六年八月九日'
     """
 
     def ymd(m: re.Match) -> str:
@@ -39,7 +39,9 @@ def numeric_dates(text: str) -> str:
             return _date(y, b, a) or m.group()
         if int(b) > 12 >= int(a):
             return _date(y, a, b) or m.group()
-        return m.group()  # 03/04/2024: which is the month is not written
+        # 03/04/2024: which is the month is not written; read in the written
+        # order, month first, as a Chinese date is said (三月四日)
+        return _date(y, a, b) or m.group()
 
     text = re.sub(r"(?<![\d.])(\d{4})([-./])(\d{1,2})\2(\d{1,2})(?:日|号)?(?![\d])", ymd, text)
     return re.sub(r"(?<![\d.])(\d{1,2})([-./])(\d{1,2})\2((?:19|20)\d{2})(?![\d])", dmy, text)
@@ -97,8 +99,8 @@ def month_days(text: str) -> str:
     (12-25 08:00) → 一月八日; after a date word (于, 截至, 日期：…) also 1-15,
     1/15 and 1.15. A bare 1.15, 10-12 or 3/4 stays a number, range or fraction.
 
-    >>> month_days("01-08出发，12-25 08:00，截至1.15，截止日期：3/20，增长1.15倍，10-12岁")
-    '一月八日出发，十二月二十五日 08:00，截至一月十五日，截止日期：三月二十日，增长1.15倍，10-12岁'
+    >>> month_days("01-08出发，12-25 08:00，截至1.15，截止日期：3/20，增长1.15倍，10-12岁，08.08")
+    '一月八日出发，十二月二十五日 08:00，截至一月十五日，截止日期：三月二十日，增长1.15倍，10-12岁，八月八日'
     """
 
     def say(m: re.Match) -> str:
@@ -106,6 +108,8 @@ def month_days(text: str) -> str:
 
     alone = r"(?<![\d.\-/:])()" + _MONTH + r"[-/]" + _DAY + r"(?![\d.\-/:%])"
     text = re.sub(alone, lambda m: say(m) if "0" in (m.group(2)[0], m.group(3)[0]) else m.group(), text)
+    # with a dot only a month with its leading zero: 08.08 (no decimal starts 08)
+    text = re.sub(r"(?<![\d.\-/:])()(0[1-9])\." + _DAY + r"(?![\d.\-/:%])", say, text)
     text = re.sub(alone + r"(?=\s+\d{1,2}:\d{2})", say, text)
     return re.sub(r"(" + _DATE_WORDS + r")" + _MONTH + r"[-/.]" + _DAY + r"(?![\d.\-/:%])(?:日|号)?", say, text)
 

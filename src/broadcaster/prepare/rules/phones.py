@@ -15,7 +15,7 @@ from broadcaster.prepare.rules.codes import code
 
 # What may follow a code without making it a quantity: a classifier or a unit
 # after the digits (打100分, 报120人, 订单号200个) means it was counted.
-_COUNTED = r"(?!\s*(?:(?!分机)[" + "".join(sorted(LIANG_CLASSIFIERS)) + r"元号字秒%％.．万亿多余来]|平方|公里|公斤|小时|周岁|左右))"
+_COUNTED = r"(?!\s*(?:(?!分机)[" + "".join(sorted(LIANG_CLASSIFIERS)) + r"元号字秒%％.．万亿多余]|平方|公里|公斤|小时|周岁|左右))"
 
 _MOBILE = r"1[3-9](?:[ \-]?\d){9}"
 _LANDLINE = r"(?:[(（]0\d{2,3}[)）]\s?|0\d{2,3}[ \-]?)\d{3,4}[ \-]?\d{4}"
@@ -93,6 +93,11 @@ def hotlines(text: str) -> str:
             text,
         )
     text = re.sub(r"(?<![\d.])\d{3,5}" + _CALL_AFTER, say, text)
+    # 110 119 120 122 only alone or in a list of them (120人 is a count)
+    emergency = r"(?:110|119|120|122)"
+    text = re.sub(r"^" + emergency + "$", say, text.strip()) if len(text.strip()) == 3 else text
+    text = re.sub(r"(?<![\d.])" + emergency + r"(?:(?:、|和|或|/|及)" + emergency + r")+(?![\d.])" + _COUNTED,
+                  lambda m: re.sub(r"\d+", say, m.group()), text)
     return re.sub(r"(?<![\d.A-Za-z·•・\-第共约近超])(?:" + _WELL_KNOWN + r")(?![\d.A-Za-z²³])" + _COUNTED, say, text)
 
 

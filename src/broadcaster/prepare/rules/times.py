@@ -29,7 +29,7 @@ def _period(h: int, pm: bool) -> str:
 
 
 _AM_PM = re.compile(
-    r"(?<![\d:.])(\d{1,2})(?::(\d{2}))?(?:\s*(" + DASH + r"|至|到)\s*(\d{1,2})(?::(\d{2}))?)?"
+    r"(?<![\d:.])(\d{1,2})(?::(\d{2}(?::\d{2})?))?(?:\s*(" + DASH + r"|至|到)\s*(\d{1,2})(?::(\d{2}(?::\d{2})?))?)?"
     r"\s*([AaPp])\.?\s?[Mm]\.?(?![A-Za-z0-9])"  # not PM2.5
 )
 
@@ -39,8 +39,8 @@ def time_of_day(text: str) -> str:
     12 p.m., 晚上 from 6 p.m., 凌晨 before 5 a.m. (12 a.m. is 零点). The
     time itself is left for `clock_times` and the range rules.
 
-    >>> time_of_day("9:30 a.m.开始，3pm结束，8:00-11:00 AM，7 p.m.")
-    '上午9:30开始，下午3点结束，上午8:00-11:00，晚上7点'
+    >>> time_of_day("9:30 a.m.开始，3pm结束，8:00-11:00 AM，7 p.m.，1:02:36am")
+    '上午9:30开始，下午3点结束，上午8:00-11:00，晚上7点，凌晨1:02:36'
     """
 
     def clock(h: str, mi: str | None, pm: bool) -> str:
