@@ -15,7 +15,7 @@ _GROUPS = ["", "万", "亿", "万亿"]
 LIANG_CLASSIFIERS = frozenset(
     "个人位名户家条项件台辆套只头匹张本支把座所间栋幢次回遍趟场届期批类种样份天年周小"
     "万千百亿元块角分斤吨亩米升公倍岁层点袋瓶桶包箱盒碗杯顿片颗棵株口根双对群轮部架艘篇首句段节道排枝朵粒幅封笔枚"
-    "票起处例宗门针剂成步克秒滴盏扇桌餐圈声眼罐车船桩拨"
+    "票起处例宗门针剂成步克秒滴盏扇桌餐圈声眼罐车船桩拨顶床卷册"
 )
 # Characters after which 2 stays 二 even before a classifier: 第2名 → 第二名.
 ORDINAL_PREFIXES = frozenset("第初")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from broadcaster.prepare.numbers import cardinal, digits
+from broadcaster.prepare.numbers import LIANG_CLASSIFIERS, cardinal, digits
 from broadcaster.prepare.rules.common import DASH, RANGE_DASH, HAN_DIGIT
 
 
@@ -114,15 +114,31 @@ def month_days(text: str) -> str:
     return re.sub(r"(" + _DATE_WORDS + r")" + _MONTH + r"[-/.]" + _DAY + r"(?![\d.\-/:%])(?:日|号)?", say, text)
 
 
+_COUNT_WORDS = "".join(sorted(LIANG_CLASSIFIERS - set("年周"))) + "元号米"
+
+
 def years(text: str) -> str:
     """Years are read digit by digit, also in ranges: 2019-2021年.
 
-    >>> years("2025年是关键一年，2019-2021年，2023年度")
-    '二零二五年是关键一年，二零一九到二零二一年，二零二三年度'
+    A dash between two years a few apart is a range of years even without 年
+    (2025-2026学年); between other numbers, or before a unit, it is not.
+
+    >>> years("2025年是关键一年，2019-2021年，2023年度，2025-2026学年，2000-3000元")
+    '二零二五年是关键一年，二零一九到二零二一年，二零二三年度，二零二五到二零二六学年，2000-3000元'
     """
     text = re.sub(
         r"(?<!\d)(\d{4})\s*(?:" + DASH + r"|至|到)\s*(\d{4})(?=\s*年)",
         lambda m: digits(m.group(1)) + "到" + digits(m.group(2)),
+        text,
+    )
+
+    def span(m: re.Match) -> str:
+        a, b = int(m.group(1)), int(m.group(2))
+        return digits(m.group(1)) + "到" + digits(m.group(2)) if 0 < b - a <= 30 else m.group()
+
+    text = re.sub(
+        r"(?<![\d.\-])((?:19|20)\d{2})\s*(?:" + DASH + r")\s*((?:19|20)\d{2})(?![\d.\-%])(?!\s*[" + _COUNT_WORDS + "])",
+        span,
         text,
     )
     return re.sub(r"(?<![\d.])(\d{4})(?=\s*年)", lambda m: digits(m.group(1)), text)

@@ -18,7 +18,8 @@ from broadcaster.prepare.rules.codes import code
 _COUNTED = r"(?!\s*(?:(?!分机)[" + "".join(sorted(LIANG_CLASSIFIERS)) + r"元号字秒%％.．万亿多余]|平方|公里|公斤|小时|周岁|左右))"
 
 _MOBILE = r"1[3-9](?:[ \-]?\d){9}"
-_LANDLINE = r"(?:[(（]0\d{2,3}[)）]\s?|0\d{2,3}[ \-]?)\d{3,4}[ \-]?\d{4}"
+# a local number, or a city's own service number after its area code (0515-12320)
+_LANDLINE = r"(?:[(（]0\d{2,3}[)）]\s?|0\d{2,3}[ \-]?)(?:\d{3,4}[ \-]?\d{4}|12\d{3}|96\d{3})"
 _FREEPHONE = r"[48]00[ \-]?\d{3}[ \-]?\d{4}"
 _COUNTRY = r"(?:[(（]?\+?86[)）]?[ \-]?)"
 
@@ -82,11 +83,12 @@ def hotlines(text: str) -> str:
     热线, 报警, 急救 …; and the well-known 123xx/95xxx numbers anywhere they
     are not counted.
 
-    >>> hotlines("可以打12315反映，请立即报119，拨110或120，找12345，打100分，共12345人")
-    '可以打幺二三幺五反映，请立即报幺幺九，拨幺幺零或幺二零，找幺二三四五，打100分，共12345人'
+    >>> hotlines("可以打12315反映，请立即报119，拨110或120，找12345，打100分，共12345人，电话：8821 3456")
+    '可以打幺二三幺五反映，请立即报幺幺九，拨幺幺零或幺二零，找幺二三四五，打100分，共12345人，电话：八八二幺三四五六'
     """
     say = lambda m: code(m.group())  # noqa: E731
-    for word, one in ((_CALL_STRONG, r"\d{3,12}"), (_CALL_WEAK, _CALLABLE.format(well_known=_WELL_KNOWN))):
+    grouped = r"\d{3,12}(?:[ \-]\d{3,8})?"  # 8821 3456
+    for word, one in ((_CALL_STRONG, grouped), (_CALL_WEAK, _CALLABLE.format(well_known=_WELL_KNOWN))):
         text = re.sub(
             "(" + word + r")(" + one + r"(?:\s?(?:或|或者|、|和|/|及)\s?" + one + r")*)(?![\d.%])" + _COUNTED,
             lambda m: m.group(1) + re.sub(r"\d+", say, m.group(2)),
@@ -126,6 +128,12 @@ def context_codes(text: str) -> str:
     text = re.sub(
         r"(尾号(?:为|是)?[：:\s]*)(\d+(?:\s?(?:和|或|、|及|/|，)\s?\d+)*)(?![\d.])" + _COUNTED,
         lambda m: m.group(1) + re.sub(r"\d+", lambda d: code(d.group()), m.group(2)),
+        text,
+    )
+    # part of a number: 身份证号码前6位为320924
+    text = re.sub(
+        r"((?:号码?|证|卡)(?:的)?[前后]\d{1,2}位(?:数字)?(?:为|是)[：:\s]*)(\d{3,})(?![\d.])",
+        lambda m: m.group(1) + code(m.group(2)),
         text,
     )
     return re.sub(r"(?<![\d.])\d{4}(?: \d{4}){2,}(?: \d{1,4})?(?![\d.])", lambda m: code(m.group()), text)
