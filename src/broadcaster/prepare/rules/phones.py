@@ -91,7 +91,7 @@ def hotlines(text: str) -> str:
     for word, one in ((_CALL_STRONG, grouped), (_CALL_WEAK, _CALLABLE.format(well_known=_WELL_KNOWN))):
         text = re.sub(
             "(" + word + r")(" + one + r"(?:\s?(?:或|或者|、|和|/|及)\s?" + one + r")*)(?![\d.%])" + _COUNTED,
-            lambda m: m.group(1) + re.sub(r"\d+", say, m.group(2)),
+            lambda m: m.group(1) + re.sub(r"\d+(?:[ \-]\d+)*", say, m.group(2)),
             text,
         )
     text = re.sub(r"(?<![\d.])\d{3,5}" + _CALL_AFTER, say, text)
