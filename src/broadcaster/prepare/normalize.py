@@ -23,6 +23,7 @@ from difflib import SequenceMatcher
 from typing import Callable, NamedTuple
 
 from broadcaster.prepare.rules.codes import (
+    standard_codes,
     address_codes,
     alphanumeric_codes,
     commemorative_days,
@@ -79,6 +80,7 @@ RULES: tuple[Rule, ...] = (
     extensions,
     hotlines,
     document_numbers,
+    standard_codes,
     address_codes,
     scores,  # before dates and ranges: 以2-1战胜
     room_numbers,

@@ -19,7 +19,7 @@ def code(s: str) -> str:
     >>> code("苏A·1 02")
     '苏A幺零二'
     """
-    return re.sub(r"\d", lambda m: digits(m.group(), yao=True), re.sub(r"[\s\-·•・.]", "", s))
+    return re.sub(r"\d", lambda m: digits(m.group(), yao=True), re.sub(r"[\s\-—–·•・.]", "", s))
 
 
 _PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
@@ -66,8 +66,8 @@ def address_codes(text: str) -> str:
     with a dash (人民路12-3号): the dash is said 杠, building and unit as
     numbers, the room digit by digit. Never 到 or 负.
 
-    >>> address_codes("请到5-1-302领取，住12-2-1501，人民路12-3号，3-5天")
-    '请到五杠一杠三零二领取，住十二杠二杠幺五零幺，人民路十二杠三号，3-5天'
+    >>> address_codes("请到5-1-302领取，住12-2-1501，人民路12-3号，3#楼，3-5天")
+    '请到五杠一杠三零二领取，住十二杠二杠幺五零幺，人民路十二杠三号，3号楼，3-5天'
     """
     def say(m: re.Match) -> str:
         if re.fullmatch(r"(?:19|20)\d\d", m.group(3)) and int(m.group(1)) <= 31 and int(m.group(2)) <= 12:
@@ -75,6 +75,7 @@ def address_codes(text: str) -> str:
         return cardinal(m.group(1)) + "杠" + cardinal(m.group(2)) + "杠" + code(m.group(3))
 
     text = re.sub(r"(?<![\d.\-/:])(\d{1,3})-(\d{1,2})-(\d{3,4})(?![\d.\-/:])", say, text)
+    text = re.sub(r"(?<=\d)\s*#\s*(?=楼|栋|幢|号楼|单元)", "号", text)  # 12#楼 is 12号楼
     return re.sub(
         r"(?<=[路街巷弄道村组楼栋幢])(\d{1,4})-(\d{1,4})(?=号)",
         lambda m: cardinal(m.group(1)) + "杠" + cardinal(m.group(2)),
@@ -149,6 +150,25 @@ def dotted_names(text: str) -> str:
     )
     text = re.sub(r"(?<![\d.])\d{1,3}(?:\.\d{1,3}){2,}(?![\d.])", lambda m: parts(m.group()), text)
     return re.sub(r"(?<![A-Za-z0-9])([A-Za-z]{1,4})(\d+\.\d+)(?![\d.])", lambda m: m.group(1) + decimal(m.group(2)), text)
+
+
+def standard_codes(text: str) -> str:
+    """Standards: letters, number digit by digit, 杠, year digit by digit:
+    GB/T 9704-2012 → GB T九七零四杠二零一二, GB 2760-2014.
+
+    >>> standard_codes("按GB/T 9704-2012执行，符合GB 5749-2022标准，NY/T 391")
+    '按GB T九七零四杠二零一二执行，符合GB五七四九杠二零二二标准，NY T三九一'
+    """
+
+    def say(m: re.Match) -> str:
+        number = "点".join(digits(p) for p in m.group(2).split("."))
+        return m.group(1).replace("/", " ") + number + ("杠" + digits(m.group(3)) if m.group(3) else "")
+
+    return re.sub(
+        r"(?<![A-Za-z])((?:GB|DB\d{0,2}|JGJ|JTG|HJ|NY|SL|CJJ|GA|QB|YY|WS|JB|DL)(?:/[TZ])?)\s*(\d{2,5}(?:\.\d+)?)(?:\s*[-—]\s*((?:19|20)\d{2}))?(?![\d.])",
+        say,
+        text,
+    )
 
 
 _NAMED_BY_NUMBER = frozenset({"G", "S", "PM", "COVID", "Covid", "covid", "Win", "iPhone", "Mate"})

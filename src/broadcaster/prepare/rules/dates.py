@@ -66,10 +66,13 @@ def year_months(text: str) -> str:
     )
 
 
+_COUNT_WORDS = "".join(sorted(LIANG_CLASSIFIERS - set("年周起"))) + "元号米"  # 2025-2026起 is a span
+
+
 def month_years(text: str) -> str:
     """Month and year, in that order, as on cards, permits and forms: 08-2026,
-    03/2025, 03.2025 → 二零二六年八月. The month needs its leading zero, or a
-    date word before it (有效期至, 自, 截至 …); a number or range counted
+    03/2025, 03.2025 → 二零二六年八月. The month needs two digits (08, 12), or
+    a date word before it (有效期至, 自, 截至 …); a number or range counted
     after it (10-2000元) is not a date.
 
     >>> month_years("有效期至08-2026，03/2025起执行，自3.2025起，10-2000元，1/2025")
@@ -78,12 +81,12 @@ def month_years(text: str) -> str:
 
     def say(m: re.Match) -> str:
         month, year = m.group(2), m.group(3)
-        if not (month.startswith("0") or m.group(1)):
+        if not (month.startswith("0") or len(month) == 2 or m.group(1)):
             return m.group()
         return (m.group(1) or "") + digits(year) + "年" + cardinal(month) + "月"
 
     return re.sub(
-        r"(" + _DATE_WORDS + r"|有效期至?|期限至?)?(?<![\d.\-/])(0?[1-9]|1[0-2])[-/.]((?:19|20)\d{2})(?![\d.\-/%]|\s*[年元人户个万])",
+        r"(" + _DATE_WORDS + r"|有效期至?|期限至?)?(?<![\d.\-/])(0?[1-9]|1[0-2])[-/.]((?:19|20)\d{2})(?![\d.\-/%]|\s*[" + _COUNT_WORDS + "年万亿])",
         say,
         text,
     )
@@ -112,9 +115,6 @@ def month_days(text: str) -> str:
     text = re.sub(r"(?<![\d.\-/:])()(0[1-9])\." + _DAY + r"(?![\d.\-/:%])", say, text)
     text = re.sub(alone + r"(?=\s+\d{1,2}:\d{2})", say, text)
     return re.sub(r"(" + _DATE_WORDS + r")" + _MONTH + r"[-/.]" + _DAY + r"(?![\d.\-/:%])(?:日|号)?", say, text)
-
-
-_COUNT_WORDS = "".join(sorted(LIANG_CLASSIFIERS - set("年周"))) + "元号米"
 
 
 def years(text: str) -> str:

@@ -34,7 +34,8 @@ def drop_unspeakable(text: str) -> str:
 _FULLWIDTH = str.maketrans(
     {**{chr(0xFF10 + i): str(i) for i in range(10)}, **{chr(0x2080 + i): str(i) for i in range(10)},
      **{chr(0xFF21 + i): chr(0x41 + i) for i in range(26)}, **{chr(0xFF41 + i): chr(0x61 + i) for i in range(26)},
-     "％": "%", "＋": "+", "＄": "$", "＠": "@", "＿": "_",
+     "％": "%", "＋": "+", "＄": "$", "＠": "@", "＿": "_", "＝": "=", "＃": "#", "＊": "*",
+     "½": "1/2", "⅓": "1/3", "⅔": "2/3", "¼": "1/4", "¾": "3/4", "⅕": "1/5", "⅒": "1/10",
      # every tilde and wave dash is one range mark: 9:00〜17:00, 3〰5天
      "～": "~", "〜": "~", "〰": "~", "∼": "~", "⁓": "~", "˜": "~",
      # hyphens and dashes of other fonts: ﹣ ‐ ‑ ‒ are a hyphen, ― and ﹘ an em dash

@@ -19,7 +19,7 @@ _COUNTED = r"(?!\s*(?:(?!分机)[" + "".join(sorted(LIANG_CLASSIFIERS)) + r"元�
 
 _MOBILE = r"1[3-9](?:[ \-]?\d){9}"
 # a local number, or a city's own service number after its area code (0515-12320)
-_LANDLINE = r"(?:[(（]0\d{2,3}[)）]\s?|0\d{2,3}[ \-]?)(?:\d{3,4}[ \-]?\d{4}|12\d{3}|96\d{3})"
+_LANDLINE = r"(?:[(（]0\d{2,3}[)）]\s?|0\d{2,3}[ \-—–]?)(?:\d{3,4}[ \-]?\d{4}|12\d{3}|96\d{3})"
 _FREEPHONE = r"[48]00[ \-]?\d{3}[ \-]?\d{4}"
 _COUNTRY = r"(?:[(（]?\+?86[)）]?[ \-]?)"
 
@@ -63,10 +63,13 @@ def extensions(text: str) -> str:
 
 
 # Words after which a number is one to call: a list of them too (拨打110或120).
-_CALL_STRONG = r"(?:电话|总机|座机|固话|热线|手机|拨打|致电|呼叫|传真|专线|服务台|报警|求救|call|Call|CALL)(?:电话|号码)?(?:为|是)?[：:\s]*"
+_CALL_STRONG = (
+    r"(?:电话|总机|座机|固话|热线|手机|拨打|致电|呼叫|传真|专线|服务台|报警|求救|火警|匪警|急救|call|Call|CALL)"
+    r"(?:电话|号码)?(?:为|是)?[：:\s“\"「]*"
+)
 # Bare verbs (打 报 找 拨 …) only before a number shaped like a hotline or a
 # phone number: 打2000字 and 报120人 are counts.
-_CALL_WEAK = r"(?:拨|打|报|找|联系|咨询|投诉|举报|求助|反映)(?:电话)?[：:\s]*"
+_CALL_WEAK = r"(?:拨|打|报|找|联系|咨询|投诉|举报|求助|反映)(?:电话)?[：:\s“\"「]*"
 _CALLABLE = r"(?:1[12]\d(?!\d)|{well_known}|\d{{7,12}})"
 _CALL_AFTER = r"(?=热线|专线|服务热线|报警|急救|火警|便民|政务|求助|电话|指挥中心|救护车|急救车|出警|接警|平台)"
 # Service numbers a listener knows by heart: read as codes wherever they are
@@ -106,7 +109,8 @@ def hotlines(text: str) -> str:
 _CODE_WORDS = (
     "邮编|邮政编码|账号|帐号|账户|银行卡号|卡号|户号|订单号|订单编号|单号|运单号|快递单号|票号|流水号|编号|"
     "批号|工号|学号|证号|身份证号|身份证号码|准考证号|商户号|客户号|缴费号|序列号|登记号|报名号|QQ群|QQ号|QQ|"
-    "群号|微信号|微信|房号|房间号|门牌号|门牌|识别号|代码|验证码|校验码|取件码|提货码|密码|会员号|卡号|车架号|合同号|档案号"
+    "群号|微信号|微信|房号|房间号|门牌号|门牌|识别号|代码|验证码|校验码|取件码|提货码|密码|会员号|卡号|车架号|合同号|档案号|"
+    "QQ号码|手机号码|号码|表号|电表号|水表号|邀请码|编码|条码|ICP备|ICP证|公网安备"
 )
 _CODE = r"[A-Za-z]{0,3}\d[\dA-Za-z]*(?:[ \-]\d[\dA-Za-z]*)*"
 
@@ -122,6 +126,12 @@ def context_codes(text: str) -> str:
     """
     text = re.sub(
         r"((?:" + _CODE_WORDS + r")(?:为|是)?[：:\s]*)(" + _CODE + ")" + _COUNTED,
+        lambda m: m.group(1) + code(m.group(2)) if sum(c.isdigit() for c in m.group(2)) >= 3 else m.group(),
+        text,
+    )
+    # any other word for a number, with a colon: 登记号：, 备案号：, 追溯码：
+    text = re.sub(
+        r"((?<=[\u4e00-\u9fffA-Za-z])(?:号|号码|码)[：:]\s*)(" + _CODE + ")" + _COUNTED,
         lambda m: m.group(1) + code(m.group(2)) if sum(c.isdigit() for c in m.group(2)) >= 3 else m.group(),
         text,
     )
@@ -143,14 +153,14 @@ def ip_addresses(text: str) -> str:
     """IPv4 addresses, each part digit by digit, joined by 点. Four parts up
     to 255 with one of two digits or more (3.2.1.4 is a section number).
 
-    >>> ip_addresses("网关192.168.10.1，第3.2.1.4条")
-    '网关幺九二点幺六八点幺零点幺，第3.2.1.4条'
+    >>> ip_addresses("网关192.168.10.1，后台192.168.1.1:8080，第3.2.1.4条")
+    '网关幺九二点幺六八点幺零点幺，后台幺九二点幺六八点幺点幺冒号八零八零，第3.2.1.4条'
     """
 
     def say(m: re.Match) -> str:
-        parts = m.group().split(".")
+        parts = m.group(1).split(".")
         if any(int(p) > 255 for p in parts) or all(len(p) == 1 for p in parts):
             return m.group()
-        return "点".join(code(p) for p in parts)
+        return "点".join(code(p) for p in parts) + ("冒号" + code(m.group(2)) if m.group(2) else "")
 
-    return re.sub(r"(?<![\d.])\d{1,3}(?:\.\d{1,3}){3}(?![\d.])", say, text)
+    return re.sub(r"(?<![\d.])(\d{1,3}(?:\.\d{1,3}){3})(?::(\d{2,5}))?(?![\d.])", say, text)

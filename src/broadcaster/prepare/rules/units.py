@@ -20,7 +20,7 @@ _ANY_CASE = {
     "kw·h": "千瓦时", "kw.h": "千瓦时", "kwh": "千瓦时", "kw": "千瓦", "kv": "千伏", "mw": "兆瓦", "mah": "毫安时",
     "ml": "毫升", "l": "升", "dl": "分升", "kl": "千升", "mb": "兆", "gb": "G", "kb": "K", "mbps": "兆",
     "mu": "亩", "ha": "公顷", "hz": "赫兹", "khz": "千赫", "mhz": "兆赫", "ghz": "吉赫", "db": "分贝",
-    "kcal": "千卡", "kva": "千伏安", "mva": "兆伏安", "mpa": "兆帕", "kpa": "千帕", "hpa": "百帕", "kn": "千牛",
+    "kcal": "千卡", "mmhg": "毫米汞柱", "kva": "千伏安", "mva": "兆伏安", "mpa": "兆帕", "kpa": "千帕", "hpa": "百帕", "kn": "千牛",
 }
 # Read only as written: the other case is another unit or not a unit.
 _EXACT = {
@@ -83,6 +83,11 @@ def latin_units(text: str) -> str:
         return ours
 
     text = _UNIT_RE.sub(repl, text)
+    text = re.sub(  # 1.5P空调: 匹, the size of an air conditioner
+        r"(?<![\d.])(" + NUM + r")\s*[Pp](?=\s*(?:空调|变频|冷暖|挂机|柜机))",
+        lambda m: qty(m.group(1), before(m.string, m.start()), "匹") + "匹",
+        text,
+    )
     return re.sub(
         r"(?<![\d.])(" + NUM + r")\s*M(?=\s*(?:宽带|光纤|带宽|网速|流量))",
         lambda m: qty(m.group(1), before(m.string, m.start()), "公") + "兆",
