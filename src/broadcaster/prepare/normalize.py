@@ -12,9 +12,8 @@ Why not just `wetext`? It reads most forms right, but on its own it reads
 种植12.5亩 as 十二月五日亩, 7:30集合 as 七比三零集合, ￥120元 as 一元二十元,
 -5℃ as 负五 and 第2名 as 第两名, and it is slow on long strings (quadratic:
 6 s for 14 000 characters with numbers). So the rules here read every number
-themselves, and wetext is asked only about what they leave: a number with a
-Latin unit (5kg, 20cm) in a small window, its answer guarded (no digits
-left, no date or ratio readings) before it is used.
+themselves, Latin units included (`rules.units`, case-sensitive where the
+case changes the unit), and wetext is not loaded at all.
 """
 from __future__ import annotations
 
