@@ -94,11 +94,12 @@ def test_plain_chinese_takes_the_fast_path_and_is_untouched():
     assert normalize(text, trace=trace) == text and trace == []
 
 
-def test_a_whole_county_notice_reads_as_an_announcer_would():
+@pytest.mark.parametrize("name", ["notice-issue14", "notice-issue25"])
+def test_a_whole_village_notice_reads_as_an_announcer_would(name):
     """Every class at once, in a notice's own layout (headings, list items,
-    rates, addresses): prepare() on the text, each spoken segment compared
-    exactly with the reviewed listing beside it."""
+    rates, addresses, phone numbers and codes): prepare() on the text, each
+    spoken segment compared exactly with the reviewed listing beside it."""
     here = Path(__file__).parent
-    text = (here / "notice-issue14.txt").read_text(encoding="utf-8")
+    text = (here / f"{name}.txt").read_text(encoding="utf-8")
     spoken = [s.spoken for s in prepare(text, headline=True)]
-    assert spoken == (here / "notice-issue14.spoken.txt").read_text(encoding="utf-8").splitlines()
+    assert spoken == (here / f"{name}.spoken.txt").read_text(encoding="utf-8").splitlines()
