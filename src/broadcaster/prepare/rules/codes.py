@@ -139,8 +139,8 @@ def dotted_names(text: str) -> str:
     to letters (PM2.5 → PM二点五). Dated forms like 2022.01.27 were read
     before this rule.
 
-    >>> dotted_names("V2.1.3版，第3.2.1条，PM2.5浓度")
-    'V二点一点三版，第三点二点一条，PM二点五浓度'
+    >>> dotted_names("V2.1.3版，第3.2.1条，PM2.5浓度，XBB.1.5变异株")
+    'V二点一点三版，第三点二点一条，PM二点五浓度，XBB点一点五变异株'
     """
     parts = lambda s: "点".join(cardinal(p) for p in s.split("."))  # noqa: E731
     text = re.sub(
@@ -149,7 +149,9 @@ def dotted_names(text: str) -> str:
         text,
     )
     text = re.sub(r"(?<![\d.])\d{1,3}(?:\.\d{1,3}){2,}(?![\d.])", lambda m: parts(m.group()), text)
-    return re.sub(r"(?<![A-Za-z0-9])([A-Za-z]{1,4})(\d+\.\d+)(?![\d.])", lambda m: m.group(1) + decimal(m.group(2)), text)
+    text = re.sub(r"(?<![A-Za-z0-9])([A-Za-z]{1,4})(\d+\.\d+)(?![\d.])", lambda m: m.group(1) + decimal(m.group(2)), text)
+    # virus lineages: XBB.1.5, BA.5, JN.1 (capitals, a dot, numbers)
+    return re.sub(r"(?<![A-Za-z0-9.])([A-Z]{2,4})\.(\d+(?:\.\d+)*)(?![\d.])", lambda m: m.group(1) + "点" + parts(m.group(2)), text)
 
 
 def standard_codes(text: str) -> str:

@@ -131,18 +131,23 @@ def ordinals(text: str) -> str:
     return re.sub(r"第\s*(\d+)", lambda m: "第" + cardinal(m.group(1)), text)
 
 
+_NAMES_AFTER = ("年级", "期工程", "号")
+
+
 def integers(text: str) -> str:
     """Whatever integers are left: counted, with 两 before classifiers; leading
     zeros and very long digit strings (ID and account numbers) digit by digit.
 
-    >>> integers("共有2个村，12个组，28个村，200元，编号007")
-    '共有两个村，十二个组，二十八个村，两百元，编号零零七'
+    >>> integers("共有2个村，12个组，28个村，200元，编号007，2年级")
+    '共有两个村，十二个组，二十八个村，两百元，编号零零七，二年级'
     """
 
     def repl(m: re.Match) -> str:
         s = m.group()
         if (len(s) > 1 and s[0] == "0") or len(s) > 12:
             return digits(s)
+        if m.string.startswith(_NAMES_AFTER, m.end()):
+            return cardinal(s)  # 2年级 is a name: 二年级
         return count(s, before=before(m.string, m.start()), after=after(m.string, m.end()))
 
     return re.sub(r"\d+", repl, text)

@@ -35,6 +35,9 @@ _FULLWIDTH = str.maketrans(
     {**{chr(0xFF10 + i): str(i) for i in range(10)}, **{chr(0x2080 + i): str(i) for i in range(10)},
      **{chr(0xFF21 + i): chr(0x41 + i) for i in range(26)}, **{chr(0xFF41 + i): chr(0x61 + i) for i in range(26)},
      "％": "%", "＋": "+", "＄": "$", "＠": "@", "＿": "_", "＝": "=", "＃": "#", "＊": "*",
+     # Roman numerals of emergency levels and water classes: Ⅱ级响应, Ⅲ类水
+     "Ⅰ": "一", "Ⅱ": "二", "Ⅲ": "三", "Ⅳ": "四", "Ⅴ": "五", "Ⅵ": "六", "Ⅶ": "七", "Ⅷ": "八", "Ⅸ": "九",
+     "Ⅹ": "十", "Ⅺ": "十一", "Ⅻ": "十二",
      "½": "1/2", "⅓": "1/3", "⅔": "2/3", "¼": "1/4", "¾": "3/4", "⅕": "1/5", "⅒": "1/10",
      # every tilde and wave dash is one range mark: 9:00〜17:00, 3〰5天
      "～": "~", "〜": "~", "〰": "~", "∼": "~", "⁓": "~", "˜": "~",
