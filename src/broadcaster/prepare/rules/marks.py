@@ -56,7 +56,7 @@ def fullwidth_to_ascii(text: str) -> str:
     >>> fullwidth_to_ascii("７：３０，１２．５％，CO₂，ＫＮ９５，ｗｗｗ．ｇｏｖ．ｃｎ，3〰5天")
     '7:30，12.5%，CO2，KN95，www.gov.cn，3~5天'
     """
-    text = text.translate(_FULLWIDTH)
+    text = re.sub("~{2,}", "~", text.translate(_FULLWIDTH))
     text = re.sub(r"(?<=\d)[：:](?=\d)", ":", text)
     text = re.sub(r"(?<=" + _ASCII_ALNUM + r")．(?=" + _ASCII_ALNUM + ")", ".", text)
     text = re.sub(r"(?<=" + _ASCII_ALNUM + r")／(?=" + _ASCII_ALNUM + ")", "/", text)
@@ -131,7 +131,8 @@ def comparison_signs(text: str) -> str:
     text = re.sub(r"\s*(!=|==)\s*", lambda m: _SIGNS[m.group(1)], text)  # written in code or a spreadsheet
     text = re.sub(r"(?:(?<=[\d%℃)）])\s*|(?<![<>=A-Za-z/\"'-]))(>=|<=|>|<)\s*(?=[-+]?\d)", lambda m: _SIGNS[m.group(1)], text)
     text = re.sub(r"(?<=\d)\s*\*\s*(?=\d)", "乘", text)
-    text = re.sub(r"(?:^|(?<=[\s(（，,：:；;、]))[~～]\s*(?=\d)", "约", text)
+    # "about" only where no number or word stands before it: 3 ~ 5 is a range
+    text = re.sub(r"(?:^|(?<=[(（，,：:；;、])|(?<=[(（，,：:；;、]\s))[~～]\s*(?=\d)", "约", text)
     return re.sub(r"(?<=[" + CJK + r"])[~～]+(?=[，。！？!?\s]|$)", "", text)  # a decorative tilde
 
 
@@ -139,14 +140,15 @@ _SYMBOLS = {"+": "加", "&": "和", "＆": "和", "=": "等于"}
 
 
 def symbols(text: str) -> str:
-    """Symbols that carry a word: 线上+线下 → 线上加线下; ~ between words → 到;
-    a slash between Chinese words becomes a pause (、).
+    """Symbols that carry a word: 线上+线下 → 线上加线下; ~ between words or
+    letters → 到 (a tilde is never dropped between two things); a slash
+    between Chinese words becomes a pause (、).
 
-    >>> symbols("“线上+线下”，党员/群众")
-    '“线上加线下”，党员、群众'
+    >>> symbols("“线上+线下”，党员/群众，A~C区")
+    '“线上加线下”，党员、群众，A到C区'
     """
     text = re.sub(r"[+&＆=]", lambda m: _SYMBOLS[m.group()], text)
-    text = re.sub(r"(?<=[" + CJK + r"])\s*[~～]\s*(?=[" + CJK + r"])", "到", text)
+    text = re.sub(r"(?<=[" + CJK + r"0-9A-Za-z])\s*[~～]\s*(?=[" + CJK + r"0-9A-Za-z])", "到", text)
     return re.sub(r"(?<=[" + CJK + r"])\s*/\s*(?=[" + CJK + r"])", "、", text)
 
 
