@@ -71,22 +71,23 @@ _COUNT_WORDS = "".join(sorted(LIANG_CLASSIFIERS - set("年周起"))) + "元号�
 
 def month_years(text: str) -> str:
     """Month and year, in that order, as on cards, permits and forms: 08-2026,
-    03/2025, 03.2025 → 二零二六年八月. The month needs two digits (08, 12), or
-    a date word before it (有效期至, 自, 截至 …); a number or range counted
-    after it (10-2000元) is not a date.
+    03/2025, 03.2025 → 二零二六年八月. The month needs two digits (08, 12), a
+    slash (3/2025: no fraction has a year below the line), or a date word
+    before it (有效期至, 自, 截至 …); a number or range counted after it
+    (10-2000元) is not a date, nor is 3-2025 or 1.2025 alone.
 
-    >>> month_years("有效期至08-2026，03/2025起执行，自3.2025起，10-2000元，1/2025")
-    '有效期至二零二六年八月，二零二五年三月起执行，自二零二五年三月起，10-2000元，1/2025'
+    >>> month_years("有效期至08-2026，03/2025起执行，自3.2025起，10-2000元，3/2025，3-2025，1.2025")
+    '有效期至二零二六年八月，二零二五年三月起执行，自二零二五年三月起，10-2000元，二零二五年三月，3-2025，1.2025'
     """
 
     def say(m: re.Match) -> str:
-        month, year = m.group(2), m.group(3)
-        if not (month.startswith("0") or len(month) == 2 or m.group(1)):
+        month, mark, year = m.group(2), m.group(3), m.group(4)
+        if not (len(month) == 2 or mark == "/" or m.group(1)):
             return m.group()
         return (m.group(1) or "") + digits(year) + "年" + cardinal(month) + "月"
 
     return re.sub(
-        r"(" + _DATE_WORDS + r"|有效期至?|期限至?)?(?<![\d.\-/])(0?[1-9]|1[0-2])[-/.]((?:19|20)\d{2})(?![\d.\-/%]|\s*[" + _COUNT_WORDS + "年万亿])",
+        r"(" + _DATE_WORDS + r"|有效期至?|期限至?)?(?<![\d.\-/])(0?[1-9]|1[0-2])([-/.])((?:19|20)\d{2})(?![\d.\-/%]|\s*[" + _COUNT_WORDS + "年万亿])",
         say,
         text,
     )
