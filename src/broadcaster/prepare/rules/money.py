@@ -38,20 +38,24 @@ def currency(text: str) -> str:
 
     >>> currency("每亩补助￥120元，另付¥30，US$5万，HK$200，€12.50，£8")
     '每亩补助120元，另付30元，5万美元，200港元，12.50欧元，8英镑'
-    >>> currency("HKD 1000，500 USD，CNY 300，RMB300元")
-    '1000港元，500美元，人民币300元，人民币300元'
+    >>> currency("HKD 1000，500 USD，CNY 300，RMB300元，rmb 50，100元RMB")
+    '1000港元，500美元，人民币300元，人民币300元，人民币50元，100元'
     """
     text = re.sub(r"[￥¥]\s*(" + NUM + r")\s*" + _SCALE + r"\s*(元|块)?", lambda m: _money(m.group(1), m.group(2), m.group(3) or "元"), text)
     text = re.sub(r"(?<![A-Za-z])(" + _SIGN_RE + r")\s*(" + NUM + r")\s*" + _SCALE + _YUAN, lambda m: _money(m.group(2), m.group(3), _SIGNS[m.group(1)]), text)
+    # codes in either case (rmb 50 in casual text); a code after 元 repeats it
+    text = re.sub(r"(?<=\d元)\s*(?:RMB|CNY)(?![A-Za-z])", "", text, flags=re.I)
     text = re.sub(
         r"(?<![A-Za-z])(" + _CODE_RE + r")\s*(" + NUM + r")\s*" + _SCALE + _YUAN,
-        lambda m: _money(m.group(2), m.group(3), _CODES[m.group(1)], m.group(1)),
+        lambda m: _money(m.group(2), m.group(3), _CODES[m.group(1).upper()], m.group(1).upper()),
         text,
+        flags=re.I,
     )
     return re.sub(
         r"(" + NUM + r")\s*" + _SCALE + r"\s*(" + _CODE_RE + r")(?![A-Za-z])",
-        lambda m: _money(m.group(1), m.group(2), _CODES[m.group(3)], m.group(3)),
+        lambda m: _money(m.group(1), m.group(2), _CODES[m.group(3).upper()], m.group(3).upper()),
         text,
+        flags=re.I,
     )
 
 
