@@ -71,13 +71,13 @@ RULES: tuple[Rule, ...] = (
     email_addresses,  # before anything reads the digits or dots in them
     web_addresses,
     comparison_signs,
-    drop_thousands_separators,
     licence_plates,  # before hotlines: 苏A·12345 is a plate
     ip_addresses,  # before dates and dotted names: 192.168.10.1
     context_codes,  # before phones: a card in groups of four may hold 0515 8832
     phone_numbers,
     extensions,
     hotlines,
+    drop_thousands_separators,  # after hotlines: 12,345 was written as a count
     document_numbers,
     standard_codes,
     address_codes,
