@@ -32,7 +32,7 @@ from broadcaster.prepare.rules.codes import (
     licence_plates,
     room_numbers,
 )
-from broadcaster.prepare.rules.phones import context_codes, extensions, hotlines, ip_addresses, phone_numbers
+from broadcaster.prepare.rules.phones import context_codes, extensions, hotlines, ip_addresses, masked_numbers, phone_numbers
 from broadcaster.prepare.rules.counting import (
     decimals,
     drop_thousands_separators,
@@ -73,6 +73,7 @@ RULES: tuple[Rule, ...] = (
     comparison_signs,
     licence_plates,  # before hotlines: 苏A·12345 is a plate
     ip_addresses,  # before dates and dotted names: 192.168.10.1
+    masked_numbers,  # 138****5678
     context_codes,  # before phones: a card in groups of four may hold 0515 8832
     phone_numbers,
     extensions,

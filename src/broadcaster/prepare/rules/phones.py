@@ -149,6 +149,20 @@ def context_codes(text: str) -> str:
     return re.sub(r"(?<![\d.])\d{4}(?: \d{4}){2,}(?: \d{1,4})?(?![\d.])", lambda m: code(m.group()), text)
 
 
+def masked_numbers(text: str) -> str:
+    """Phone and ID numbers with hidden digits, as prize lists print them:
+    the digits one by one, each * said 星 and each x 叉, as written.
+
+    >>> masked_numbers("中奖用户138****5678，身份证3209**********123X，139xxxx0001")
+    '中奖用户幺三八星星星星五六七八，身份证三二零九星星星星星星星星星星幺二三X，幺三九叉叉叉叉零零零幺'
+    """
+
+    def say(m: re.Match) -> str:
+        return re.sub(r"[*xX]", lambda c: "星" if c.group() == "*" else "叉", code(m.group(1))) + code(m.group(2))
+
+    return re.sub(r"(?<![\dA-Za-z.])(\d{2,}(?:\*{2,}|[xX]{3,}))(\d{1,}[xX]?)(?![\dA-Za-z.])", say, text)
+
+
 def ip_addresses(text: str) -> str:
     """IPv4 addresses, each part digit by digit, joined by 点. Four parts up
     to 255 with one of two digits or more (3.2.1.4 is a section number).
