@@ -103,3 +103,16 @@ def test_a_whole_village_notice_reads_as_an_announcer_would(name):
     text = (here / f"{name}.txt").read_text(encoding="utf-8")
     spoken = [s.spoken for s in prepare(text, headline=True)]
     assert spoken == (here / f"{name}.spoken.txt").read_text(encoding="utf-8").splitlines()
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["（一）加强领导——周一~周五", "党员/群众、“线上+线下”", "ＡＢ型血，Ⅱ级响应", "《通知》（试行）——见附件", "零下三到五度，一百元/亩"],
+)
+def test_rules_skipped_without_digits_would_change_nothing(text):
+    """normalize() skips the rules that only read ASCII digits when a text has
+    none; running every rule gives the same text."""
+    every = text
+    for rule in RULES:
+        every = rule(every)
+    assert normalize(text) == every

@@ -120,6 +120,19 @@ RULES: tuple[Rule, ...] = (
 _PLAIN = re.compile(r"[\u4e00-\u9fff，。、；：？！“”‘’《》「」『』…]*")  # no dashes: 周一—周五
 
 
+# Rules that change nothing in a text without an ASCII digit: skipped there
+# (most sentences of a notice with a bracket or a dash but no number).
+_NEEDS_DIGIT = frozenset({
+    licence_plates, ip_addresses, masked_numbers, context_codes, phone_numbers, extensions, hotlines,
+    drop_thousands_separators, document_numbers, standard_codes, address_codes, scores, room_numbers,
+    generations, commemorative_days, currency, discounts, money_decimals, time_of_day, temperatures,
+    numeric_dates, year_months, month_years, month_days, years, clock_times, hours, ratios, percentages,
+    dotted_names, latin_units, fractions, unit_ranges, number_ranges, alphanumeric_codes, negative_numbers,
+    decimals, ordinals, integers,
+})
+_DIGIT = re.compile(r"[0-9]")
+
+
 class Change(NamedTuple):
     """One rewrite made by one rule, for `--explain`."""
 
@@ -138,7 +151,10 @@ def normalize(text: str, rules: tuple[Rule, ...] = RULES, trace: list[Change] | 
     """
     if _PLAIN.fullmatch(text):
         return text
+    has_digit = True  # rules turn digits into words, never words into digits
     for rule in rules:
+        if rule in _NEEDS_DIGIT and not (has_digit := has_digit and _DIGIT.search(text) is not None):
+            continue
         new = rule(text)
         if trace is not None and new != text:
             trace.extend(changes(rule.__name__, text, new))
