@@ -36,11 +36,12 @@ _AM_PM = re.compile(
 
 def time_of_day(text: str) -> str:
     """a.m./p.m. (am, pm, AM, PM) become 上午/下午 before the time; 中午 for
-    12 p.m., 晚上 from 6 p.m., 凌晨 before 5 a.m. (12 a.m. is 零点). The
-    time itself is left for `clock_times` and the range rules.
+    12 p.m., 晚上 from 6 p.m., 凌晨 before 5 a.m. (12 a.m. is 零点); a range
+    with one p.m. whose first hour is the larger crosses noon. The time
+    itself is left for `clock_times` and the range rules.
 
-    >>> time_of_day("9:30 a.m.开始，3pm结束，8:00-11:00 AM，7 p.m.，1:02:36am")
-    '上午9:30开始，下午3点结束，上午8:00-11:00，晚上7点，凌晨1:02:36'
+    >>> time_of_day("9:30 a.m.开始，3pm结束，8:00-11:00 AM，7 p.m.，1:02:36am，10:00-2:00pm")
+    '上午9:30开始，下午3点结束，上午8:00-11:00，晚上7点，凌晨1:02:36，上午10:00-下午2:00'
     """
 
     def clock(h: str, mi: str | None, pm: bool) -> str:
@@ -53,6 +54,8 @@ def time_of_day(text: str) -> str:
         if int(h1) > 12 or (h2 and int(h2) > 12):
             return m.group()  # 13 p.m. is not a clock time
         pm = ap.lower() == "p"
+        if h2 and pm and 12 != int(h1) > int(h2):  # 10:00-2:00 p.m. starts in the morning
+            return _period(int(h1), False) + clock(h1, m1, False) + dash + _period(int(h2), True) + clock(h2, m2, True)
         out = _period(int(h1), pm) + clock(h1, m1, pm)
         return out + (dash + clock(h2, m2, pm) if h2 else "")
 
