@@ -26,6 +26,7 @@ _ANY_CASE = {
 _EXACT = {
     "m²": "平方米", "m2": "平方米", "m³": "立方米", "m3": "立方米", "m/s": "米每秒", "m": "米", "g": "克", "t": "吨",
     "W": "瓦", "V": "伏", "v": "伏", "h": "小时", "min": "分钟", "s": "秒", "ms": "毫秒", "Pa": "帕", "mA": "毫安",
+    "Ah": "安时", "A": "安",  # A only in talk of electricity (see unit_word): 4A级 is a grade
     "w": "万",  # 1.5w: casual writing for 万; a power in watts is read 瓦 (see _ten_thousand)
 }
 UNITS = {**_ANY_CASE, **{k.lower(): v for k, v in _EXACT.items() if k.lower() not in _ANY_CASE}}
@@ -36,6 +37,7 @@ _UNIT_RE = re.compile(
 )
 
 _NETWORK = re.compile(r"\s*(?:网|信号|手机|基站|套餐|流量|时代|技术|覆盖)")
+_ELECTRIC = re.compile(r"电流|电|充|额定|空开|断路器|插座|保险")
 _MONEY_CONTEXT = re.compile(r"薪|工资|收入|奖金|补贴|补助|粉丝|阅读|播放|浏览|点赞|存款|贷款|月入|年入|售价|价格|预算|赔偿|罚款|元|块|钱|资金|投资")
 _POWER_CONTEXT = re.compile(r"功率|瓦|灯|电|光伏|LED|充电|电器|电机|功放|插座|发电")
 
@@ -45,6 +47,8 @@ def unit_word(unit: str, text: str, start: int, end: int) -> str | None:
     a unit in this case (5G, 2T)."""
     if unit in ("w", "W"):
         return _ten_thousand(unit, text, start, end)
+    if unit == "A" and (text[end : end + 1] in ("级", "类", "股") or not _ELECTRIC.search(text, max(0, start - 8), end + 4)):
+        return None  # 4A级 is a grade
     if unit == "g" and _NETWORK.match(text, end):
         return None  # 4g网络, 5g信号: casual for 4G, 5G
     if unit in _EXACT:
@@ -67,8 +71,8 @@ def latin_units(text: str) -> str:
     """A number with a Latin unit: 3.6km → 三点六公里, 35μg/m³ → 三十五微克每立方米;
     M before 宽带 is 兆.
 
-    >>> latin_units("全长3.6km，10kV线路，0.4MPa，每袋5-10kg，用电2.5万kW·h，5G基站，月薪1.5w，100M宽带")
-    '全长三点六公里，十千伏线路，零点四兆帕，每袋五到十千克，用电二点五万千瓦时，5G基站，月薪一点五万，一百兆宽带'
+    >>> latin_units("全长3.6km，10kV线路，0.4MPa，每袋5-10kg，用电2.5万kW·h，5G基站，月薪1.5w，100M宽带，电流10A，4A级")
+    '全长三点六公里，十千伏线路，零点四兆帕，每袋五到十千克，用电二点五万千瓦时，5G基站，月薪一点五万，一百兆宽带，电流十安，4A级'
     """
 
     def repl(m: re.Match) -> str:
