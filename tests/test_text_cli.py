@@ -69,3 +69,12 @@ def test_nothing_to_say_is_bad_input(tmp_path, run_cli):
     code, out, err = run_cli("text", str(source))
     assert code == 2 and out == ""
     assert err.startswith(f"broadcaster: error: {source}: nothing left to read")
+
+
+def test_explain_names_the_rules_of_codes_units_and_discounts():
+    text = "请到5-1-302领取，手机138 5236 1472，请立即报119，全场95折，限载2t。\n"
+    proc = subprocess.run([sys.executable, "-m", "broadcaster", "text", "-", "--explain"], input=text, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    rules = {line.split()[1] for line in proc.stdout.splitlines() if line.strip().startswith("rule:")}
+    assert {"address_codes", "phone_numbers", "hotlines", "discounts", "latin_units"} <= rules, proc.stdout
+    assert "5-1-302 → 五杠一杠三零二" in proc.stdout
