@@ -66,8 +66,8 @@ def address_codes(text: str) -> str:
     with a dash (人民路12-3号): the dash is said 杠, building and unit as
     numbers, the room digit by digit. Never 到 or 负.
 
-    >>> address_codes("请到5-1-302领取，住12-2-1501，人民路12-3号，3#楼，3-5天")
-    '请到五杠一杠三零二领取，住十二杠二杠幺五零幺，人民路十二杠三号，3号楼，3-5天'
+    >>> address_codes("请到5-1-302领取，住12-2-1501，人民路12-3号，3#楼，3-302室，住12-1501，3-5天")
+    '请到五杠一杠三零二领取，住十二杠二杠幺五零幺，人民路十二杠三号，3号楼，三杠三零二室，住十二杠幺五零幺，3-5天'
     """
     def say(m: re.Match) -> str:
         if re.fullmatch(r"(?:19|20)\d\d", m.group(3)) and int(m.group(1)) <= 31 and int(m.group(2)) <= 12:
@@ -76,6 +76,11 @@ def address_codes(text: str) -> str:
 
     text = re.sub(r"(?<![\d.\-/:])(\d{1,3})-(\d{1,2})-(\d{3,4})(?![\d.\-/:])", say, text)
     text = re.sub(r"(?<=\d)\s*#\s*(?=楼|栋|幢|号楼|单元)", "号", text)  # 12#楼 is 12号楼
+    text = re.sub(  # building-room: 3-302室, 住12-1501
+        r"(?:(?<=住)|(?<=住在)|(?<![\d.\-/:]))(\d{1,2})-(\d{3,4})(?=\s*(?:室|号房|房间))|(?<=住)(\d{1,2})-(\d{3,4})(?![\d.\-/:])",
+        lambda m: cardinal(m.group(1) or m.group(3)) + "杠" + code(m.group(2) or m.group(4)),
+        text,
+    )
     return re.sub(
         r"(?<=[路街巷弄道村组楼栋幢])(\d{1,4})-(\d{1,4})(?=号)",
         lambda m: cardinal(m.group(1)) + "杠" + cardinal(m.group(2)),
@@ -88,10 +93,16 @@ def room_numbers(text: str) -> str:
     二单元幺五零二); a building number before a 单元 or room is a name, so
     2栋3单元 is 二栋, not 两栋.
 
-    >>> room_numbers("5号楼2单元301室，3栋1202，A座1506，讲座1200场，办公楼3000多平方米")
-    '五号楼二单元三零幺室，三栋幺二零二，A座幺五零六，讲座1200场，办公楼3000多平方米'
+    >>> room_numbers("5号楼2单元301室，3栋1202，A座1506，讲座1200场，办公楼3000多平方米，会议室302，会议室120人")
+    '五号楼二单元三零幺室，三栋幺二零二，A座幺五零六，讲座1200场，办公楼3000多平方米，会议室三零二，会议室120人'
     """
     text = re.sub(r"(?<![\d.])(\d{3,5})(?=\s*(?:" + _ROOM_WORDS + "))", lambda m: code(m.group(1)), text)
+    # the room's word first: 会议室302, 办公室1205 (会议室120人 is a count)
+    text = re.sub(
+        r"((?:会议室|办公室|教室|活动室|病房|房间|宿舍)\s*)(\d{3,4})(?![\d.%])(?!\s*(?:[元人户个万平米亩年天吨多余场次名位座]|m))",
+        lambda m: m.group(1) + code(m.group(2)),
+        text,
+    )
     text = re.sub(
         r"((?:\d|[A-Z])\s*" + _BUILDING + r")\s*(\d{3,4})(?![\d.%])(?!\s*(?:[元人户个万平米亩年天吨多余场次]|m))",
         lambda m: m.group(1) + code(m.group(2)),

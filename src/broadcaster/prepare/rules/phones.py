@@ -71,7 +71,7 @@ _CALL_STRONG = (
 # phone number: 打2000字 and 报120人 are counts.
 _CALL_WEAK = r"(?:拨|打|报|找|联系|咨询|投诉|举报|求助|反映)(?:电话)?[：:\s“\"「]*"
 _CALLABLE = r"(?:1[12]\d(?!\d)|{well_known}|\d{{7,12}})"
-_CALL_AFTER = r"(?=热线|专线|服务热线|报警|急救|火警|便民|政务|求助|电话|指挥中心|救护车|急救车|出警|接警|平台)"
+_CALL_AFTER = r"(?=热线|专线|服务热线|报警|急救|火警|便民|政务|求助|电话|指挥中心|救护车|急救车|出警|接警|平台|交通事故报警)"
 # Service numbers a listener knows by heart: read as codes wherever they are
 # not counted (共12345人 is a count).
 _WELL_KNOWN = (
