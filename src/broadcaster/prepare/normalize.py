@@ -22,6 +22,7 @@ from difflib import SequenceMatcher
 from typing import Callable, NamedTuple
 
 from broadcaster.prepare.rules.codes import (
+    model_names,
     standard_codes,
     address_codes,
     alphanumeric_codes,
@@ -81,6 +82,7 @@ RULES: tuple[Rule, ...] = (
     drop_thousands_separators,  # after hotlines: 12,345 was written as a count
     document_numbers,
     standard_codes,
+    model_names,
     address_codes,
     scores,  # before dates and ranges: 以2-1战胜
     room_numbers,
@@ -124,7 +126,7 @@ _PLAIN = re.compile(r"[\u4e00-\u9fff，。、；：？！“”‘’《》「�
 # (most sentences of a notice with a bracket or a dash but no number).
 _NEEDS_DIGIT = frozenset({
     licence_plates, ip_addresses, masked_numbers, context_codes, phone_numbers, extensions, hotlines,
-    drop_thousands_separators, document_numbers, standard_codes, address_codes, scores, room_numbers,
+    drop_thousands_separators, document_numbers, standard_codes, model_names, address_codes, scores, room_numbers,
     generations, commemorative_days, currency, discounts, money_decimals, time_of_day, temperatures,
     numeric_dates, year_months, month_years, month_days, years, clock_times, hours, ratios, percentages,
     dotted_names, latin_units, fractions, unit_ranges, number_ranges, alphanumeric_codes, negative_numbers,

@@ -187,6 +187,16 @@ def standard_codes(text: str) -> str:
 _NAMED_BY_NUMBER = frozenset({"G", "S", "PM", "COVID", "Covid", "covid", "Win", "iPhone", "Mate"})
 
 
+def model_names(text: str) -> str:
+    """Chinese names of aircraft, rockets and spacecraft with a dash before
+    their number: the dash is not said (歼-20 → 歼20, then 歼二十), never 负.
+
+    >>> model_names("歼-20、长征-5、东风-41，气温-5℃，客运量-5%")
+    '歼20、长征5、东风41，气温-5℃，客运量-5%'
+    """
+    return re.sub(r"(歼|轰|东风|长征|红旗|神舟|嫦娥|天问|天舟|鹰击|巨浪|枭龙|鲲龙)\s*[-－—]\s*(?=\d)", r"\1", text)
+
+
 def alphanumeric_codes(text: str) -> str:
     """Codes mixing letters and digits keep their letters (the engine spells
     them). A number followed only by letters is a quantity with a unit
@@ -199,12 +209,13 @@ def alphanumeric_codes(text: str) -> str:
     """
 
     def repl(m: re.Match) -> str:
-        token = m.group().replace("-", "")
+        token = re.sub(r"(?<=[A-Za-z])-(?=[A-Za-z])", " ", m.group()).replace("-", "")  # SARS-CoV-2
         unit = re.fullmatch(r"(\d+)([A-Za-z]+)", token)
         if unit and not unit.group(1).startswith("0"):
             return count(unit.group(1), after=unit.group(2)[:1]) + unit.group(2)
         letters = re.match(r"[A-Za-z]*", token).group()
-        named = letters in _NAMED_BY_NUMBER  # G20, COVID-19, G15 are said as numbers
+        # G20, COVID-19, G15, 维生素B12 are said as numbers
+        named = letters in _NAMED_BY_NUMBER or m.string.endswith("维生素", 0, m.start())
         return re.sub(r"\d+", lambda d: cardinal(d.group()) if len(d.group()) == 1 or (named and len(d.group()) == 2) else digits(d.group()), token)
 
     return re.sub(
