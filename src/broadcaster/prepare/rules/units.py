@@ -38,6 +38,7 @@ _UNIT_RE = re.compile(
 
 _NETWORK = re.compile(r"\s*(?:网|信号|手机|基站|套餐|流量|时代|技术|覆盖)")
 _ELECTRIC = re.compile(r"电流|电|充|额定|空开|断路器|插座|保险")
+_COUNTED_AFTER = frozenset("+多余人元次户块名位家条篇")
 _MONEY_CONTEXT = re.compile(r"薪|工资|收入|奖金|补贴|补助|粉丝|阅读|播放|浏览|点赞|存款|贷款|月入|年入|售价|价格|预算|赔偿|罚款|元|块|钱|资金|投资")
 _POWER_CONTEXT = re.compile(r"功率|瓦|灯|电|光伏|LED|充电|电器|电机|功放|插座|发电")
 
@@ -57,12 +58,14 @@ def unit_word(unit: str, text: str, start: int, end: int) -> str | None:
 
 
 def _ten_thousand(unit: str, text: str, start: int, end: int) -> str:
-    """W or w after a number: 万 in talk of money and counts (月薪1.5w, 阅读10W+),
+    """W or w after a number: 万 in talk of money and counts (月薪1.5w, 阅读10W+, 5W人),
     瓦 in talk of power (功率100W); otherwise lower case is 万, upper case 瓦."""
     near = text[max(0, start - 12) : end + 2]
+    if text[end : end + 1] in _COUNTED_AFTER:  # 5W人: watts are never followed by people
+        return "万"
     if _POWER_CONTEXT.search(near):
         return "瓦"
-    if _MONEY_CONTEXT.search(near) or text[end : end + 1] in ("+", "多", "余"):
+    if _MONEY_CONTEXT.search(near):
         return "万"
     return "万" if unit == "w" else "瓦"
 
