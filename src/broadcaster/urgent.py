@@ -7,8 +7,9 @@ The layout comes from the sound profile's `urgent` setting
 
 It is an ordinary programme of jingle, pause and text items, rendered by
 `render_programme` at the profile's loudness, so it sounds like the
-station's other broadcasts. The text is synthesised once: the render makes
-a segment asked for twice only once.
+station's other broadcasts; only programme.mp3 is written (item files, the
+programme sheet and the manifest would cost seconds nobody has). The text
+is synthesised once: the render makes a segment asked for twice only once.
 
 An urgent notice never waits on the network: a voice whose engine needs it
 (edge) is replaced by the offline engine's default voice at the same rate,
@@ -25,6 +26,7 @@ from pathlib import Path
 
 from broadcaster.durable import write_atomic
 from broadcaster.errors import BroadcasterError, InputError
+from broadcaster.package.audio_files import ProgrammeAudioPackager
 from broadcaster.model import JingleItem, PauseItem, Programme, TextItem, Voice
 from broadcaster.profiles import LOUDSPEAKER, SoundProfile
 from broadcaster.render import RenderResult, Reporter, render_programme
@@ -78,6 +80,6 @@ def render_urgent(text: str, output: Path, voice: Voice, profile: SoundProfile =
         raise BroadcasterError("an urgent notice is spoken offline: pass the voice through offline_voice() first")
     with tempfile.TemporaryDirectory(prefix="broadcaster-urgent-") as tmp:
         result = render_programme(programme, Path(tmp) / "out", offline=True, reporter=reporter, cache=cache,
-                                  profile=profile, engines=engines)
+                                  profile=profile, engines=engines, outputs=[ProgrammeAudioPackager()])
         write_atomic(output, (result.out_dir / "programme.mp3").read_bytes())
     return result

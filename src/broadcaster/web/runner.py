@@ -66,7 +66,8 @@ class LocalRunner:
         return self.store.job(job_id)
 
     def jobs(self, limit: int = 100) -> list[dict[str, Any]]:
-        return self.store.jobs(limit)
+        """The queue page's list: renders, and urgent notices (run by web/urgent.py, beside this queue)."""
+        return self.store.jobs(limit, ("render", "urgent"))
 
     # -- running ----------------------------------------------------------------
     def start(self) -> None:
@@ -97,7 +98,7 @@ class LocalRunner:
 
     def _loop(self) -> None:
         while not self._stop.is_set():
-            job = self.store.claim_next()
+            job = self.store.claim_next(skip="urgent")  # urgent notices have their own warm worker
             if job is None:
                 self._wake.wait(timeout=1.0)
                 self._wake.clear()
