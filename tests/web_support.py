@@ -18,7 +18,7 @@ NOTICE = "停水通知\n各位村民：因管道检修，12月1日8:00-12:00停�
 
 
 def make_app(data_dir: Path, **kwargs):
-    return create_app(data_dir, job_command=FAKE_JOB, voices=VOICES, urgent_command=FAKE_URGENT, **kwargs)
+    return create_app(data_dir, **{"job_command": FAKE_JOB, "voices": VOICES, "urgent_command": FAKE_URGENT, **kwargs})
 
 
 @contextmanager
