@@ -11,8 +11,11 @@ the cache), waits until its urgent worker says it is warm, then posts
 A notice's time runs from the POST to the end of downloading its MP3
 (polling its state every 20 ms); the MP3 is checked (it decodes, and lasts
 what the server says). Printed as JSON: the median and every time, the
-worker's own time per notice (`elapsed_s`: synthesis, mixing, encoding),
-the audio's length, the worker's resident memory, and the CPU (VNNI or not).
+worker's own time per notice (`worker_s`: synthesis, mixing, encoding) and
+the CPU time it used (`worker_cpu_s`: on a shared machine, steadier than
+the wall clock; with two cores free, the wall time approaches half of it),
+the audio's length, the machine's load, the worker's resident memory, and
+the CPU (VNNI or not).
 
 Target (issue 23): at most 2 s from POST to MP3 on a 2-core CPU without
 VNNI. With `--during-render`, a render of examples/articles/winter-water.txt
@@ -79,9 +82,10 @@ class Client:
         return json.loads(body) if json_ else body
 
 
-def notice_s(client: Client, text: str, token: str, voice: str) -> dict:
+def notice_s(client: Client, text: str, token: str, voice: str, worker) -> dict:
     from broadcaster.codec import decode_file
 
+    cpu = worker.cpu_times()
     started = time.perf_counter()
     answer = client.post("/urgent", {"csrf": token, "text": text, "voice": voice, "profile": "loudspeaker"}, json_=True)
     while not (state := client.get(answer["status"], json_=True))["finished"]:
@@ -90,19 +94,24 @@ def notice_s(client: Client, text: str, token: str, voice: str) -> dict:
         raise SystemExit(f"notice failed: {state['error']}")
     mp3 = client.get(state["audio"])
     took = time.perf_counter() - started
+    after = worker.cpu_times()
+    cpu_s = (after.user + after.system) - (cpu.user + cpu.system)  # on a shared machine, steadier than the wall clock
     with tempfile.NamedTemporaryFile(suffix=".mp3") as f:
         f.write(mp3)
         f.flush()
         audio_s = len(decode_file(Path(f.name))) / 44100
     if abs(audio_s - state["result"]["duration_s"]) > 0.1:
         raise SystemExit(f"the MP3 lasts {audio_s:.2f} s, the server said {state['result']['duration_s']}")
-    return {"post_to_mp3_s": round(took, 3), "worker_s": state["result"]["elapsed_s"], "audio_s": round(audio_s, 2)}
+    return {"post_to_mp3_s": round(took, 3), "worker_s": state["result"]["elapsed_s"], "worker_cpu_s": round(cpu_s, 2),
+            "audio_s": round(audio_s, 2)}
 
 
-def series(client: Client, texts: tuple[str, ...], token: str, voice: str) -> dict:
-    runs = [notice_s(client, text, token, voice) for text in texts]
-    times = [r["post_to_mp3_s"] for r in runs]
-    return {"median_s": round(statistics.median(times), 3), "runs": runs}
+def series(client: Client, texts: tuple[str, ...], token: str, voice: str, worker) -> dict:
+    load_before = os.getloadavg()[0]
+    runs = [notice_s(client, text, token, voice, worker) for text in texts]
+    return {"median_s": round(statistics.median(r["post_to_mp3_s"] for r in runs), 3),
+            "median_worker_cpu_s": round(statistics.median(r["worker_cpu_s"] for r in runs), 2),
+            "load_1min": [round(load_before, 1), round(os.getloadavg()[0], 1)], "runs": runs}
 
 
 def main() -> None:
@@ -134,7 +143,7 @@ def main() -> None:
             worker = next(p for p in psutil.Process(server.pid).children() if "urgent_worker" in " ".join(p.cmdline()))
             out = {"cpu": cpu_info(), "voice": voice, "server_start_to_warm_s": round(warm_s, 2),
                    "worker_rss_warm_mb": round(worker.memory_info().rss / 2**20)}
-            out["idle_server"] = series(client, NOTICES[: args.runs], token, voice)
+            out["idle_server"] = series(client, NOTICES[: args.runs], token, voice, worker)
             out["worker_rss_after_mb"] = round(worker.memory_info().rss / 2**20)
             if args.during_render:
                 article = (REPO / "examples/articles/winter-water.txt").read_text(encoding="utf-8")
@@ -145,7 +154,7 @@ def main() -> None:
                 while client.get(f"/jobs/{job_id}.json", json_=True)["state"] != "running":
                     time.sleep(0.1)
                 time.sleep(3)  # the render's process has loaded its model and is synthesising
-                out["during_render"] = series(client, NOTICES[args.runs: 2 * args.runs], token, voice)
+                out["during_render"] = series(client, NOTICES[args.runs: 2 * args.runs], token, voice, worker)
                 out["during_render"]["render_still_running"] = client.get(f"/jobs/{job_id}.json", json_=True)["state"] == "running"
             print(json.dumps(out, ensure_ascii=False, indent=1))
         finally:

@@ -116,6 +116,7 @@ def test_an_urgent_notice_jumps_ahead_of_a_long_render_in_progress(data, monkeyp
                                                   "spoken": "", "spoken_original": "", **OPTIONS})
         render_id = int(render.headers["Location"].rsplit("/", 1)[1])
         _until(lambda: store.job(render_id)["done"] >= 1, what="the render to be under way")
+        assert os.getpriority(os.PRIO_PROCESS, store.job(render_id)["pid"]) >= 10  # renders leave the cores to notices
         queued_behind = client.post("/broadcasts", data={"csrf": csrf(client), "title": "排队的广播", "cleaned": NOTICE,
                                                          "spoken": "", "spoken_original": "", **OPTIONS})
         queued_id = int(queued_behind.headers["Location"].rsplit("/", 1)[1])

@@ -24,6 +24,7 @@ from typing import Any, Protocol, Sequence
 from broadcaster.web.store import Store
 
 POLL_S = 0.2
+RENDER_NICE = 10
 
 
 class JobRunner(Protocol):
@@ -112,6 +113,7 @@ class LocalRunner:
             # Its own session, so that cancel kills the render and any helper it started.
             child = subprocess.Popen([*self.command, str(self.data_dir), str(job["id"])], stdin=subprocess.DEVNULL,
                                      stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        _lower_priority(child.pid)
         with self._lock:
             self._children[job["id"]] = child
         self.store.set_pid(job["id"], child.pid)
@@ -132,6 +134,17 @@ class LocalRunner:
         finally:
             with self._lock:
                 self._children.pop(job["id"], None)
+
+
+def _lower_priority(pid: int) -> None:
+    """A render is batch work: at nice 10 its process group (and the ffmpeg it
+    starts, which inherits it) leaves the cores to an urgent notice
+    (web/urgent.py) and to the pages whenever they want them, and costs
+    nothing when they do not. Where priorities cannot be set, it runs as it is."""
+    try:
+        os.setpriority(os.PRIO_PGRP, pid, RENDER_NICE)
+    except (AttributeError, OSError):
+        pass
 
 
 def _kill(pid: int) -> None:
