@@ -82,6 +82,28 @@ def test_the_urgent_page_is_in_chinese_offers_offline_voices_and_is_in_the_menu(
         assert client.get("/urgent/999").status_code == 404 and client.get("/urgent/999.mp3").status_code == 404
 
 
+def test_the_server_process_loads_no_numpy_for_urgent_notices(data):
+    """The model and numpy live in the worker process; the page, the queue and the runner do not load them."""
+    import subprocess
+    import sys
+
+    from web_support import FAKE_URGENT
+
+    code = ("import re, sys, time; from broadcaster.web.app import create_app; "
+            f"app = create_app(sys.argv[1], voices=[('fake', 'v1', 'x')], urgent_command={FAKE_URGENT!r}); "
+            "c = app.test_client(); page = c.get('/urgent').text; "
+            "token = re.search(r'name=\"csrf\" value=\"([^\"]+)\"', page).group(1); "
+            f"job = c.post('/urgent', data={{'csrf': token, 'text': {TEXT!r}, 'voice': 'fake:v1', 'profile': 'loudspeaker'}}, "
+            "headers={'Accept': 'application/json'}).json['job']; "
+            "t = time.monotonic(); "
+            "[time.sleep(0.1) for _ in range(600) if not c.get(f'/urgent/{job}.json').json['finished']]; "
+            "state = c.get(f'/urgent/{job}.json').json['state']; "
+            "app.extensions['broadcaster']['urgent'].stop(); app.extensions['broadcaster']['runner'].stop(); "
+            "print(state, 'numpy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code, str(data)], capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip() == "done False", out.stderr
+
+
 def test_an_urgent_notice_plays_tone_then_the_text_twice(data):
     with running_app(data) as app:
         client = app.test_client()
