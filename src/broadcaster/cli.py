@@ -118,7 +118,7 @@ def say(
     rate: str = typer.Option("+0%", "--rate", help="Speaking rate, e.g. -10%."),
     offline: bool = typer.Option(False, "--offline", help="Never touch the network."),
     urgent: bool = typer.Option(False, "--urgent", help="An urgent notice: the alert tone, then the text twice, always offline (the profile's urgent: setting)."),
-    profile: Optional[str] = typer.Option(None, "--profile", help="Sound profile: a name or a YAML file [default: loudspeaker]."),
+    profile: Optional[str] = typer.Option(None, "--profile", help="Sound profile: a name or a YAML file (default: loudspeaker)."),
 ) -> None:
     """Speak one announcement into a levelled MP3 (with --urgent: tone, text, text)."""
     import datetime as dt
