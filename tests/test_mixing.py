@@ -304,8 +304,8 @@ def test_the_horn_chain_runs_for_loudspeaker_and_not_for_web(tmp_path, fake_engi
         ("music: {file: bed.wav, level_db: 5}\n", "script.yaml:4: music.level_db: must be a number of dB between -60 and 0"),
         ("music: {file: bed.wav, duck: -12}\n", "script.yaml:4: music.duck: unknown key; allowed: file, level_db, duck_db"),
         ("music: [bed.wav]\n", "script.yaml:4: music: must be a file or a mapping like {file: bed.mp3, level_db: -20, duck_db: -12}"),
-        ("intro: horn\n", "script.yaml:4: intro: horn: expected a .mp3/.wav/.ogg/.flac/.m4a/.aac/.opus file or a built-in jingle (chime, chime-end, start, end, attention)"),
-        ("outro: bed.txt\n", "script.yaml:4: outro: bed.txt: expected a .mp3/.wav/.ogg/.flac/.m4a/.aac/.opus file or a built-in jingle (chime, chime-end, start, end, attention)"),
+        ("intro: horn\n", "script.yaml:4: intro: horn: expected a .mp3/.wav/.ogg/.flac/.m4a/.aac/.opus file or a built-in jingle (chime, chime-end, start, end, attention, alert)"),
+        ("outro: bed.txt\n", "script.yaml:4: outro: bed.txt: expected a .mp3/.wav/.ogg/.flac/.m4a/.aac/.opus file or a built-in jingle (chime, chime-end, start, end, attention, alert)"),
     ],
 )
 def test_bad_music_and_intro_keys_are_one_line_exit_2(tmp_path, fake_engine, run_cli, extra, line):

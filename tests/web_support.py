@@ -11,13 +11,14 @@ from broadcaster.web.app import create_app
 
 HERE = Path(__file__).parent
 FAKE_JOB = [sys.executable, str(HERE / "fake_web_job.py")]
+FAKE_URGENT = [sys.executable, str(HERE / "fake_urgent_worker.py")]
 VOICES = [("fake", "v1", "测试女声"), ("fake", "v2", "测试男声")]
 OPTIONS = {"voice": "fake:v1", "rate": "+0%", "jingles": "1", "profile": "loudspeaker"}
 NOTICE = "停水通知\n各位村民：因管道检修，12月1日8:00-12:00停水，请提前储水。"
 
 
 def make_app(data_dir: Path, **kwargs):
-    return create_app(data_dir, job_command=FAKE_JOB, voices=VOICES, **kwargs)
+    return create_app(data_dir, **{"job_command": FAKE_JOB, "voices": VOICES, "urgent_command": FAKE_URGENT, **kwargs})
 
 
 @contextmanager
@@ -27,6 +28,7 @@ def running_app(data_dir: Path, **kwargs):
     try:
         yield app
     finally:
+        app.extensions["broadcaster"]["urgent"].stop()
         app.extensions["broadcaster"]["runner"].stop()
 
 

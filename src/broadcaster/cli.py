@@ -117,22 +117,36 @@ def say(
     engine: str = typer.Option("kokoro", "--engine", help="Engine name (see `broadcaster voices`)."),
     rate: str = typer.Option("+0%", "--rate", help="Speaking rate, e.g. -10%."),
     offline: bool = typer.Option(False, "--offline", help="Never touch the network."),
+    urgent: bool = typer.Option(False, "--urgent", help="An urgent notice: the alert tone, then the text twice, always offline (the profile's urgent: setting)."),
+    profile: Optional[str] = typer.Option(None, "--profile", help="Sound profile: a name or a YAML file (default: loudspeaker)."),
 ) -> None:
-    """Speak one announcement into a levelled MP3."""
+    """Speak one announcement into a levelled MP3 (with --urgent: tone, text, text)."""
     import datetime as dt
 
     from broadcaster.durable import write_atomic
     from broadcaster.render import render_programme
     from broadcaster.model import Programme, TextItem, Voice
+    from broadcaster.profiles import LOUDSPEAKER, load_profile
 
     if not words.strip():
         raise InputError("TEXT is empty")
     if output.suffix.lower() != ".mp3":
         raise InputError("the output must be an .mp3 file", where=str(output))
     v = Voice(engine=engine, name=voice, rate=rate)
+    chosen = load_profile(profile) if profile else LOUDSPEAKER
+    if urgent:
+        from broadcaster.urgent import offline_voice, render_urgent
+
+        v, note = offline_voice(v)
+        if note:
+            print(f"note: {note}", file=sys.stderr)
+        result = render_urgent(words, output, v, chosen)
+        print(f"{output}  {result.duration_s:.1f} s  {result.loudness.integrated_lufs:.1f} LUFS  (urgent: "
+              f"{chosen.urgent.tone}, spoken {chosen.urgent.repeat}×)")
+        return
     programme = Programme(
         title=words.strip()[:30], date=dt.date.today(), source=Path("say.yaml"),
-        items=(TextItem(index=1, where="TEXT", voice=v, text=words),), voice=v,
+        items=(TextItem(index=1, where="TEXT", voice=v, text=words),), voice=v, profile=chosen,
     )
     with tempfile.TemporaryDirectory(prefix="broadcaster-say-") as tmp:
         result = render_programme(programme, Path(tmp) / "out", offline=offline)

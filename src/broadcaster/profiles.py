@@ -23,6 +23,11 @@ in a registry, like engines, so that tests and plug-ins add their own:
     >>> get_profile("quiet-hall").ceiling_dbtp
     -1.0
 
+Every profile also says how an urgent notice sounds (`say --urgent`, the
+web's 紧急插播): `urgent: {tone: alert, repeat: 2, pause_s: 1.5}`, the tone
+before the text, how many times the text is spoken, and the silence after
+the tone and between the repeats (`UrgentStyle`).
+
 A script picks one with `profile: loudspeaker`, or defines its own from a
 base with `profile: {base: loudspeaker, target_lufs: -18}`; `render
 --profile` takes a name or a YAML file holding such a mapping. The manifest
@@ -48,6 +53,30 @@ CHOICES = {
 }
 
 
+# Built-in jingles (mix/jingles.py) an urgent notice may open with.
+URGENT_TONES = ("alert", "attention", "chime", "start")
+_URGENT_KEYS = ("tone", "repeat", "pause_s")
+
+
+@dataclass(frozen=True)
+class UrgentStyle:
+    """How an urgent notice is laid out: `tone`, pause, the text, and
+    `repeat - 1` times more: pause, the text."""
+
+    tone: str = "alert"
+    repeat: int = 2
+    pause_s: float = 1.5
+
+    def problem(self) -> tuple[str, str] | None:
+        if self.tone not in URGENT_TONES:
+            return "urgent.tone", f"must be one of {', '.join(URGENT_TONES)}"
+        if isinstance(self.repeat, bool) or not isinstance(self.repeat, int) or not 1 <= self.repeat <= 5:
+            return "urgent.repeat", "must be a whole number from 1 to 5"
+        if isinstance(self.pause_s, bool) or not isinstance(self.pause_s, (int, float)) or not 0.0 <= self.pause_s <= 10.0:
+            return "urgent.pause_s", "must be a number of seconds from 0 to 10"
+        return None
+
+
 @dataclass(frozen=True)
 class SoundProfile:
     name: str
@@ -65,6 +94,7 @@ class SoundProfile:
     description: str = ""
     video: bool = False  # also write programme.mp4 and programme.ticker.txt (package/video.py)
     video_size: str = "1920x1080"  # the screen's exact pixel size, WIDTHxHEIGHT
+    urgent: UrgentStyle = UrgentStyle()  # an urgent notice's tone, repeats and pauses
 
     def __post_init__(self) -> None:
         problem = _problem(self)
@@ -103,7 +133,7 @@ def _problem(p: SoundProfile) -> tuple[str, str] | None:
     size = re.fullmatch(r"([1-9][0-9]{1,3})x([1-9][0-9]{1,3})", p.video_size)
     if not size or any(int(side) % 2 or not 64 <= int(side) <= 7680 for side in size.groups()):
         return "video_size", "must be WIDTHxHEIGHT in even pixels from 64 to 7680, e.g. 1920x1080"
-    return None
+    return p.urgent.problem()
 
 
 LOUDSPEAKER = SoundProfile(
@@ -131,7 +161,7 @@ _BUILTINS = (
 _profiles: dict[str, SoundProfile] = {p.name: p for p in _BUILTINS}
 DEFAULT_PROFILE = LOUDSPEAKER.name
 _OTHER_KEYS = {"video": bool, "video_size": str}
-_NUMBER_KEYS = {f.name: f.type for f in fields(SoundProfile) if f.name not in ("name", "description", *CHOICES, *_OTHER_KEYS)}
+_NUMBER_KEYS = {f.name: f.type for f in fields(SoundProfile) if f.name not in ("name", "description", "urgent", *CHOICES, *_OTHER_KEYS)}
 
 
 def register_profile(profile: SoundProfile, *, replace_existing: bool = False) -> None:
@@ -185,6 +215,9 @@ def profile_from(raw: Any, default_name: str = "custom") -> SoundProfile:
         if key == "description":
             values[key] = str(value)
             continue
+        if key == "urgent":
+            values[key] = urgent_from(value, _profiles[base_name].urgent)
+            continue
         if key in CHOICES:
             if not isinstance(value, str) or value not in CHOICES[key]:
                 raise ProfileError(key, f"must be one of {', '.join(CHOICES[key])}")
@@ -196,7 +229,7 @@ def profile_from(raw: Any, default_name: str = "custom") -> SoundProfile:
             values[key] = value
             continue
         if key not in _NUMBER_KEYS:
-            allowed = sorted([*_NUMBER_KEYS, *CHOICES, *_OTHER_KEYS])
+            allowed = sorted([*_NUMBER_KEYS, *CHOICES, *_OTHER_KEYS, "urgent"])
             raise ProfileError(key, f"unknown key; allowed: {', '.join(['base', 'name', 'description', *allowed])}")
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ProfileError(key, "must be a number")
@@ -206,8 +239,34 @@ def profile_from(raw: Any, default_name: str = "custom") -> SoundProfile:
     try:
         return replace(_profiles[base_name], **values)
     except InputError as exc:
-        key = next((k for k in [*_NUMBER_KEYS, *CHOICES, *_OTHER_KEYS] if f": {k}: " in exc.message), "")
+        key = next((k for k in [*_NUMBER_KEYS, *CHOICES, *_OTHER_KEYS, "urgent.tone", "urgent.repeat", "urgent.pause_s"]
+                    if f": {k}: " in exc.message), "")
         raise ProfileError(key, exc.message.split(": ", 2)[-1]) from None
+
+
+def urgent_from(raw: Any, base: UrgentStyle = UrgentStyle()) -> UrgentStyle:
+    """`urgent: {tone: alert, repeat: 2, pause_s: 1.5}` (keys left out keep
+    `base`'s values); raises ProfileError naming the key, e.g. `urgent.repeat`."""
+    if not isinstance(raw, dict):
+        raise ProfileError("urgent", "must be a mapping like {tone: alert, repeat: 2, pause_s: 1.5}")
+    for key in raw:
+        if key not in _URGENT_KEYS:
+            raise ProfileError(f"urgent.{key}", f"unknown key; allowed: {', '.join(_URGENT_KEYS)}")
+    style = replace(base, **raw)
+    problem = style.problem()
+    if problem:
+        raise ProfileError(*problem)
+    return replace(style, pause_s=float(style.pause_s))
+
+
+def key_line(raw: Any, dotted: str, default: int) -> int:
+    """The line of a dotted key (`urgent.tone`) inside a located mapping, else `default`."""
+    line = default
+    for part in dotted.split("."):
+        if not hasattr(raw, "line_of") or not isinstance(raw, dict) or part not in raw:
+            break
+        line, raw = raw.line_of(part), raw[part]
+    return line
 
 
 def load_profile(spec: str) -> SoundProfile:
@@ -227,5 +286,5 @@ def load_profile(spec: str) -> SoundProfile:
     try:
         return profile_from(raw, default_name=path.stem)
     except ProfileError as exc:
-        line = raw.line_of(exc.key) if exc.key and hasattr(raw, "line_of") else 1
+        line = key_line(raw, exc.key, 1) if exc.key else 1
         raise InputError(f"{exc.key + ': ' if exc.key else ''}{exc.message}", where=f"{spec}:{line}") from None

@@ -7,10 +7,11 @@ and lexicon, and keeps its threads from importing (see `render_programme`).
 from __future__ import annotations
 
 import time
+from contextlib import nullcontext
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, Sequence
 
 from broadcaster.codec import codec_gain_db, ffmpeg_exe
 from broadcaster.pcm_file import scratch_dir_for
@@ -21,6 +22,7 @@ from broadcaster.meter import warm_up
 from broadcaster.mix.stage import mix
 from broadcaster.model import ItemPlan, Lexicon, LoudnessReport, Master, Programme, SynthesisStats
 from broadcaster.package.names import item_file_names
+from broadcaster.package.packagers import Packager
 from broadcaster.package.stage import write_package
 from broadcaster.prepare import plan as prepare_plan
 from broadcaster.prepare.plan import programme_lexicon
@@ -115,8 +117,15 @@ def default_out_dir(programme: Programme, base: Path = Path("audio_out")) -> Pat
 
 def render_programme(programme: Programme, out_dir: Path | None = None, *, offline: bool = False, strict: bool = False,
                      reporter: Reporter | None = None, cache: SegmentCache | None = None,
-                     profile: SoundProfile | None = None) -> RenderResult:
-    """Render `programme` into `out_dir` with its sound profile (or `profile`)."""
+                     profile: SoundProfile | None = None, engines: EngineSession | None = None,
+                     outputs: Sequence[Packager] | None = None) -> RenderResult:
+    """Render `programme` into `out_dir` with its sound profile (or `profile`).
+
+    `engines`: a session the caller owns and keeps open (the web's warm
+    urgent worker, which runs one render at a time and keeps its model
+    loaded between them); by default the render makes its own and releases
+    it when synthesis is done. `outputs`: these packagers instead of every
+    registered one (an urgent notice wants programme.mp3 alone)."""
     started = time.monotonic()
     check_environment()  # a bad BROADCASTER_* value is bad input now, not after synthesis
     profile = profile or programme.profile
@@ -154,10 +163,10 @@ def render_programme(programme: Programme, out_dir: Path | None = None, *, offli
         names: dict[int, str] = {}
         # The engines are this render's own, and released (their models
         # dropped) as soon as synthesis is done, before mixing.
-        with EngineSession() as engines:
+        with nullcontext(engines) if engines is not None else EngineSession() as session:
             spoken_items, stats = synthesise(plans, programme.fallback, offline=offline, cache=cache, advance=reporter.advance,
                                              before_engines=lambda: names.update(item_file_names(plans, cache.names_root, lexicon_words, profile.naming)),
-                                             rate_hz=profile.rate_hz, engines=engines)
+                                             rate_hz=profile.rate_hz, engines=session)
         reporter.synthesis_done()
         if strict and stats.fallback_items:
             title, origin, reason = stats.fallback_items[0]
@@ -173,7 +182,7 @@ def render_programme(programme: Programme, out_dir: Path | None = None, *, offli
                                scratch_dir_for(out_dir))
         try:
             reporter.stage("encoding")
-            package = write_package(programme, profile, master, levelled.gain_db, names, out_dir)
+            package = write_package(programme, profile, master, levelled.gain_db, names, out_dir, outputs)
         finally:
             master.close()
     finally:

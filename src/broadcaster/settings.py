@@ -50,6 +50,10 @@ _ALL = [
     Setting("BROADCASTER_EDGE_RECEIVE_TIMEOUT_S", "float", 30.0, 0.1, 600),
     Setting("BROADCASTER_EDGE_WSS_URL", "text", None, help="the speech service's address (a proxy, a test service)"),
     Setting("BROADCASTER_EDGE_VOICES_URL", "text", None),
+    Setting("BROADCASTER_URGENT_IDLE_MIN", "float", 30.0, 0, 10080,
+            help="serve: minutes without an urgent notice before the warm worker lets its model go"),
+    Setting("BROADCASTER_URGENT_MAX_MB", "float", 1500.0, 100, 10**6,
+            help="serve: the warm worker starts afresh after a notice that left it larger than this"),
 ]
 SETTINGS = {s.name: s for s in _ALL}
 

@@ -43,17 +43,37 @@ class AudioPackager:
             encoded = [pool.submit(encode_mp3, *job, master.rate_hz, profile.bitrate, channels=profile.channels,
                                    xing=profile.tags != "small") for job in jobs]
             encoded[0].result()
-            # Measured as written: a stereo file on both channels (a downmix would read its peaks 3 dB high).
-            meter = LoudnessMeter(master.rate_hz, channels=profile.channels)
-            for piece in decode_chunks(folder / "programme.mp3", master.rate_hz, channels=profile.channels):
-                meter.feed(piece)
-            package.loudness = LoudnessReport(meter.integrated_lufs(), meter.true_peak_dbtp(), package.gain_db,
-                                              meter.loudness_range_lu())
-            package.duration_s = meter.samples_seen / master.rate_hz
+            measure_programme(package)
             codec_db = codec_gain_db(profile.bitrate, master.rate_hz, profile.channels)  # measured once, cached
             package.item_loudness = item_loudness(master, codec_db, profile.channels)
             for job in encoded[1:]:
                 job.result()
+
+
+class ProgrammeAudioPackager:
+    """programme.mp3 alone, measured as written: for a render whose one
+    product is that file (an urgent notice, broadcaster/urgent.py), where the
+    item files, the programme sheet and the rest would only cost seconds."""
+
+    name = "programme-audio"
+
+    def write(self, package) -> None:
+        master, profile = package.master, package.profile
+        encode_mp3(master.blocks(), package.folder / "programme.mp3", _tags(package, package.programme.title, "1/1"),
+                   master.rate_hz, profile.bitrate, channels=profile.channels, xing=profile.tags != "small")
+        measure_programme(package)
+
+
+def measure_programme(package) -> None:
+    """The written programme.mp3's loudness and duration into `package`.
+    Measured as written: a stereo file on both channels (a downmix would read its peaks 3 dB high)."""
+    master, profile = package.master, package.profile
+    meter = LoudnessMeter(master.rate_hz, channels=profile.channels)
+    for piece in decode_chunks(package.folder / "programme.mp3", master.rate_hz, channels=profile.channels):
+        meter.feed(piece)
+    package.loudness = LoudnessReport(meter.integrated_lufs(), meter.true_peak_dbtp(), package.gain_db,
+                                      meter.loudness_range_lu())
+    package.duration_s = meter.samples_seen / master.rate_hz
 
 
 def item_loudness(master: Master, codec_db: float, channels: int = 1) -> dict[int, LoudnessReport]:

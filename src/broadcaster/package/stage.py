@@ -7,18 +7,20 @@ output folder sees the previous programme or the new one, never half of each.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Sequence
 
 from broadcaster.model import Master, Programme
 from broadcaster.package.output import staged_folder
-from broadcaster.package.packagers import Package, packagers
+from broadcaster.package.packagers import Package, Packager, packagers
 from broadcaster.profiles import SoundProfile
 
 
 def write_package(programme: Programme, profile: SoundProfile, master: Master, gain_db: float,
-                  item_files: dict[int, str], out_dir: Path) -> Package:
+                  item_files: dict[int, str], out_dir: Path, only: Sequence[Packager] | None = None) -> Package:
+    """`only`: these packagers instead of the registered ones (the first must measure the programme)."""
     with staged_folder(out_dir) as stage:
         package = Package(programme, profile, master, stage, gain_db, item_files)
-        for packager in packagers():
+        for packager in only if only is not None else packagers():
             packager.write(package)
     package.folder = out_dir
     return package

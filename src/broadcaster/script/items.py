@@ -21,7 +21,7 @@ from broadcaster.model import ArticleItem, Item, JingleItem, PauseItem, TextItem
 from broadcaster.script.fields import Ctx, audio_path, line_of, number, parse_music, parse_voice
 from broadcaster.yaml_lines import LocatedList
 
-BUILTIN_JINGLES = ("chime", "chime-end", "start", "end", "attention")  # made in mix/jingles.py
+BUILTIN_JINGLES = ("chime", "chime-end", "start", "end", "attention", "alert")  # made in mix/jingles.py
 ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".docx", ".doc", ".wps", ".pdf", ".rtf", ".odt")
 _SHARED_KEYS = {"title", "voice", "repeat", "music"}
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from broadcaster.errors import ScriptError
 from broadcaster.model import Limits, Pauses, Programme, Voice
 from broadcaster.model.programme import DEFAULT_REPEAT_INTRO
-from broadcaster.profiles import LOUDSPEAKER, ProfileError, SoundProfile, profile_from
+from broadcaster.profiles import LOUDSPEAKER, ProfileError, SoundProfile, key_line, profile_from
 from broadcaster.script.articles_from import items_with_articles, templated
 from broadcaster.script.fields import Ctx, line_of, number, parse_music, parse_voice
 from broadcaster.script.items import jingle_item
@@ -126,7 +126,7 @@ def _profile(ctx: Ctx, doc: LocatedDict) -> SoundProfile:
         return profile_from(raw, default_name=ctx.path.stem)
     except ProfileError as exc:
         key = f"profile.{exc.key}" if exc.key else "profile"
-        raise ctx.fail(exc.message, key, line_of(raw, exc.key, doc.line_of("profile")) if exc.key else doc.line_of("profile")) from None
+        raise ctx.fail(exc.message, key, key_line(raw, exc.key, doc.line_of("profile")) if exc.key else doc.line_of("profile")) from None
 
 
 def _fallback(ctx: Ctx, doc: LocatedDict) -> tuple[str, ...]:

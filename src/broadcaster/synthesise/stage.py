@@ -82,6 +82,11 @@ def _run(engine_name: str, requests: list[SpeechRequest], job: _Job) -> list[tup
             job.advance(1)
         else:
             missing.append(i)
+    # A segment asked for twice (an item's repeats, an urgent notice spoken
+    # twice) is made once; the copies take its result, counted as cached.
+    first_of: dict[str, int] = {}
+    copies = [i for i in missing if first_of.setdefault(keys[i], i) != i]
+    missing = [i for i in missing if first_of[keys[i]] == i]
     if missing:
         job.before_engines()
         stored: dict[int, Speech] = {}
@@ -99,6 +104,12 @@ def _run(engine_name: str, requests: list[SpeechRequest], job: _Job) -> list[tup
                 made = stored.get(j) or cache.put(keys[i], result)
                 out[i] = (_store_at_rate(cache, keys[i], made, job.rate_hz), False)
                 job.stats.synthesised += 1
+    for i in copies:
+        first = out[first_of[keys[i]]]
+        out[i] = first if isinstance(first, Exception) else (first[0], True)
+        if not isinstance(first, Exception):
+            job.stats.cached += 1
+        job.advance(1)
     return out  # type: ignore[return-value]
 
 

@@ -1,7 +1,7 @@
 """The Flask application: configuration, security hooks and shared helpers.
 
 `create_app(data_dir)` makes the app; the pages are in `pages_make.py`
-(new broadcast, queue, results), `pages_export.py` (onto a card or stick),
+(new broadcast, queue, results), `pages_urgent.py` (紧急插播), `pages_export.py` (onto a card or stick),
 `pages_music.py` (music beds), `pages_daily.py` (the daily broadcast) and
 `pages_station.py` (dictionary, history, cache, login). Renders never run here: pages put jobs on
 the `JobRunner` and read the queue.
@@ -14,6 +14,7 @@ from typing import Sequence
 
 from flask import Flask, abort, g, redirect, render_template, request, session, url_for
 
+from broadcaster import settings
 from broadcaster.web import security
 from broadcaster.web.compose import form_values
 from broadcaster.web.display import STATE_ZH, zh_date, zh_duration, zh_time
@@ -21,6 +22,7 @@ from broadcaster.web.extract import MAX_UPLOAD_BYTES
 from broadcaster.web.paths import DataDir
 from broadcaster.web.runner import LocalRunner
 from broadcaster.web.store import Store
+from broadcaster.web.urgent import ONLINE_ENGINES, UrgentRunner
 
 OPEN_PATHS = ("/login", "/static/")
 
@@ -39,15 +41,19 @@ def default_voices() -> list[tuple[str, str, str]]:
 
 def create_app(data_dir: Path, *, job_command: Sequence[str] | None = None, workers: int = 1,
                start_runner: bool = True, voices: list[tuple[str, str, str]] | None = None,
-               require_login: bool | None = None) -> Flask:
+               require_login: bool | None = None, urgent_command: Sequence[str] | None = None) -> Flask:
     """The web application on `data_dir` (made if absent).
 
     `job_command` runs one job (default `python -m broadcaster.web.job`;
-    tests pass one that registers a fake engine). Login is required when a
-    password has been set, unless `require_login` says otherwise."""
+    tests pass one that registers a fake engine), `urgent_command` the warm
+    urgent worker (web/urgent.py). Login is required when a password has
+    been set, unless `require_login` says otherwise."""
     data = DataDir(data_dir).create()
     store = Store(data.root)
     runner = LocalRunner(data.root, store, job_command, workers)
+    voices = voices or default_voices()
+    urgent = UrgentRunner(data.root, store, _warm_voice(voices), command=urgent_command,
+                          idle_s=60 * settings.read("BROADCASTER_URGENT_IDLE_MIN"))
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=data.secret_key(),
@@ -57,7 +63,7 @@ def create_app(data_dir: Path, *, job_command: Sequence[str] | None = None, work
         SESSION_COOKIE_SAMESITE="Lax",
     )
     app.extensions["broadcaster"] = {
-        "data": data, "store": store, "runner": runner, "voices": voices or default_voices(),
+        "data": data, "store": store, "runner": runner, "voices": voices, "urgent": urgent,
         "require_login": data.password_file.exists() if require_login is None else require_login,
     }
     app.jinja_env.filters.update(zh_duration=zh_duration, zh_time=zh_time, zh_date=zh_date, zh_state=lambda s: STATE_ZH.get(s, s))
@@ -111,9 +117,17 @@ def create_app(data_dir: Path, *, job_command: Sequence[str] | None = None, work
     from broadcaster.web.pages_make import make
     from broadcaster.web.pages_music import music
     from broadcaster.web.pages_station import station
+    from broadcaster.web.pages_urgent import urgent as urgent_pages
 
-    for blueprint in (make, export, music, daily, station):
+    for blueprint in (make, export, music, daily, station, urgent_pages):
         app.register_blueprint(blueprint)
     if start_runner:
         runner.start()
+        urgent.start()  # its worker starts with the first notice or visit to 紧急插播 (serve starts it at once)
     return app
+
+
+def _warm_voice(voices: list[tuple[str, str, str]]) -> str:
+    """The urgent worker's voice to load: the first offline one offered."""
+    engine, name, _ = next((v for v in voices if v[0] not in ONLINE_ENGINES), ("kokoro", "", ""))
+    return f"{engine}:{name}"

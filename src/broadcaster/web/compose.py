@@ -37,7 +37,7 @@ MAX_TITLE_CHARS = 60
 # (model MusicBed), named here rather than imported: those modules bring numpy,
 # which the web server's own process never needs (a test checks they agree).
 JINGLES_ZH = {"chime": "钟声", "chime-end": "钟声（收尾）", "start": "三声上行提示音", "end": "三声下行提示音",
-              "attention": "“请注意”提示音"}
+              "attention": "“请注意”提示音", "alert": "紧急警报音"}
 BED_LEVEL_DB, BED_DUCK_DB = -20.0, -12.0
 # The bed's level and ducking, as the page offers them: the script's own limits (script/fields.py parse_music).
 LEVEL_DB_RANGE = (-60.0, 0.0)

@@ -83,3 +83,7 @@ class DataDir:
         if not _KEY.fullmatch(key):
             raise InputError("bad preview key", where=key)
         return self.root / "previews" / f"{key}.mp3"
+
+    def urgent_file(self, job_id: int) -> Path:
+        """The MP3 of an urgent notice (web/urgent.py): `urgent/<job>.mp3`."""
+        return self.root / "urgent" / f"{int(job_id)}.mp3"

@@ -24,6 +24,7 @@ from typing import Any, Protocol, Sequence
 from broadcaster.web.store import Store
 
 POLL_S = 0.2
+RENDER_NICE = 10
 
 
 class JobRunner(Protocol):
@@ -66,7 +67,8 @@ class LocalRunner:
         return self.store.job(job_id)
 
     def jobs(self, limit: int = 100) -> list[dict[str, Any]]:
-        return self.store.jobs(limit)
+        """The queue page's list: renders, and urgent notices (run by web/urgent.py, beside this queue)."""
+        return self.store.jobs(limit, ("render", "urgent"))
 
     # -- running ----------------------------------------------------------------
     def start(self) -> None:
@@ -97,7 +99,7 @@ class LocalRunner:
 
     def _loop(self) -> None:
         while not self._stop.is_set():
-            job = self.store.claim_next()
+            job = self.store.claim_next(skip="urgent")  # urgent notices have their own warm worker
             if job is None:
                 self._wake.wait(timeout=1.0)
                 self._wake.clear()
@@ -111,6 +113,7 @@ class LocalRunner:
             # Its own session, so that cancel kills the render and any helper it started.
             child = subprocess.Popen([*self.command, str(self.data_dir), str(job["id"])], stdin=subprocess.DEVNULL,
                                      stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        _lower_priority(child.pid)
         with self._lock:
             self._children[job["id"]] = child
         self.store.set_pid(job["id"], child.pid)
@@ -131,6 +134,17 @@ class LocalRunner:
         finally:
             with self._lock:
                 self._children.pop(job["id"], None)
+
+
+def _lower_priority(pid: int) -> None:
+    """A render is batch work: at nice 10 its process group (and the ffmpeg it
+    starts, which inherits it) leaves the cores to an urgent notice
+    (web/urgent.py) and to the pages whenever they want them, and costs
+    nothing when they do not. Where priorities cannot be set, it runs as it is."""
+    try:
+        os.setpriority(os.PRIO_PGRP, pid, RENDER_NICE)
+    except (AttributeError, OSError):
+        pass
 
 
 def _kill(pid: int) -> None:

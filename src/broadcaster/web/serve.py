@@ -47,6 +47,8 @@ def serve(host: str, port: int, data_dir: Path, threads: int = 8, workers: int =
     # The queue is taken only once the address is ours: a second server that failed to start touches no job.
     runner = app.extensions["broadcaster"]["runner"]
     runner.start()
+    urgent = app.extensions["broadcaster"]["urgent"]
+    urgent.start(warm=True)  # the offline model loaded now, so that the first urgent notice is fast too
     shown = f"[{host}]" if ":" in host else host
     print(f"广播制作网页已启动：请用浏览器打开 http://{shown}:{port}/", flush=True)
     print(f"数据文件夹：{data.root}    按 Ctrl+C 停止", flush=True)
@@ -59,6 +61,7 @@ def serve(host: str, port: int, data_dir: Path, threads: int = 8, workers: int =
         pass
     finally:
         server.close()
+        urgent.stop()
         runner.stop()
         lock.close()
 

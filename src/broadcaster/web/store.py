@@ -31,7 +31,7 @@ CREATE TABLE IF NOT EXISTS broadcasts (
 );
 CREATE TABLE IF NOT EXISTS jobs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
-    kind TEXT NOT NULL,           -- render | preview
+    kind TEXT NOT NULL,           -- render | preview | daily | urgent
     params TEXT NOT NULL,         -- JSON
     state TEXT NOT NULL,          -- queued | running | done | failed | cancelled
     priority INTEGER NOT NULL DEFAULT 0,
@@ -106,16 +106,25 @@ class Store:
             row = db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
         return _job(row) if row else None
 
-    def jobs(self, limit: int = 100, kind: str = "render") -> list[dict[str, Any]]:
+    def jobs(self, limit: int = 100, kind: str | tuple[str, ...] = "render") -> list[dict[str, Any]]:
+        kinds = (kind,) if isinstance(kind, str) else tuple(kind)
         with self._db() as db:
-            rows = db.execute("SELECT * FROM jobs WHERE kind = ? ORDER BY id DESC LIMIT ?", (kind, limit)).fetchall()
+            rows = db.execute(f"SELECT * FROM jobs WHERE kind IN ({', '.join('?' * len(kinds))}) ORDER BY id DESC LIMIT ?",
+                              (*kinds, limit)).fetchall()
         return [_job(r) for r in rows]
 
-    def claim_next(self) -> dict[str, Any] | None:
-        """Mark the next queued job running and return it (previews first: they are short)."""
+    def claim_next(self, kind: str | None = None, skip: str | None = None) -> dict[str, Any] | None:
+        """Mark the next queued job running and return it (previews first: they are short).
+        `kind`: only jobs of that kind; `skip`: none of that kind (urgent notices
+        have a worker of their own, web/urgent.py)."""
+        where, args = "state = 'queued'", []
+        if kind is not None:
+            where, args = where + " AND kind = ?", [kind]
+        if skip is not None:
+            where, args = where + " AND kind != ?", [*args, skip]
         with self._db() as db:
             db.execute("BEGIN IMMEDIATE")  # one claimer at a time, even across processes
-            row = db.execute("SELECT * FROM jobs WHERE state = 'queued' ORDER BY priority DESC, id LIMIT 1").fetchone()
+            row = db.execute(f"SELECT * FROM jobs WHERE {where} ORDER BY priority DESC, id LIMIT 1", args).fetchone()
             if row is None:
                 db.execute("COMMIT")
                 return None
