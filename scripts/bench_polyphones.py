@@ -1,4 +1,6 @@
-"""Polyphone accuracy of each way of choosing readings, on tests/text/polyphones.txt.
+"""Polyphone accuracy of each way of choosing readings, on tests/text/polyphones.txt
+(the set the rules were made on) or, with --set, tests/text/polyphones-heldout.txt
+(sentences written after them).
 
 Every line of the set is a notice-style sentence with the expected reading of
 its polyphones in brackets (银行[hang2]); a reading is right when the
@@ -13,7 +15,7 @@ syllable and its dictionary tone (before sandhi) match. Approaches:
                    inside words, context rules, the built-in lexicon);
 - broadcaster+g2pM: the same, g2pM deciding polyphones left to the default.
 
-    PYTHONPATH=src python scripts/bench_polyphones.py [--show-errors]
+    PYTHONPATH=src python scripts/bench_polyphones.py [--show-errors] [--set FILE]
 """
 from __future__ import annotations
 
@@ -150,9 +152,10 @@ def score(name: str, read, cases, show: bool) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--show-errors", action="store_true")
+    parser.add_argument("--set", type=Path, default=SET, help="the sentence file (default: tests/text/polyphones.txt)")
     args = parser.parse_args()
-    cases = load_set()
-    print(f"{len(cases)} sentences, {sum(len(e) for _, e in cases)} polyphones checked\n")
+    cases = load_set(args.set)
+    print(f"{args.set.name}: {len(cases)} sentences, {sum(len(e) for _, e in cases)} polyphones checked\n")
     print(f"{'approach':<20} {'right':>9} {'accuracy':>8}   time")
     score("pypinyin", by_pypinyin, cases, args.show_errors)
     t0 = time.perf_counter()

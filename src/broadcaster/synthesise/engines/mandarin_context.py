@@ -30,6 +30,8 @@ _DI4_BEFORE = frozenset("上里下中面头方区块的区边")
 _COUNTED = frozenset("两三四五六七八九十几每")
 # 长 is cháng "long" after a degree word (又宽又长, 很长); zhǎng "grow" before 得.
 _DEGREE = frozenset("很 太 较 更 最 又 挺 真 多 好 全 这么 那么 特别 非常 比较 越来越 有点 不".split())
+# 长 is zhǎng "head" after a unit in a word jieba knows but pypinyin does not (户长, 站长).
+_HEADS = frozenset("户村镇乡县市省组队站所局处科部班校院社行团船机厂店馆家族首兄")
 # 血 is xiě on its own after an amount (流了好多血, 一滴血).
 _AMOUNTS = ("点", "滴", "些", "多", "口", "身", "摊", "了")
 # 空 is kòng "free time" after 有/没/抽.
@@ -101,6 +103,10 @@ def lone_reading(chars: str, k: int, words: list[str], w: int) -> tuple[str, str
         return "kong4", "空 kòng: free time"
     if c == "血" and alone and (prev_word.endswith(_AMOUNTS)) and next_word[:1] in ("", "了", "的"):
         return "xie3", "血 xiě on its own"
+    if c == "长" and not alone and before in _HEADS and len(words[w]) == 2 and _word_end(words, w, k):
+        return "zhang3", "X长 zhǎng: the head of X"
+    if c == "种" and alone and next_word[:1] in ("了", "着", "过"):
+        return "zhong4", "种 zhòng: to plant"
     if c == "长" and alone:
         if after == "得":
             return "zhang3", "长 zhǎng: grow"
