@@ -78,7 +78,8 @@ def spoken_tones(words: list[str], syllables: list[str]) -> list[str]:
         if word in NEUTRAL_LAST or (len(word) > 2 and word[-2:] in NEUTRAL_LAST):
             out[end - 1] = _retone(out[end - 1], "5")
     for i in range(1, n - 1):
-        if chars[i] == "一" and chars[i - 1] == chars[i + 1] and chars[i - 1] not in _NUMERALS:
+        # 看一看, but not 一个一个 (one by one: yí gè yí gè)
+        if chars[i] == "一" and chars[i - 1] == chars[i + 1] and chars[i - 1] not in _NUMERALS and chars[i - 2:i - 1] != "一":
             out[i] = "yi5"
 
     # 2. and 3. 不 and 一, decided by the dictionary tone of what follows
