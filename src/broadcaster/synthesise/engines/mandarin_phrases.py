@@ -11,14 +11,8 @@ from functools import lru_cache
 # checks that it still does, so an entry can go when pypinyin is fixed).
 PHRASE_FIXES: dict[str, str] = {
     "还款": "huan2 kuan3",  # pypinyin: hái
-    "退还": "tui4 huan2",
     "接种": "jie1 zhong4",  # pypinyin: zhǒng "seed"
-    "表率": "biao3 shuai4",  # pypinyin: lǜ
-    "空白": "kong4 bai2",
-    "散装": "san3 zhuang1",
     "累累": "lei2 lei2",  # 硕果累累
-    "藏历": "zang4 li4",
-    "和面": "huo2 mian4",
     "全长": "quan2 chang2",
 }
 
