@@ -60,6 +60,11 @@ def in_dictionary(word: str) -> bool:
     return _get().FREQ.get(word, 0) > 0
 
 
+def frequency(word: str) -> int:
+    """How often jieba's dictionary counts `word` (0 when it does not have it)."""
+    return _get().FREQ.get(word, 0)
+
+
 def tokenizer_with(words: frozenset[str]):
     """A jieba Tokenizer that also knows `words` (a lexicon's), sharing the
     dictionary: the words live in a small mapping in front of it (a
