@@ -46,6 +46,9 @@ TITLES = ("书记", "主任", "老师", "医生", "大夫", "师傅", "先生", 
           "组长", "站长", "所长", "局长", "处长", "科长", "部长", "委员", "老板", "教授", "总", "警官", "支书", "婆婆", "奶奶", "爷爷")
 
 
+_RULED = frozenset("行为还得地着量数教空血长种")  # the characters lone_reading has rules for
+
+
 def _word_end(words: list[str], w: int, k: int) -> bool:
     """Whether chars[k] is the last character of words[w]."""
     return sum(len(word) for word in words[:w + 1]) == k + 1
@@ -61,9 +64,11 @@ def _neighbours(words: list[str], w: int) -> tuple[str, str]:
 
 def lone_reading(chars: str, k: int, words: list[str], w: int) -> tuple[str, str] | None:
     """(syllable, rule) for chars[k], which no phrase covers (words[w] holds it), or None."""
+    c = chars[k]
+    if c not in _RULED:
+        return None
     from broadcaster.words import in_dictionary
 
-    c = chars[k]
     before, after = chars[k - 1] if k > 0 else "", chars[k + 1] if k + 1 < len(chars) else ""
     alone = len(words[w]) == 1
     prev_word, next_word = _neighbours(words, w) if alone else ("", "")
