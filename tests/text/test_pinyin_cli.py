@@ -3,11 +3,14 @@ golden files, and a check that the syllables shown are the ones the offline
 engine turns into phonemes."""
 from __future__ import annotations
 
-import pytest
-from text_helpers import FIXTURES, check_golden
+from pathlib import Path
 
-NOTICE = FIXTURES / "polyphone-notice.txt"
-SCRIPT = FIXTURES / "pinyin-script.yaml"
+import pytest
+from text_helpers import check_golden
+
+HERE = Path(__file__).resolve().parent / "readings"
+NOTICE = HERE / "polyphone-notice.txt"
+SCRIPT = HERE / "pinyin-script.yaml"
 
 
 @pytest.mark.parametrize("source, golden", [(NOTICE, "polyphone-notice.pinyin.txt"), (SCRIPT, "pinyin-script.pinyin.txt")])
