@@ -165,6 +165,15 @@ class EdgeEngine:
         self.last_stats: dict = {}
         self._rng = random.Random()
 
+    def load_libraries(self) -> None:
+        """Import what synthesis imports on first use (render.load_libraries):
+        edge-tts, and what respells dictionary words (homophones.py)."""
+        import edge_tts  # noqa: F401
+        import pypinyin  # noqa: F401
+        import pypinyin_dict.pinyin_data.kxhc1983  # noqa: F401
+
+        import broadcaster.synthesise.engines.homophones  # noqa: F401
+
     # -- identity and voices ----------------------------------------------------
 
     def model_id(self) -> str:

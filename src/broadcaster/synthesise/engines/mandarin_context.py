@@ -11,6 +11,9 @@ the character keeps its most common reading.
 """
 from __future__ import annotations
 
+from broadcaster.synthesise.engines.mandarin_phrases import phrase_reading
+from broadcaster.words import in_dictionary
+
 # 量 is liáng "to measure" before what is measured (为老年人量血压).
 MEASURED = frozenset("血压 体温 体重 身高 尺寸 血糖 腰围".split())
 # 为 is wéi "as, to be" after verbs of naming and changing (被评为, 改为, 分为)
@@ -67,8 +70,6 @@ def lone_reading(chars: str, k: int, words: list[str], w: int) -> tuple[str, str
     c = chars[k]
     if c not in _RULED:
         return None
-    from broadcaster.words import in_dictionary
-
     before, after = chars[k - 1] if k > 0 else "", chars[k + 1] if k + 1 < len(chars) else ""
     alone = len(words[w]) == 1
     prev_word, next_word = _neighbours(words, w) if alone else ("", "")
@@ -122,8 +123,6 @@ def lone_reading(chars: str, k: int, words: list[str], w: int) -> tuple[str, str
 
 def surname_reading(chars: str, k: int, word: str) -> tuple[str, str] | None:
     """(syllable, rule) when chars[k] (the first of `word`) is a surname, else None."""
-    from broadcaster.words import in_dictionary
-
     c = chars[k]
     reading = SURNAMES[c]
     if k > 0 and chars[k - 1] == "姓":
@@ -140,8 +139,6 @@ def surname_reading(chars: str, k: int, word: str) -> tuple[str, str] | None:
 
 
 def _phrase_inside(word: str) -> bool:
-    from broadcaster.synthesise.engines.mandarin_phrases import phrase_reading
-
     return any(phrase_reading(word[:n]) for n in range(2, len(word) + 1))
 
 

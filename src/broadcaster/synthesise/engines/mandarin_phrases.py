@@ -18,6 +18,9 @@ PHRASE_FIXES: dict[str, str] = {
 
 
 def _tone3(marked: str) -> str:
+    # pypinyin is imported on first use, not with this module, so that
+    # `broadcaster check` and a render served from the cache never load its
+    # tables (~55 MB); kokoro's load_libraries imports it for threaded renders.
     from pypinyin import Style
     from pypinyin.style import convert
 

@@ -26,7 +26,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from broadcaster.words import in_dictionary
+from broadcaster.synthesise.engines import mandarin_context as context
 from broadcaster.synthesise.engines.mandarin_phrases import _tone3, default_reading, phrase_reading  # noqa: F401 (re-exported)
+from broadcaster.synthesise.engines.place_names import find_places
 
 MAX_PHRASE_CHARS = 6
 
@@ -65,12 +68,9 @@ def _known_words(words: list[str]) -> list[str]:
     characters, except possible names (a surname and one or two more
     characters): 请单老师 is cut 请单 / 老师, and the rules need 单 on its own
     to see the title after it."""
-    from broadcaster.synthesise.engines.mandarin_context import SURNAMES
-    from broadcaster.words import in_dictionary
-
     out: list[str] = []
     for word in words:
-        if len(word) == 1 or in_dictionary(word) or phrase_reading(word) or (word[0] in SURNAMES and len(word) <= 3):
+        if len(word) == 1 or in_dictionary(word) or phrase_reading(word) or (word[0] in context.SURNAMES and len(word) <= 3):
             out.append(word)
             continue
         i = 0  # the longest known words inside, left to right (先和面: 先 / 和面)
@@ -85,9 +85,6 @@ def _known_words(words: list[str]) -> list[str]:
 def read_phrase(words: list[str]) -> list[Reading]:
     """One Reading per character of `words` (jieba words of Han characters,
     one phrase with no punctuation inside)."""
-    from broadcaster.synthesise.engines import mandarin_context as context
-    from broadcaster.synthesise.engines.place_names import find_places
-
     chars = "".join(words)
     words = _known_words(words)
     starts, ends, pos = [], [], 0

@@ -12,6 +12,7 @@ ends where a word ends or before a suffix (六安市, 丽水人), so 美丽水�
 """
 from __future__ import annotations
 
+import importlib.resources as resources
 from functools import lru_cache
 
 SUFFIXES = frozenset("市县区州镇乡村人旗盟山")
@@ -20,8 +21,6 @@ SUFFIXES = frozenset("市县区州镇乡村人旗盟山")
 @lru_cache(maxsize=1)
 def place_table() -> dict[str, list[tuple[str, tuple[str, ...]]]]:
     """First character → [(name, syllables)], longest name first."""
-    import importlib.resources as resources
-
     text = (resources.files("broadcaster") / "data" / "place_names.tsv").read_text(encoding="utf-8")
     by_first: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
     for line in text.splitlines():
