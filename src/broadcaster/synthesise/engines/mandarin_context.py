@@ -14,7 +14,12 @@ from __future__ import annotations
 from broadcaster.synthesise.engines.mandarin_phrases import phrase_reading
 from broadcaster.words import in_dictionary
 
-# 量 is liáng "to measure" before what is measured (为老年人量血压).
+# 量 is liáng "to measure" before what is measured (为老年人量血压) and,
+# standing alone, before what follows a verb (量了, 量好); 数 shǔ likewise (数着).
+_VERB_AFTER = frozenset("了着过好完")
+_COUNT_AFTER = _VERB_AFTER | {"不", "得"}
+# 着 zháo "catch" in 着了凉, 着了火.
+_CATCH = frozenset("凉火急迷")
 MEASURED = frozenset("血压 体温 体重 身高 尺寸 血糖 腰围".split())
 # 为 is wéi "as, to be" after verbs of naming and changing (被评为, 改为, 分为)
 # and before 准/主/止/期/宜/限 (以…为准); otherwise wèi "for".
@@ -97,11 +102,13 @@ def lone_reading(chars: str, k: int, words: list[str], w: int) -> tuple[str, str
         return "de5", "地 de after a description"
     if c == "着" and before in "不得" and k > 1 and _word_end(words, w, k):
         return "zhao2", "V不着 zháo"
+    if c == "着" and alone and after == "了" and chars[k + 2:k + 3] in _CATCH:
+        return "zhao2", "着了凉 zháo"
     if c == "着" and alone and k > 0:
         return "zhe5", "着 zhe after a verb"
-    if c == "量" and alone and next_word in MEASURED:
-        return "liang2", "量 liáng before what is measured"
-    if c == "数" and (after in "不得" or chars[k + 1:k + 3] == "一数" or chars[max(0, k - 2):k] == "数一"):
+    if c == "量" and alone and (next_word in MEASURED or next_word[:1] in _VERB_AFTER):
+        return "liang2", "量 liáng: to measure"
+    if c == "数" and (after in _COUNT_AFTER or chars[k + 1:k + 3] == "一数" or chars[max(0, k - 2):k] == "数一"):
         return "shu3", "数 shǔ: to count"
     if c == "教" and alone:
         return "jiao1", "教 jiāo: to teach"
@@ -142,12 +149,17 @@ def _phrase_inside(word: str) -> bool:
     return any(phrase_reading(word[:n]) for n in range(2, len(word) + 1))
 
 
+# 看好 is kān hǎo "look after" before who or what is looked after (看好自己的孩子),
+# kàn hǎo "think well of" otherwise (看好市场).
+_LOOKED_AFTER = ("孩子", "小孩", "老人", "门", "东西", "物品", "财物", "家")
 # 结果 is jiē guǒ "bear fruit" after these (开始结果); jié guǒ "result" otherwise.
 _BEAR_FRUIT_AFTER = ("开花", "开始", "已经", "陆续", "不", "没", "能", "会", "树", "年")
 
 
 def phrase_override(chars: str, k: int, piece: str) -> tuple[tuple[str, ...], str] | None:
-    """A phrase's other reading where what comes before decides it, or None."""
+    """A phrase's other reading where its neighbours decide it, or None."""
     if piece == "结果" and chars[:k].endswith(_BEAR_FRUIT_AFTER):
         return ("jie1", "guo3"), "结果 jiē guǒ: bear fruit"
+    if piece == "看好" and any(w in chars[k + 2:k + 8] for w in _LOOKED_AFTER):
+        return ("kan1", "hao3"), "看好 kān: look after"
     return None
