@@ -11,7 +11,7 @@ from __future__ import annotations
 # Words whose last syllable is neutral in standard Mandarin (现代汉语词典,
 # the 普通话水平测试 list) but has a full tone in pypinyin 0.55. Left out on
 # purpose: 地方 (dìfāng "local" in 地方政府), 人家 (rénjiā "household"),
-# 实在, 东家. tests/test_g2p.py checks that pypinyin still needs each one.
+# 实在, 东家, 精神 (jīngshén "spirit" in 会议精神), 地道 (dìdào "tunnel"). tests/test_g2p.py checks that pypinyin still needs each one.
 NEUTRAL_LAST = frozenset("""
     时候 事情 衣服 师傅 师父 朋友 清楚 关系 休息 告诉 麻烦 明白 认识 知识 先生 学生
     客气 舒服 商量 打算 收拾 困难 粮食 庄稼 豆腐 名字 眼睛 耳朵 热闹 消息 力气 脑袋
@@ -21,6 +21,10 @@ NEUTRAL_LAST = frozenset("""
     应付 包袱 口袋 脾气 福气 运气 志气 小气 和气 阔气
     爸爸 妈妈 哥哥 姐姐 妹妹 爷爷 奶奶 叔叔 宝宝 娃娃 星星 谢谢
     看看 想想 说说 试试 问问 听听 走走 讲讲 查查 算算
+    知道 晚上 早上 咳嗽 玻璃 苍蝇 蘑菇 喇叭 唠叨 溜达 嘀咕 扫帚 笤帚 篱笆 泥巴 云彩
+    胳膊 巴掌 稳当 妥当 热乎 勤快 利落 麻利 模糊 马虎 厉害 能耐 委屈 打扮 打量 比划
+    收成 年成 护士 会计 风筝 灯笼 裁缝 木匠 铁匠 外甥 舅舅 婶婶 秀才 学问 见识 交情
+    本钱 算盘 铺盖 状元
 """.split())
 # Words ending in 儿 where 儿 is a syllable of its own ("child"), not 儿化.
 NOT_ERHUA = frozenset("""
