@@ -22,6 +22,13 @@ def spoken(text: str) -> str:
         ("好朋友", "hao3 peng2 you5"),
         ("把家乡建设得更加美好", "ba3 jia1 xiang1 jian4 she4 de5 geng4 jia1 mei2 hao3"),
         ("看一看", "kan4 yi5 kan4"),
+        ("大家都知道", "da4 jia1 dou1 zhi1 dao5"),
+        ("明天晚上", "ming2 tian1 wan3 shang5"),
+        # 一 between two measure words is "one by one", not a doubled verb
+        ("一个一个来", "yi2 ge4 yi2 ge4 lai2"),
+        # readings chosen by context reach the spoken tones (issue 27)
+        ("大家得把质量关把好", "da4 jia1 dei2 ba3 zhi4 liang4 guan1 ba2 hao3"),
+        ("请借款农户按时还款", "qing3 jie4 kuan3 nong2 hu4 an4 shi2 huan2 kuan3"),
         # 不: bú before a fourth tone also when jieba cuts it off; neutral in A不A and 看不清
         ("不对", "bu2 dui4"),
         ("不好", "bu4 hao3"),

@@ -82,15 +82,17 @@ def render(
 @app.command()
 def text(
     source: str = typer.Argument(..., metavar="INPUT", help="A script (.yaml), an article (.txt/.md/.html), or - for stdin."),
-    explain: bool = typer.Option(False, "--explain", help="Show original, cleaned and normalised form of each segment."),
+    explain: bool = typer.Option(False, "--explain", help="Show original, cleaned and normalised form of each segment, its syllables and the reading of each polyphone."),
+    pinyin: bool = typer.Option(False, "--pinyin", help="After each segment, the syllables the offline voice says: one per Han character, tones 1-5 as spoken."),
     simplified: bool = typer.Option(False, "--simplified", help="Convert Traditional characters to Simplified."),
     date: Optional[str] = typer.Option(None, "--date", help=_DATE_HELP),
 ) -> None:
     """Print exactly the segments that would be spoken, one per line."""
-    from broadcaster.textcmd import explain_lines, spoken_lines
+    from broadcaster.textcmd import explain_lines, pinyin_lines, spoken_lines
 
     day = _day(date)
-    lines = explain_lines(source, simplified, day) if explain else spoken_lines(source, simplified, day)
+    show = explain_lines if explain else pinyin_lines if pinyin else spoken_lines
+    lines = show(source, simplified, day)
     sys.stdout.write("".join(line + "\n" for line in lines))
 
 

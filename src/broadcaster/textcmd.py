@@ -5,7 +5,8 @@ import sys
 from pathlib import Path
 
 from broadcaster.errors import TextError
-from broadcaster.prepare import explain, prepare
+from broadcaster.model.text import Lexicon, Segment
+from broadcaster.prepare import build_lexicon, explain, prepare
 from broadcaster.prepare.pipeline import finish_document, open_article
 from broadcaster.prepare.readers import Article, read_bytes
 from broadcaster.prepare.readers.fetch import is_url, read_url
@@ -35,15 +36,51 @@ def reader_lines(article: Article) -> list[str]:
 
 
 def spoken_lines(source: str, to_simplified: bool = False, date=None) -> list[str]:
+    return [s.spoken for s in _segments(source, to_simplified, date)]
+
+
+def _segments(source: str, to_simplified: bool, date, lexicon: Lexicon | None = None) -> list[Segment]:
+    """The segments a render would speak (an article with `lexicon`)."""
     if source.endswith(SCRIPT_SUFFIXES):
         from broadcaster.render import plan_programme
         from broadcaster.script import load_script
 
-        return [cue.segment.spoken for plan in plan_programme(load_script(source, date)) for cue in plan.cues]
-    segments = prepare(_article_text(source, to_simplified), headline=True)
+        return [cue.segment for plan in plan_programme(load_script(source, date)) for cue in plan.cues]
+    segments = prepare(_article_text(source, to_simplified), headline=True, lexicon=lexicon)
     if not segments:
         raise TextError("nothing to say", where=source)
-    return [s.spoken for s in segments]
+    return segments
+
+
+def pinyin_lines(source: str, to_simplified: bool = False, date=None) -> list[str]:
+    """`text --pinyin`: each segment, then the syllables the offline engine
+    will say for it, read by the engine's own G2P (`MandarinG2P.pieces`): one
+    per Han character, tones as spoken (1-4, 5 neutral), a merged 儿 as r5.
+    An article is read with the lexicon a render would use (built in and
+    $BROADCASTER_LEXICON); a script with its own."""
+    from broadcaster.synthesise.engines.mandarin_g2p import MandarinG2P
+    from broadcaster.synthesise.engines.mandarin_show import pinyin_line
+
+    g2p = MandarinG2P()
+    lines: list[str] = []
+    for seg in _segments(source, to_simplified, date, build_lexicon()):
+        lines += [seg.spoken, pinyin_line(g2p.pieces(seg.spoken, seg.pinyin))]
+    return lines
+
+
+def _reading_notes():
+    """`--explain`'s last lines for a segment, from the engine's G2P: the
+    syllables (as `--pinyin` prints them) and the reading of each polyphone."""
+    from broadcaster.synthesise.engines.mandarin_g2p import MandarinG2P
+    from broadcaster.synthesise.engines.mandarin_show import pinyin_line, reading_notes
+
+    g2p = MandarinG2P()
+
+    def notes(seg: Segment) -> list[str]:
+        pieces = g2p.pieces(seg.spoken, seg.pinyin)
+        return [f"  says:     {pinyin_line(pieces)}", *reading_notes(pieces)]
+
+    return notes
 
 
 def explain_lines(source: str, to_simplified: bool = False, date=None) -> list[str]:
@@ -54,13 +91,14 @@ def explain_lines(source: str, to_simplified: bool = False, date=None) -> list[s
 
         programme = load_script(source, date)
         lexicon = programme_lexicon(programme)
+        notes = _reading_notes()
         lines = []
         for item in programme.items:
             if isinstance(item, TextItem):
-                lines += explain(item.text, lexicon=lexicon, limits=programme.limits)
+                lines += explain(item.text, lexicon=lexicon, limits=programme.limits, notes=notes)
             elif isinstance(item, ArticleItem):
                 article = item_article(item)
-                lines += reader_lines(article) + explain(article.text, lexicon=lexicon, limits=programme.limits, headline=True)
+                lines += reader_lines(article) + explain(article.text, lexicon=lexicon, limits=programme.limits, headline=True, notes=notes)
         return lines
     article = _article(source, to_simplified)
-    return reader_lines(article) + explain(article.text, headline=True)
+    return reader_lines(article) + explain(article.text, lexicon=build_lexicon(), headline=True, notes=_reading_notes())

@@ -50,6 +50,21 @@ def cut(text: str) -> list[str]:
     return _get().lcut(text)
 
 
+def in_dictionary(word: str) -> bool:
+    """Whether jieba's dictionary has `word` (a word its HMM invented, such as
+    a person's name, is not in it).
+
+    >>> in_dictionary("小区"), in_dictionary("单小红")
+    (True, False)
+    """
+    return _get().FREQ.get(word, 0) > 0
+
+
+def frequency(word: str) -> int:
+    """How often jieba's dictionary counts `word` (0 when it does not have it)."""
+    return _get().FREQ.get(word, 0)
+
+
 def tokenizer_with(words: frozenset[str]):
     """A jieba Tokenizer that also knows `words` (a lexicon's), sharing the
     dictionary: the words live in a small mapping in front of it (a

@@ -35,7 +35,7 @@ def test_satisfies_the_engine_protocol():
     e = EdgeEngine()
     assert isinstance(e, Engine)
     assert e.name == "edge"
-    assert e.model_id() == f"edge-tts-{edge_tts.__version__}"
+    assert e.model_id() == f"edge-tts-{edge_tts.__version__}/respell-1"
     assert e.default_voice() == "zh-CN-XiaoxiaoNeural"
 
 
@@ -77,6 +77,23 @@ def test_voice_rate_volume_pitch_and_escaping_reach_the_service(fake_edge, engin
     assert speech.marks[0].text == text
     # a faster rate gives shorter audio, and the truncation check scales with it
     assert speech.duration_s == pytest.approx(expected_s(text, rate_factor=1.5), abs=0.12)
+
+
+def test_dictionary_pinyin_is_sent_as_characters_with_only_that_reading(fake_edge, engine_for):
+    """edge takes text, not phonemes: a lexicon word with pinyin is respelled
+    (单 shàn → 善, 蚌埠 → 蹦布), the caption text is untouched, and the clip
+    notes say how each word was said; a syllable no common character reads
+    only that way (a neutral tone) is left as written, and noted."""
+    svc = fake_edge()
+    engine = engine_for(svc)
+    forced = SpeechRequest("单书记去了蚌埠。", Voice("edge"), pinyin=((0, 1, "shan4"), (5, 7, "beng4 bu4")))
+    unforced = SpeechRequest("走吧。", Voice("edge"), pinyin=((1, 2, "ba5"),))
+    results = engine.synthesize_many([forced, unforced])
+    assert not any(isinstance(r, Exception) for r in results), results
+    assert sorted(svc.stats()["texts"]) == sorted(["善书记去了蹦布。", "走吧。"])
+    assert engine.reading_notes(forced) == ("edge: 单 (shan4) sent as 善", "edge: 蚌埠 (beng4 bu4) sent as 蹦布")
+    assert engine.reading_notes(unforced) == ("edge: 吧 (ba5): reading not forced (no character is read only ba5)",)
+    assert engine.reading_notes(req("没有词典词。")) == ()
 
 
 def test_empty_text_gives_empty_speech_without_a_connection(fake_edge, engine_for):

@@ -178,3 +178,23 @@ def test_cli_subprocess_uses_the_service_from_the_environment(tmp_path, fake_edg
     assert all(i["engine"] == "edge" and i["fallback"] is None for i in items)
     assert svc.stats()["connections"] >= sum(len(i["segments"]) for i in items)
     assert svc.fault_counts
+
+
+def test_dictionary_readings_reach_edge_as_text_and_the_manifest_says_how(tmp_path, fake_edge, edge_at, run_cli, monkeypatch):
+    monkeypatch.setenv("BROADCASTER_CACHE_DIR", str(tmp_path / "cache"))
+    script = tmp_path / "programme.yaml"
+    script.write_text(
+        "title: 词典读音\ndate: 2026-11-30\nvoice: {engine: edge}\nfallback: []\n"
+        "lexicon:\n  溱潼: {pinyin: qin2 tong2}\n"
+        "items:\n  - text: 溱潼镇的村民请注意。\n    title: 通知\n  - text: 今天天气晴。\n    title: 天气\n",
+        encoding="utf-8",
+    )
+    svc = fake_edge()
+    edge_at(svc)
+    code, out, err, manifest = render(run_cli, script, tmp_path / "out")
+    assert code == 0, err
+    assert sorted(svc.stats()["texts"]) == ["今天天气晴。", "秦铜镇的村民请注意。"]
+    notice, weather = spoken(manifest)
+    assert notice["segments"][0]["spoken"] == "溱潼镇的村民请注意。"  # captions keep the word
+    assert notice["segments"][0]["reading_notes"] == ["edge: 溱潼 (qin2 tong2) sent as 秦铜"]
+    assert "reading_notes" not in weather["segments"][0]

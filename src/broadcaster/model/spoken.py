@@ -18,6 +18,7 @@ class Clip:
     engine: str
     voice: str
     cached: bool
+    notes: tuple[str, ...] = ()  # how the engine said the dictionary's readings, when it could not say them as given
 
 
 @dataclass

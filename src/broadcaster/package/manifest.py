@@ -72,6 +72,7 @@ def item_entry(span: ItemSpan, file: str | None, sha256: str | None, loudness: L
                 "start_s": _r(s.start_s), "duration_s": _r(s.duration_s),
                 "written": s.clip.cue.segment.written, "spoken": s.clip.cue.segment.spoken,
                 "engine": s.clip.engine, "voice": s.clip.voice,
+                **({"reading_notes": list(s.clip.notes)} if s.clip.notes else {}),
             }
             for s in span.segments
         ],

@@ -14,6 +14,7 @@ import re
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 
 from broadcaster.errors import TextError
 from broadcaster.prepare.clean import clean_lines, markdown_to_lines
@@ -187,12 +188,15 @@ def explain(
     lexicon: Lexicon | None = None,
     limits: Limits = Limits(),
     headline: bool = False,
+    notes: Callable[[Segment], list[str]] | None = None,
 ) -> list[str]:
     """Lines for `broadcaster text --explain`: per segment, its number and
     break, the original (as given), the cleaned written form and the spoken
     form, every rewrite with the name of the rule that made it (in the order
     the rules ran, so a later rule may read what an earlier one wrote), plus
-    any pinyin spans; a blank line between segments.
+    any pinyin spans and the lines `notes` gives for the segment (the CLI
+    passes the engine's readings of polyphones); a blank line between
+    segments.
 
         [1] headline
           original: 　　泰州溱潼镇:党员冬训…
@@ -218,6 +222,8 @@ def explain(
         lines += [f"  rule:     {c.rule}  {_shown(c.written)} → {_shown(c.spoken)}" for c in trace]
         for start, end, py in seg.pinyin:
             lines.append(f"  pinyin:   {seg.spoken[start:end]} = {py}")
+        if notes is not None:
+            lines += notes(seg)
     return lines
 
 

@@ -128,6 +128,16 @@ def _store_at_rate(cache: SegmentCache, key: str, speech: Speech, rate_hz: int) 
     return stored
 
 
+def _reading_notes(engine_name: str, job: _Job) -> Callable[[SpeechRequest], tuple[str, ...]]:
+    """The engine's `reading_notes(request)` (an engine that takes text, not
+    phonemes, says how it passed the dictionary's pinyin), or no notes."""
+    try:
+        notes = getattr(job.engines.get(engine_name), "reading_notes", None)
+    except Exception:  # noqa: BLE001 - an engine that did not load spoke nothing to note
+        notes = None
+    return notes if notes is not None else (lambda request: ())
+
+
 def _speak(plans: list[ItemPlan], voice_for: Callable[[Cue], Voice], job: _Job) -> dict[int, list[Clip] | Exception]:
     """Speak every cue of `plans`, batched per engine so engines can work concurrently."""
     by_engine: dict[str, list[tuple[int, int, SpeechRequest]]] = {}
@@ -139,12 +149,14 @@ def _speak(plans: list[ItemPlan], voice_for: Callable[[Cue], Voice], job: _Job) 
     failures: dict[int, Exception] = {}
     for engine_name, entries in by_engine.items():
         results = _run(engine_name, [r for _, _, r in entries], job)
+        notes_of = _reading_notes(engine_name, job)
         for (p_index, c_index, request), result in zip(entries, results):
             if isinstance(result, Exception):
                 failures.setdefault(p_index, result)
             else:
                 speech, cached = result
-                clips[p_index][c_index] = Clip(plans[p_index].cues[c_index], speech, engine_name, request.voice.name or "", cached)
+                clips[p_index][c_index] = Clip(plans[p_index].cues[c_index], speech, engine_name, request.voice.name or "",
+                                               cached, notes_of(request))
     return {i: failures.get(i, clips[i]) for i in range(len(plans))}
 
 

