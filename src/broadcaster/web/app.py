@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Sequence
 
 from flask import Flask, abort, g, redirect, render_template, request, session, url_for
+from werkzeug.routing import IntegerConverter
 
 from broadcaster.web import security
 from broadcaster.web.compose import form_values
@@ -20,9 +21,16 @@ from broadcaster.web.display import STATE_ZH, zh_date, zh_duration, zh_time
 from broadcaster.web.extract import MAX_UPLOAD_BYTES
 from broadcaster.web.paths import DataDir
 from broadcaster.web.runner import LocalRunner
-from broadcaster.web.store import Store
+from broadcaster.web.store import MAX_ROW_ID, Store
 
 OPEN_PATHS = ("/login", "/static/")
+
+
+class RowIdConverter(IntegerConverter):
+    """`<int:…>` in our routes: a number SQLite can hold, else the route does not match (404, not an overflow's 500)."""
+
+    def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = MAX_ROW_ID, signed: bool = False):
+        super().__init__(map, fixed_digits, min, max, signed)
 
 
 def default_voices() -> list[tuple[str, str, str]]:
@@ -59,18 +67,22 @@ def create_app(data_dir: Path, *, job_command: Sequence[str] | None = None, work
     app.extensions["broadcaster"] = {
         "data": data, "store": store, "runner": runner, "voices": voices or default_voices(),
         "require_login": data.password_file.exists() if require_login is None else require_login,
+        "throttle": security.LoginThrottle(),
     }
+    app.url_map.converters["int"] = RowIdConverter
     app.jinja_env.filters.update(zh_duration=zh_duration, zh_time=zh_time, zh_date=zh_date, zh_state=lambda s: STATE_ZH.get(s, s))
     app.jinja_env.globals.update(csrf_token=lambda: security.csrf_token(session), option_values=form_values)
 
     @app.before_request
     def _guard():
+        if "\0" in request.path:
+            abort(404)  # no file or page has a NUL in its name (and the OS would refuse it with a 500)
         session.permanent = True
         ctx = app.extensions["broadcaster"]
         if ctx["require_login"] and not request.path.startswith(OPEN_PATHS) and not security.logged_in(session):
             session.pop("login_at", None)
             if request.method == "GET":
-                return redirect(url_for("station.login", next=request.path))
+                return redirect(url_for("station.login", next=security.local_target(request.path)))
             abort(401)
         if request.method == "POST":
             sent = request.form.get("csrf") or request.headers.get("X-CSRF-Token")

@@ -23,7 +23,7 @@ from broadcaster.web.display import RATES, STATE_ZH, profile_label
 from broadcaster.web.extract import check_upload, extract
 from broadcaster.web.pages_export import export_form_context
 from broadcaster.web.pages_music import library
-from broadcaster.web.store import FINISHED
+from broadcaster.web.store import FINISHED, MAX_ROW_ID
 from broadcaster.web.vtt import srt_to_vtt
 
 make = Blueprint("make", __name__)
@@ -149,7 +149,8 @@ def preview_page(key: str):
         ready = g.ctx["data"].preview_file(key).exists()
     except InputError:
         abort(404)
-    job = g.ctx["runner"].job(request.args.get("job", 0, type=int))
+    job_id = request.args.get("job", 0, type=int)
+    job = g.ctx["runner"].job(job_id) if 0 < job_id <= MAX_ROW_ID else None
     return render_template("preview.html", key=key, job=job, ready=ready)
 
 

@@ -118,24 +118,32 @@ def cache_clear():
 
 @station.get("/login")
 def login():
-    return render_template("login.html", next=request.args.get("next", "/"))
+    return render_template("login.html", next=security.local_target(request.args.get("next")))
 
 
 @station.post("/login")
 def login_post():
     path = g.ctx["data"].password_file
+    throttle, address = g.ctx["throttle"], request.remote_addr or ""
+    target = security.local_target(request.form.get("next"))
+    wait_s = throttle.wait_s(address)
+    if wait_s > 0:  # not even checked: guessing while made to wait gains nothing
+        return render_template("login.html", next=target,
+                               error=f"密码输错的次数太多，请 {security.wait_zh(wait_s)}后再试。"), 429
     stored = path.read_text(encoding="ascii") if path.exists() else ""
     if not stored or not security.check_password(request.form.get("password", ""), stored):
-        time.sleep(0.5)  # guessing is slow
-        return render_template("login.html", error="密码不对", next=request.form.get("next", "/")), 401
+        throttle.failed(address)
+        wait_s = throttle.wait_s(address)
+        later = f"输错太多次，请 {security.wait_zh(wait_s)}后再试。" if wait_s > 0 else "请重新输入。"
+        return render_template("login.html", error=f"密码不对，{later}", next=target), 401
+    throttle.succeeded(address)
     csrf = session.get("csrf")
     session.clear()  # a fresh session on login (no fixation)
     session["login_at"] = time.time()
     if csrf:
         session["csrf"] = csrf
-    target = request.form.get("next", "/")
     # Only our own pages: never a redirect to another site.
-    return redirect(target if target.startswith("/") and not target.startswith("//") else "/", code=303)
+    return redirect(target, code=303)
 
 
 @station.post("/logout")

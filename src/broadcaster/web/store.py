@@ -49,6 +49,7 @@ CREATE TABLE IF NOT EXISTS jobs (
 """
 
 FINISHED = ("done", "failed", "cancelled")
+MAX_ROW_ID = 2**63 - 1  # SQLite's largest integer: an id in a URL beyond it names nothing
 
 
 class Store:
