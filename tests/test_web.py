@@ -307,7 +307,8 @@ def test_serve_refuses_another_address_without_a_password(tmp_path):
     r = subprocess.run([sys.executable, "-m", "broadcaster", "serve", "--host", "0.0.0.0", "--data", str(tmp_path / "d")],
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 2
-    assert r.stderr.startswith("broadcaster: error: --host: listening on another address") and "Traceback" not in r.stderr
+    assert r.stderr.startswith("broadcaster: error: --host: 在 127.0.0.1 以外的地址上开放网页，要先设密码") and "Traceback" not in r.stderr
+    assert "Listening on another address than 127.0.0.1 needs a password" in r.stderr and r.stderr.count("\n") == 1
 
 
 def test_serve_prints_the_address_to_open_and_answers_there(tmp_path):

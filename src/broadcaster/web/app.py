@@ -16,7 +16,7 @@ from flask import Flask, abort, g, redirect, render_template, request, session, 
 from werkzeug.routing import IntegerConverter
 
 from broadcaster.web import security
-from broadcaster.web.compose import form_values
+from broadcaster.web.compose import MAX_TEXT_CHARS, form_values
 from broadcaster.web.display import STATE_ZH, zh_date, zh_duration, zh_time
 from broadcaster.web.extract import MAX_UPLOAD_BYTES
 from broadcaster.web.paths import DataDir
@@ -60,6 +60,9 @@ def create_app(data_dir: Path, *, job_command: Sequence[str] | None = None, work
     app.config.update(
         SECRET_KEY=data.secret_key(),
         MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES + 2**20,  # the document plus the form around it
+        # One text field of a multipart form (Flask's default is 500 KB, a third of the
+        # text cap): the longest text allowed, at up to 4 bytes a character, with room.
+        MAX_FORM_MEMORY_SIZE=4 * MAX_TEXT_CHARS + 2**16,
         PERMANENT_SESSION_LIFETIME=dt.timedelta(seconds=security.SESSION_S),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -92,7 +95,11 @@ def create_app(data_dir: Path, *, job_command: Sequence[str] | None = None, work
 
     @app.errorhandler(413)
     def _too_large(_):
-        return render_template("error.html", message=f"文件太大（上限 {MAX_UPLOAD_BYTES // 2**20} MB）。"), 413
+        if (request.content_length or 0) <= app.config["MAX_CONTENT_LENGTH"]:  # a text field, not the whole request
+            message = f"文字太长：一次最多 {MAX_TEXT_CHARS // 10_000} 万字。请分成几次广播。"
+        else:
+            message = f"文件太大（上限 {MAX_UPLOAD_BYTES // 2**20} MB）。请上传较小的文件，或只粘贴要播报的文字。"
+        return render_template("error.html", message=message), 413
 
     @app.errorhandler(401)
     def _login_needed(_):

@@ -79,7 +79,9 @@ def prepare():
             if "file" in source:
                 Path(source["file"]).unlink(missing_ok=True)
     except InputError as exc:
-        return render_template("new.html", error=str(exc), **_form_context(form=form)), 400
+        return render_template("new.html", error=compose.message_zh(exc), **_form_context(form=form)), 400
+    if not got.spoken:  # only punctuation, symbols or markup: stopped here, not in a job that fails later
+        return render_template("new.html", error=compose.NOTHING_TO_SAY, **_form_context(form=form)), 400
     title = form.get("title", "").strip() or got.cleaned.splitlines()[0][:compose.MAX_TITLE_CHARS]
     spoken = "\n".join(got.spoken)
     return render_template("review.html", title=title, cleaned=got.cleaned, spoken=spoken, reader=got.reader,
@@ -101,7 +103,7 @@ def create():
         edited = form.get("spoken", "").replace("\r\n", "\n").strip() != form.get("spoken_original", "").replace("\r\n", "\n").strip()
         title, text = compose.check_text(form.get("title", ""), form.get("spoken" if edited else "cleaned", ""))
     except InputError as exc:
-        return render_template("error.html", message=str(exc)), 400
+        return render_template("error.html", message=compose.message_zh(exc)), 400
     job_id = _queue_render(title, text, options, {"edited_spoken": edited}, as_article=not edited)
     return redirect(url_for("make.job_page", job_id=job_id), code=303)
 
@@ -130,7 +132,8 @@ def preview():
         options = _options()
         _, text = compose.check_text("试听", request.form.get("segment", ""))
     except InputError as exc:
-        return (jsonify(error=str(exc)), 400) if _wants_json() else (render_template("error.html", message=str(exc)), 400)
+        message = compose.message_zh(exc)
+        return (jsonify(error=message), 400) if _wants_json() else (render_template("error.html", message=message), 400)
     # A fixed date: the same words in the same voice are the same preview, whatever the day.
     script = compose.script_yaml("试听", text, replace(options, intro="", outro="", bed="", bed_file=""), data.lexicon_file, dt.date(2000, 1, 1))
     key = compose.preview_key(script, data.lexicon_file)
@@ -263,7 +266,7 @@ def rerender(broadcast_id: int):
     try:
         options = _options()
     except InputError as exc:
-        return render_template("error.html", message=str(exc)), 400
+        return render_template("error.html", message=compose.message_zh(exc)), 400
     job_id = _queue_render(broadcast["title"], broadcast["text"], options, {"rerender_of": broadcast_id},
                            as_article=broadcast["options"].get("as_article", False))
     return redirect(url_for("make.job_page", job_id=job_id), code=303)
