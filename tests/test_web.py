@@ -245,7 +245,7 @@ def test_lexicon_add_use_and_remove(client, app):
     assert "琴潼镇通知" in r.text  # applies to the next text prepared, and renders (they read the same file)
     bad = client.post("/lexicon", data={"csrf": token, "word": "湖东", "pinyin": "hu dong"})
     assert bad.status_code == 400 and "拼音格式" in bad.text
-    assert client.post("/lexicon/delete", data={"csrf": token, "word": "溱潼"}).status_code == 303
+    assert client.post("/lexicon/delete", data={"csrf": token, "word": "溱潼", "confirm": "1"}).status_code == 303
     assert "溱潼" not in client.get("/lexicon").text
 
 
@@ -457,7 +457,7 @@ def test_cache_page_shows_and_clears_the_segment_cache(client):
     page = client.get("/cache").text
     held = int(re.search(r'id="cache-segments">(\d+) 段', page).group(1))
     assert held == 2  # the headline and the sentence of NOTICE
-    r = client.post("/cache/clear", data={"csrf": csrf(client)})
+    r = client.post("/cache/clear", data={"csrf": csrf(client), "confirm": "1"})
     assert r.status_code == 303
     page = client.get(r.headers["Location"]).text
     assert "已清空 2 段语音" in page and 'id="cache-segments">0 段' in page

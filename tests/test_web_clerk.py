@@ -3,10 +3,11 @@ Chinese, no duplicate broadcasts, confirmations, and what a render really did.""
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 
-from web_support import OPTIONS, csrf, running_app
+from web_support import OPTIONS, csrf, running_app, wait_job
 
 LINE = "各位村民请注意，明天上午停水。"  # 15 characters, 45 bytes of UTF-8
 
@@ -81,3 +82,87 @@ def test_the_empty_paste_message_has_no_field_name(client):
 def test_a_bad_voice_is_said_without_the_field_name(client):
     r = client.post("/broadcasts", data={"csrf": csrf(client), "title": "", "cleaned": LINE, **{**OPTIONS, "voice": "fake:nobody"}})
     assert r.status_code == 400 and "没有这个声音" in r.text and "voice" not in r.text
+
+
+def _review_form(client, text=LINE) -> dict:
+    """The review page's form as the browser would send it (its one-time token included)."""
+    page = _prepare(client, text).text
+    fields = dict(re.findall(r'<input type="hidden" name="(csrf|once|spoken_original|source)" value="([^"]*)"', page))
+    assert fields.get("once"), "the review form carries a one-time token"
+    return {**fields, "title": "停水通知", "cleaned": text, "spoken": fields["spoken_original"], **OPTIONS}
+
+
+def test_the_same_form_posted_twice_makes_one_broadcast(client):
+    form = _review_form(client)
+    first, again = client.post("/broadcasts", data=form), client.post("/broadcasts", data=form)
+    assert first.status_code == again.status_code == 303
+    assert again.headers["Location"] == first.headers["Location"]  # to the job the first post made
+    store = client.application.extensions["broadcaster"]["store"]
+    assert len(store.jobs()) == 1 and len(store.broadcasts()) == 1
+    # The page shown again (a new token) is a new broadcast, as staff mean it.
+    assert client.post("/broadcasts", data=_review_form(client)).headers["Location"] != first.headers["Location"]
+    assert len(store.jobs()) == 2
+
+
+def test_posts_of_one_form_at_the_same_moment_make_one_broadcast(app, tmp_path):
+    """Eight threads post the same form at once (a double click, a retrying browser): one job,
+    and every answer leads to it. Repeated: the race is different each time."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    store = app.extensions["broadcaster"]["store"]
+    for round_ in range(5):
+        client = app.test_client()
+        form = _review_form(client)
+        before = len(store.jobs())
+
+        def post(_):
+            return client.post("/broadcasts", data=form).headers["Location"]
+
+        with ThreadPoolExecutor(8) as pool:
+            places = set(pool.map(post, range(8)))
+        assert len(store.jobs()) == before + 1, round_
+        assert len(places) == 1 and "/jobs/" in places.pop()
+
+
+def test_a_refused_form_can_be_corrected_and_sent_again(client):
+    form = _review_form(client)
+    assert client.post("/broadcasts", data={**form, "voice": "fake:nobody"}).status_code == 400
+    assert client.post("/broadcasts", data=form).status_code == 303  # the token was not used up by the refusal
+    assert len(client.application.extensions["broadcaster"]["store"].jobs()) == 1
+
+
+def test_rerender_and_run_now_are_made_once(client, app):
+    form = _review_form(client)
+    job_id = int(client.post("/broadcasts", data=form).headers["Location"].rsplit("/", 1)[1])
+    broadcast_id = app.extensions["broadcaster"]["store"].job(job_id)["params"]["broadcast"]
+    page = client.get(f"/broadcasts/{broadcast_id}").text
+    token = re.search(r'action="/broadcasts/\d+/rerender" data-once>\s*<input type="hidden" name="csrf" value="[^"]+">'
+                      r'<input type="hidden" name="once" value="([^"]+)"', page).group(1)
+    again = {"csrf": form["csrf"], "once": token, **OPTIONS}
+    first = client.post(f"/broadcasts/{broadcast_id}/rerender", data=again)
+    assert client.post(f"/broadcasts/{broadcast_id}/rerender", data=again).headers["Location"] == first.headers["Location"]
+    assert len(app.extensions["broadcaster"]["store"].jobs()) == 2
+
+
+def test_delete_and_clear_ask_first_without_script(client, app, monkeypatch, tmp_path):
+    token = csrf(client)
+    assert client.post("/lexicon", data={"csrf": token, "word": "溱潼", "say": "琴潼"}).status_code == 303
+    page = client.get("/lexicon").text
+    assert 'data-confirm="确定要从读音词典里删除“溱潼”吗？删除后，下次制作会按一般读法读这个词。"' in page  # for the script's dialog
+    asked = client.post("/lexicon/delete", data={"csrf": token, "word": "溱潼"})
+    assert asked.status_code == 200 and "确定要从读音词典里删除“溱潼”吗？" in asked.text
+    assert "溱潼" in client.get("/lexicon").text  # asked, not done
+    yes = dict(re.findall(r'<input type="hidden" name="(csrf|confirm|word)" value="([^"]*)"', asked.text.split('id="confirm-question"')[1]))
+    assert yes == {"csrf": token, "confirm": "1", "word": "溱潼"}
+    assert client.post("/lexicon/delete", data=yes).status_code == 303
+    assert "溱潼" not in client.get("/lexicon").text
+
+    monkeypatch.setenv("BROADCASTER_CACHE_DIR", str(tmp_path / "cache"))
+    wait_job(client, int(client.post("/broadcasts", data=_review_form(client)).headers["Location"].rsplit("/", 1)[1]))
+    held = int(re.search(r'id="cache-segments">(\d+) 段', client.get("/cache").text).group(1))
+    assert held > 0
+    asked = client.post("/cache/clear", data={"csrf": token})
+    assert asked.status_code == 200 and f"确定要清空语音缓存吗？已保存的 {held} 段语音会被删除" in asked.text
+    assert f'id="cache-segments">{held} 段' in client.get("/cache").text
+    assert client.post("/cache/clear", data={"csrf": token, "confirm": "1"}).status_code == 303
+    assert 'id="cache-segments">0 段' in client.get("/cache").text

@@ -19,6 +19,7 @@ from broadcaster.web import security
 from broadcaster.web.compose import MAX_TEXT_CHARS, form_values
 from broadcaster.web.display import STATE_ZH, zh_date, zh_duration, zh_time
 from broadcaster.web.extract import MAX_UPLOAD_BYTES
+from broadcaster.web.once import once_token
 from broadcaster.web.paths import DataDir
 from broadcaster.web.runner import LocalRunner
 from broadcaster.web.store import MAX_ROW_ID, Store
@@ -74,7 +75,7 @@ def create_app(data_dir: Path, *, job_command: Sequence[str] | None = None, work
     }
     app.url_map.converters["int"] = RowIdConverter
     app.jinja_env.filters.update(zh_duration=zh_duration, zh_time=zh_time, zh_date=zh_date, zh_state=lambda s: STATE_ZH.get(s, s))
-    app.jinja_env.globals.update(csrf_token=lambda: security.csrf_token(session), option_values=form_values)
+    app.jinja_env.globals.update(csrf_token=lambda: security.csrf_token(session), option_values=form_values, once_token=once_token)
 
     @app.before_request
     def _guard():

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, g, redirect, render_template, request, send_
 
 from broadcaster.errors import InputError
 from broadcaster.web import daily as days
+from broadcaster.web.once import FIELD, submit_once
 
 daily = Blueprint("daily", __name__)
 ACTIVE = ("queued", "running")
@@ -36,8 +37,9 @@ def daily_page():
 def run_now(name: str):
     """Queue today's run (the daily job takes its own lock, so a scheduled run at the same moment waits, never collides)."""
     found = _find(name)
-    job_id = g.ctx["runner"].submit("daily", {"daily": found.name, "title": f"每日广播：{found.name}"})
-    return redirect(url_for("make.job_page", job_id=job_id), code=303)
+    job_id = submit_once(g.ctx["store"], request.form.get(FIELD),
+                         lambda: g.ctx["runner"].submit("daily", {"daily": found.name, "title": f"每日广播：{found.name}"}))
+    return redirect(url_for("make.job_page", job_id=job_id) if job_id else url_for("make.jobs"), code=303)
 
 
 @daily.get("/daily/<name>/latest")

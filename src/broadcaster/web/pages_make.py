@@ -18,9 +18,10 @@ from flask import Blueprint, Response, abort, g, jsonify, redirect, render_templ
 
 from broadcaster.durable import write_atomic
 from broadcaster.errors import InputError
-from broadcaster.web import compose
+from broadcaster.web import compose, once
 from broadcaster.web.display import RATES, STATE_ZH, profile_label
 from broadcaster.web.extract import check_upload, extract
+from broadcaster.web.once import submit_once
 from broadcaster.web.pages_export import export_form_context
 from broadcaster.web.pages_music import library
 from broadcaster.web.store import FINISHED, MAX_ROW_ID
@@ -104,8 +105,13 @@ def create():
         title, text = compose.check_text(form.get("title", ""), form.get("spoken" if edited else "cleaned", ""))
     except InputError as exc:
         return render_template("error.html", message=compose.message_zh(exc)), 400
-    job_id = _queue_render(title, text, options, {"edited_spoken": edited}, as_article=not edited)
-    return redirect(url_for("make.job_page", job_id=job_id), code=303)
+    return _to_job(submit_once(g.ctx["store"], form.get(once.FIELD),
+                               lambda: _queue_render(title, text, options, {"edited_spoken": edited}, as_article=not edited)))
+
+
+def _to_job(job_id: int | None):
+    """To the job's page; to the queue when a second post of a form finds the first one's job not made yet."""
+    return redirect(url_for("make.job_page", job_id=job_id) if job_id else url_for("make.jobs"), code=303)
 
 
 def _queue_render(title: str, text: str, options: compose.Options, extra: dict, as_article: bool) -> int:
@@ -267,6 +273,6 @@ def rerender(broadcast_id: int):
         options = _options()
     except InputError as exc:
         return render_template("error.html", message=compose.message_zh(exc)), 400
-    job_id = _queue_render(broadcast["title"], broadcast["text"], options, {"rerender_of": broadcast_id},
-                           as_article=broadcast["options"].get("as_article", False))
-    return redirect(url_for("make.job_page", job_id=job_id), code=303)
+    return _to_job(submit_once(g.ctx["store"], request.form.get(once.FIELD),
+                               lambda: _queue_render(broadcast["title"], broadcast["text"], options, {"rerender_of": broadcast_id},
+                                                     as_article=broadcast["options"].get("as_article", False))))

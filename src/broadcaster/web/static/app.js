@@ -70,6 +70,34 @@
     }
   }
 
+  /* A form that makes a broadcast is sent once: a second click while the first is on its way does
+     nothing (the server also refuses the same form twice, by its one-time token: web/once.py). */
+  var onceForms = document.querySelectorAll("form[data-once]");
+  for (var f = 0; f < onceForms.length; f++) {
+    onceForms[f].addEventListener("submit", function (event) {
+      var form = event.currentTarget;
+      if (form.getAttribute("data-sent")) { event.preventDefault(); return; }
+      form.setAttribute("data-sent", "1");
+    });
+  }
+  window.addEventListener("pageshow", function () {  /* back to a page kept in memory: its forms may be sent again */
+    for (var k = 0; k < onceForms.length; k++) { onceForms[k].removeAttribute("data-sent"); }
+  });
+
+  /* 删除, 清空缓存: asked here in a dialog; without script the server asks on a page of its own. */
+  var asking = document.querySelectorAll("form[data-confirm]");
+  for (var c = 0; c < asking.length; c++) {
+    asking[c].addEventListener("submit", function (event) {
+      var form = event.currentTarget;
+      if (!window.confirm(form.getAttribute("data-confirm"))) { event.preventDefault(); return; }
+      if (!form.querySelector('input[name="confirm"]')) {
+        var yes = document.createElement("input");
+        yes.type = "hidden"; yes.name = "confirm"; yes.value = "1";
+        form.appendChild(yes);
+      }
+    });
+  }
+
   /* The caption being spoken, under the programme's player (the <track> already works in the player itself). */
   var programme = document.getElementById("player");
   var line = document.getElementById("caption-line");
