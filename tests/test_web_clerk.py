@@ -166,3 +166,44 @@ def test_delete_and_clear_ask_first_without_script(client, app, monkeypatch, tmp
     assert f'id="cache-segments">{held} 段' in client.get("/cache").text
     assert client.post("/cache/clear", data={"csrf": token, "confirm": "1"}).status_code == 303
     assert 'id="cache-segments">0 段' in client.get("/cache").text
+
+
+def test_a_fallback_is_said_on_the_job_and_result_pages(client, app, monkeypatch):
+    """The online voice chosen while the network is down: the render falls back, and says so; progress stays true."""
+    monkeypatch.setenv("FAKE_NETWORK_DOWN", "1")  # read by the job's process (tests/fake_web_job.py)
+    job_id = int(client.post("/broadcasts", data=_review_form(client, "停水通知\n" + LINE)).headers["Location"].rsplit("/", 1)[1])
+    job = wait_job(client, job_id)
+    said = "因为连不上网络，“停水通知”没有用所选的声音“测试女声”，改用“v1”读。"
+    assert job["state"] == "done" and job["notes"] == [said]
+    assert job["done"] == job["total"] == 2  # the headline and the sentence, each counted once (not "4/2 段")
+    assert said in client.get(f"/jobs/{job_id}").text
+    broadcast_id = app.extensions["broadcaster"]["store"].job(job_id)["params"]["broadcast"]
+    assert said in client.get(f"/broadcasts/{broadcast_id}").text
+    monkeypatch.delenv("FAKE_NETWORK_DOWN")
+    job_id = int(client.post("/broadcasts", data=_review_form(client)).headers["Location"].rsplit("/", 1)[1])
+    assert wait_job(client, job_id)["notes"] == []  # nothing to say when the chosen voice read it all
+
+
+def test_a_job_restarted_after_the_server_stopped_says_so(tmp_path):
+    from web_support import make_app
+
+    app = make_app(tmp_path / "data", start_runner=False)
+    store = app.extensions["broadcaster"]["store"]
+    job_id = store.add_job("render", {"broadcast": 1, "title": "停水通知"})
+    assert store.claim_next()["id"] == job_id  # running when the server stopped
+    app.extensions["broadcaster"]["runner"].recover()  # what the next start does
+    client = app.test_client()
+    said = "服务器中途停止过，这个任务已自动重新开始（已经合成的句子不用重做）。"
+    assert said in client.get(f"/jobs/{job_id}").text and client.get(f"/jobs/{job_id}.json").json["notes"] == [said]
+    assert "服务器停止后重新开始过" in client.get("/jobs").text
+
+
+def test_daily_runs_are_listed_in_the_queue(tmp_path):
+    from web_support import make_app
+
+    app = make_app(tmp_path / "data", start_runner=False)
+    store = app.extensions["broadcaster"]["store"]
+    store.add_job("daily", {"daily": "早间", "title": "每日广播：早间"})
+    store.add_job("preview", {"key": "ab", "text": "试听"})
+    page = app.test_client().get("/jobs").text
+    assert "每日广播：早间" in page and "试听" not in page

@@ -22,6 +22,7 @@ from broadcaster.web import compose, once
 from broadcaster.web.display import RATES, STATE_ZH, profile_label
 from broadcaster.web.extract import check_upload, extract
 from broadcaster.web.once import submit_once
+from broadcaster.web.outcome import fallback_sentences, fallbacks_in
 from broadcaster.web.pages_export import export_form_context
 from broadcaster.web.pages_music import library
 from broadcaster.web.store import FINISHED, MAX_ROW_ID
@@ -184,10 +185,32 @@ def _job_or_404(job_id: int):
     return job if job else abort(404)
 
 
+def _voice_label(engine: str, voice: str) -> str:
+    """A voice as the form names it (its own name when the form does not offer it)."""
+    return next((label for e, v, label in g.ctx["voices"] if (e, v) == (engine, voice)), voice or engine)
+
+
+def _fallback_notes(fallbacks: list[dict], options: dict | None) -> list[str]:
+    chosen = _voice_label(options["engine"], options["voice"]) if options and "engine" in options else None
+    return fallback_sentences(fallbacks, _voice_label, chosen)
+
+
+def _job_notes(job) -> list[str]:
+    """What staff should know about a job beside its state: a restart, and the items another voice read."""
+    notes = []
+    if job["restarts"]:
+        notes.append("服务器中途停止过，这个任务已自动重新开始（已经合成的句子不用重做）。")
+    if job["state"] == "done" and job["result"].get("fallbacks"):
+        broadcast = g.ctx["store"].broadcast(job["params"]["broadcast"]) if job["params"].get("broadcast") else None
+        notes += _fallback_notes(job["result"]["fallbacks"], broadcast["options"] if broadcast else None)
+    return notes
+
+
 @make.get("/jobs/<int:job_id>")
 def job_page(job_id: int):
     job = _job_or_404(job_id)
-    return render_template("job.html", job=job, finished=job["state"] in FINISHED, ahead=g.ctx["store"].ahead_of(job_id))
+    return render_template("job.html", job=job, finished=job["state"] in FINISHED, ahead=g.ctx["store"].ahead_of(job_id),
+                           notes=_job_notes(job))
 
 
 @make.get("/jobs/<int:job_id>.json")
@@ -195,7 +218,7 @@ def job_json(job_id: int):
     job = _job_or_404(job_id)
     return jsonify(id=job["id"], state=job["state"], state_zh=STATE_ZH[job["state"]], stage=job["stage"], done=job["done"],
                    total=job["total"], error=job["error"], finished=job["state"] in FINISHED, ahead=g.ctx["store"].ahead_of(job_id),
-                   result=_result_url(job) if job["state"] == "done" else None)
+                   result=_result_url(job) if job["state"] == "done" else None, notes=_job_notes(job))
 
 
 def _result_url(job) -> str | None:
@@ -226,7 +249,8 @@ def result(broadcast_id: int):
     extras = sorted(p.name for p in out.glob("*") if p.is_file() and p.name not in KNOWN_FILES) if manifest else []
     job = g.ctx["runner"].job(broadcast["last_job"]) if broadcast["last_job"] else None
     return render_template("result.html", b=broadcast, manifest=manifest, items=items, extras=extras, job=job,
-                           **export_form_context(), **_form_context())
+                           notes=_fallback_notes(fallbacks_in(manifest), broadcast["options"]), **export_form_context(),
+                           **_form_context())
 
 
 @make.get("/broadcasts/<int:broadcast_id>/files/<path:name>")

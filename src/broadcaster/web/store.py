@@ -123,9 +123,11 @@ class Store:
             row = db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
         return _job(row) if row else None
 
-    def jobs(self, limit: int = 100, kind: str = "render") -> list[dict[str, Any]]:
+    def jobs(self, limit: int = 100, kinds: tuple[str, ...] = ("render", "daily")) -> list[dict[str, Any]]:
+        """The newest jobs of `kinds` (previews are not listed: staff wait for them on the page)."""
         with self._db() as db:
-            rows = db.execute("SELECT * FROM jobs WHERE kind = ? ORDER BY id DESC LIMIT ?", (kind, limit)).fetchall()
+            rows = db.execute(f"SELECT * FROM jobs WHERE kind IN ({','.join('?' * len(kinds))}) ORDER BY id DESC LIMIT ?",
+                              (*kinds, limit)).fetchall()
         return [_job(r) for r in rows]
 
     def claim_next(self) -> dict[str, Any] | None:

@@ -4,21 +4,36 @@
   "use strict";
   var csrf = document.body.getAttribute("data-csrf");
 
-  function getJSON(url, done) {
+  function getJSON(url, done, failed) {
     var xhr = new XMLHttpRequest();
     xhr.open("GET", url);
     xhr.setRequestHeader("Accept", "application/json");
-    xhr.onload = function () { if (xhr.status === 200) { done(JSON.parse(xhr.responseText)); } };
+    xhr.timeout = 10000;
+    xhr.onload = function () {
+      if (xhr.status === 200) { done(JSON.parse(xhr.responseText)); } else if (failed) { failed(); }
+    };
+    xhr.onerror = xhr.ontimeout = function () { if (failed) { failed(); } };
     xhr.send();
   }
 
-  /* Live progress on a job page: poll its JSON once a second instead of reloading the page. */
+  /* Live progress on a job page: poll its JSON once a second, updating the page in place
+     (no reload, no flicker); while the server does not answer, say so and keep trying. */
   var job = document.getElementById("job");
   if (job) {
-    var meta = document.querySelector('meta[http-equiv="refresh"]');
-    if (meta) { meta.parentNode.removeChild(meta); }
+    var reconnecting = document.getElementById("job-reconnecting");
+    var misses = 0;
     var poll = function () {
       getJSON(job.getAttribute("data-status"), function (s) {
+        misses = 0;
+        reconnecting.hidden = true;
+        var notes = document.getElementById("job-notes");
+        notes.innerHTML = "";
+        for (var n = 0; n < s.notes.length; n++) {
+          var li = document.createElement("li");
+          li.textContent = s.notes[n];
+          notes.appendChild(li);
+        }
+        notes.hidden = !s.notes.length;
         document.getElementById("job-state").textContent = s.state_zh;
         document.getElementById("job-stage").textContent = s.state === "running" ? s.stage : (s.ahead ? "前面还有 " + s.ahead + " 个任务" : "");
         var bar = document.getElementById("job-progress");
@@ -34,6 +49,10 @@
         } else {
           setTimeout(poll, 1000);
         }
+      }, function () {
+        misses += 1;
+        reconnecting.hidden = false;
+        setTimeout(poll, Math.min(1000 * misses, 5000));  /* a server restarting takes some seconds */
       });
     };
     poll();
