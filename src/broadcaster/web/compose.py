@@ -124,7 +124,8 @@ def check_text(title: str, text: str) -> tuple[str, str]:
 
 NOTHING_TO_SAY = "这段文字只有标点或符号，没有可以播报的字。请检查粘贴的内容后重试。"
 # Form fields named in `InputError.where` (check_text, options_from): for the log, not for staff.
-_FORM_KEYS = {"text", "voice", "rate", "profile", "intro", "bed", "bed_level_db", "bed_duck_db"}
+_FORM_KEYS = {"text", "voice", "rate", "profile", "intro", "bed", "bed_level_db", "bed_duck_db",
+              "name", "title", "station", "opening", "closing", "max_items", "times"}  # the daily programme's form
 
 
 def message_zh(exc: InputError) -> str:
