@@ -44,8 +44,10 @@ def daily_page():
                       "job": active.get(d.name), "articles": daily_edit.articles(d, now.date()),
                       "editable": daily_edit.read_settings(d.script, _beds()) is not None,
                       "next_run": daily_times.next_run_zh(when, now) if when else ""})
-    return render_template("daily.html", scripts=shown, folder=data.daily_dir, script_name=days.SCRIPT_NAME,
-                           said=request.args.get("said"), error=request.args.get("error"), today=now.date())
+    # What the last action did: said inside the programme's own section when it names one (the page opens there).
+    at, said, error = request.args.get("at"), request.args.get("said"), request.args.get("error")
+    return render_template("daily.html", scripts=shown, folder=data.daily_dir, script_name=days.SCRIPT_NAME, today=now.date(),
+                           at=at, said=said, daily_error=error if at else None, error=None if at else error)
 
 
 def _beds() -> dict[str, Path]:
@@ -118,7 +120,7 @@ def edit(name: str):
 
 
 def _back(name: str, said: str = "", error: str = ""):
-    return redirect(url_for("daily.daily_page", said=said or None, error=error or None, _anchor=f"daily-{name}"), code=303)
+    return redirect(url_for("daily.daily_page", at=name, said=said or None, error=error or None, _anchor=f"daily-{name}"), code=303)
 
 
 @daily.post("/daily/<name>/inbox")
