@@ -354,7 +354,8 @@ def test_set_password_from_the_command_line(tmp_path):
     assert (data / "password").stat().st_mode & 0o077 == 0
 
 
-@pytest.mark.parametrize("module", ["display", "vtt", "compose", "security", "extract", "job", "music", "media", "daily", "outcome", "once", "daily_edit", "daily_times"])
+@pytest.mark.parametrize("module", ["display", "vtt", "compose", "security", "extract", "job", "music", "media", "daily", "outcome",
+                                    "once", "daily_edit", "daily_times", "voices_zh", "pages_make"])
 def test_web_docstring_examples(module):
     import doctest
     import importlib

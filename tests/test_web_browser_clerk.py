@@ -188,3 +188,41 @@ def test_delete_and_clear_ask_first(server, browser):
     WebDriverWait(browser, 5).until(EC.alert_is_present()).accept()
     WebDriverWait(browser, 10).until(EC.presence_of_element_located((By.ID, "cache-removed")))
     assert browser.find_element(By.ID, "cache-segments").text.startswith("0 段")
+
+
+def test_preview_says_it_is_being_made_and_plays_beside_its_line(server, browser):
+    base, _ = server
+    browser.get(base + "/")
+    _type(browser, "text", "秋收通知\n请于10月8日前完成收割。")
+    browser.find_element(By.ID, "next").click()
+    WebDriverWait(browser, 30).until(EC.presence_of_element_located((By.ID, "render")))
+    # What the button says the moment it is pressed, before any answer from the server.
+    said = browser.execute_script("var b = document.querySelectorAll('button.preview')[1]; b.click(); return b.textContent;")
+    assert said == "正在制作…"
+    WebDriverWait(browser, 60).until(lambda d: d.execute_script(
+        "var p = document.getElementById('preview-player'); return p.currentTime > 0.3 && "
+        "p.parentNode === document.querySelectorAll('button.preview')[1].parentNode;"))
+    assert browser.find_elements(By.CSS_SELECTOR, "button.preview")[1].text == "试听"
+    browser.execute_script("document.getElementById('preview-player').scrollIntoView({block: 'center'});")
+    _shot(browser, "preview-beside-line")
+
+
+def test_the_progress_page_updates_in_place_and_says_when_it_reconnects(server, browser, monkeypatch):
+    base, _ = server
+    monkeypatch.setenv("FAKE_DELAY_S", "0.7")  # a render of some seconds (the job's process reads it)
+    browser.get(base + "/")
+    _type(browser, "text", NOTICE)
+    browser.find_element(By.ID, "next").click()
+    WebDriverWait(browser, 30).until(EC.presence_of_element_located((By.ID, "render"))).click()
+    WebDriverWait(browser, 10).until(EC.presence_of_element_located((By.ID, "job")))
+    browser.execute_script("window.samePage = true;")  # gone if the page reloads itself
+    status = browser.find_element(By.ID, "job").get_attribute("data-status")
+    # The server stops answering (its status address now leads nowhere), then answers again.
+    browser.execute_script("document.getElementById('job').setAttribute('data-status', '/jobs/0.json');")
+    line = WebDriverWait(browser, 15).until(EC.visibility_of_element_located((By.ID, "job-reconnecting")))
+    assert line.text.startswith("正在重新连接…")
+    _shot(browser, "progress-reconnecting")
+    browser.execute_script("document.getElementById('job').setAttribute('data-status', arguments[0]);", status)
+    WebDriverWait(browser, 60).until(EC.visibility_of_element_located((By.ID, "result-link")))
+    assert not browser.find_element(By.ID, "job-reconnecting").is_displayed()
+    assert browser.execute_script("return window.samePage === true;")  # updated in place, never reloaded

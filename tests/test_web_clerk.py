@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
 
 import pytest
 
@@ -207,3 +208,50 @@ def test_daily_runs_are_listed_in_the_queue(tmp_path):
     store.add_job("preview", {"key": "ab", "text": "试听"})
     page = app.test_client().get("/jobs").text
     assert "每日广播：早间" in page and "试听" not in page
+
+
+def test_voices_are_named_as_a_clerk_knows_them():
+    from broadcaster.web.app import default_voices
+
+    voices = default_voices()
+    labels = {name: label for _, name, label in voices}
+    assert labels["zf_xiaoxiao"] == "晓晓（女声，普通话，语速较快，离线）"
+    assert labels["zh-CN-YunyangNeural"] == "云扬（男声，普通话，播新闻的声音，需联网）"
+    assert not [label for label in labels.values() if re.search(r"[A-Za-z]", label)]  # no zf_…, no …Neural
+    accented = [name for _, name, label in voices if "有口音" in label]
+    assert accented == [name for _, name, _ in voices if name.startswith(("jf_", "jm_"))]  # the Japanese-trained ones …
+    assert [name for _, name, _ in voices][-len(accented):] == accented  # … listed last
+
+
+def test_downloads_are_named_for_the_title_and_day(client, app):
+    from urllib.parse import quote
+
+    job_id = int(client.post("/broadcasts", data=_review_form(client)).headers["Location"].rsplit("/", 1)[1])
+    wait_job(client, job_id)
+    broadcast = app.extensions["broadcaster"]["store"].broadcast(app.extensions["broadcaster"]["store"].job(job_id)["params"]["broadcast"])
+    import datetime as dt
+
+    day = dt.date.fromtimestamp(broadcast["created"]).isoformat()
+    for path, name in ((f"/broadcasts/{broadcast['id']}/files/programme.mp3?download=1", f"停水通知_{day}.mp3"),
+                       (f"/broadcasts/{broadcast['id']}/download.zip", f"停水通知_{day}.zip")):
+        disposition = client.get(path).headers["Content-Disposition"]
+        assert disposition.startswith("attachment;") and f"filename*=UTF-8''{quote(name)}" in disposition, disposition
+    page = client.get(f"/broadcasts/{broadcast['id']}").text
+    assert "声音配置：室外大喇叭（村村响）；背景音乐：没有" in page
+    if "programme.png" in page:
+        assert ">节目单（图片，可打印或发到群里）<" in page and ">programme.png<" not in page
+
+
+def test_a_folder_export_does_not_say_to_pull_out_a_card(client, app, tmp_path, monkeypatch):
+    monkeypatch.setenv("BROADCASTER_MEDIA_ROOTS", str(tmp_path / "media"))
+    job_id = int(client.post("/broadcasts", data=_review_form(client)).headers["Location"].rsplit("/", 1)[1])
+    wait_job(client, job_id)
+    broadcast_id = app.extensions["broadcaster"]["store"].job(job_id)["params"]["broadcast"]
+    (tmp_path / "media").mkdir()
+    form = {"csrf": csrf(client), "device": "folder", "layout": "folders", "what": "programme", "target_path": str(tmp_path / "media" / "拷贝")}
+    r = client.post(f"/broadcasts/{broadcast_id}/export", data=form)
+    assert r.status_code == 200 and "以后把这个文件夹里的内容复制到U盘或SD卡上即可" in r.text and "拔出" not in r.text
+    card = tmp_path / "media" / "card.img"  # an SD card's image (a card itself needs a mount)
+    subprocess.run(["mkfs.fat", "-F", "16", "-C", str(card), str(32 * 1024)], check=True, capture_output=True)
+    r = client.post(f"/broadcasts/{broadcast_id}/export", data={**form, "device": "sdcard", "target_path": str(card)})
+    assert r.status_code == 200 and "现在可以拔出SD卡（先在电脑上点“弹出”）" in r.text

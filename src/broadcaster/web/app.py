@@ -40,10 +40,12 @@ def default_voices() -> list[tuple[str, str, str]]:
     from broadcaster.synthesise.engines.edge_voices import builtin_voices
     from broadcaster.synthesise.engines.kokoro_voices import VOICES
 
-    offline = [("kokoro", name, f"{name}（{'女声' if gender == 'female' else '男声'}，离线）") for name, (gender, _) in VOICES.items()]
-    online = [("edge", v.name, f"{v.name}（{'女声' if v.gender.lower() == 'female' else '男声'}，需联网）")
-              for v in builtin_voices() if v.locale == "zh-CN"]
-    return offline + online
+    from broadcaster.web.voices_zh import accented, voice_label
+
+    # Mandarin-trained offline voices, then the online ones, then those that speak with an accent.
+    offline = [("kokoro", name, voice_label("kokoro", name, gender)) for name, (gender, _) in VOICES.items()]
+    online = [("edge", v.name, voice_label("edge", v.name, v.gender)) for v in builtin_voices() if v.locale == "zh-CN"]
+    return [v for v in offline if not accented(v[1])] + online + [v for v in offline if accented(v[1])]
 
 
 def create_app(data_dir: Path, *, job_command: Sequence[str] | None = None, workers: int = 1,

@@ -8,11 +8,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 import secrets
 import tempfile
 import zipfile
 from dataclasses import replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from flask import Blueprint, Response, abort, g, jsonify, redirect, render_template, request, send_file, url_for
 
@@ -30,6 +31,9 @@ from broadcaster.web.vtt import srt_to_vtt
 
 make = Blueprint("make", __name__)
 KNOWN_FILES = {"programme.mp3", "programme.srt", "programme.m3u8", "manifest.json"}
+# The other files a render writes (package/screen_options.py names them for the command line), said for staff.
+EXTRAS_ZH = {"programme.html": "节目单（网页，可在浏览器里打开收听）", "programme.png": "节目单（图片，可打印或发到群里）",
+             "programme.mp4": "带字幕的视频（MP4）", "programme.ticker.txt": "滚动字幕文字（给只能显示文字的屏幕）"}
 
 
 def _profiles() -> list[tuple[str, str]]:
@@ -248,19 +252,39 @@ def result(broadcast_id: int):
     # Whatever else a render wrote beside the programme (the video, the programme sheet: issue 11), by name.
     extras = sorted(p.name for p in out.glob("*") if p.is_file() and p.name not in KNOWN_FILES) if manifest else []
     job = g.ctx["runner"].job(broadcast["last_job"]) if broadcast["last_job"] else None
-    return render_template("result.html", b=broadcast, manifest=manifest, items=items, extras=extras, job=job,
-                           notes=_fallback_notes(fallbacks_in(manifest), broadcast["options"]), **export_form_context(),
-                           **_form_context())
+    options = broadcast["options"]
+    profile = dict(_profiles()).get(options.get("profile", ""), options.get("profile", ""))
+    bed = next((b.label for b in library().beds() if b.id == options.get("bed")), "已删除的音乐" if options.get("bed") else "")
+    return render_template("result.html", b=broadcast, manifest=manifest, items=items, job=job, used_profile=profile, used_bed=bed,
+                           extras=[(name, EXTRAS_ZH.get(name, name)) for name in extras],
+                           notes=_fallback_notes(fallbacks_in(manifest), options), **export_form_context(), **_form_context())
+
+
+def download_name(broadcast, name: str) -> str:
+    """What a download is called on staff's computer: the broadcast's title and day, not programme.mp3.
+
+    >>> download_name({"title": "停水/通知：12月1日", "created": dt.datetime(2026, 11, 30, 9).timestamp()}, "programme.mp3")
+    '停水_通知：12月1日_2026-11-30.mp3'
+    >>> download_name({"title": "停水通知", "created": dt.datetime(2026, 11, 30, 9).timestamp()}, "items/02-各位村民.mp3")
+    '停水通知_2026-11-30_02-各位村民.mp3'
+    """
+    title = re.sub(r'[\\/:*?"<>|\x00-\x1f\x7f]+', "_", broadcast["title"]).strip(" ._") or "广播"
+    day = dt.date.fromtimestamp(broadcast["created"]).isoformat()
+    path = PurePosixPath(name)
+    if path.stem == "programme" or not path.suffix:
+        return f"{title}_{day}{path.suffix}"
+    return f"{title}_{day}_{path.name}"
 
 
 @make.get("/broadcasts/<int:broadcast_id>/files/<path:name>")
 def output_file(broadcast_id: int, name: str):
-    _broadcast_or_404(broadcast_id)
+    broadcast = _broadcast_or_404(broadcast_id)
     try:
         path = g.ctx["data"].output_file(broadcast_id, name)
     except InputError:
         abort(404)
-    return send_file(path, as_attachment=request.args.get("download") == "1")
+    # A Chinese name goes in Content-Disposition's filename* (UTF-8), with an ASCII filename beside it.
+    return send_file(path, as_attachment=request.args.get("download") == "1", download_name=download_name(broadcast, name))
 
 
 @make.get("/broadcasts/<int:broadcast_id>/captions.vtt")
@@ -286,7 +310,7 @@ def download_zip(broadcast_id: int):
             archive.write(path, path.relative_to(out).as_posix())
     spool.seek(0)
     return send_file(io.BufferedReader(spool), mimetype="application/zip", as_attachment=True,
-                     download_name=f"broadcast-{broadcast['id']}.zip")
+                     download_name=download_name(broadcast, "programme.zip"))
 
 
 @make.post("/broadcasts/<int:broadcast_id>/rerender")

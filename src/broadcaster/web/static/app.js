@@ -58,15 +58,31 @@
     poll();
   }
 
-  /* Preview buttons: synthesise and play in the page instead of leaving it. */
+  /* Preview buttons: synthesise and play in the page instead of leaving it. The button says at once
+     that the sentence is being made (it takes some seconds), and the player opens beside that line. */
   var player = document.getElementById("preview-player");
-  function playWhenReady(answer) {
-    if (!answer.status) { player.hidden = false; player.src = answer.audio; player.play(); return; }
+  function lineOf(button) {
+    var at = button;
+    while (at.parentNode && at.nodeName !== "LI" && at.nodeName !== "TD") { at = at.parentNode; }
+    return at.parentNode ? at : button.parentNode;
+  }
+  function busy(button, on) {
+    if (on) { button.setAttribute("data-label", button.textContent); button.textContent = "正在制作…"; }
+    else if (button.getAttribute("data-label")) { button.textContent = button.getAttribute("data-label"); }
+    button.disabled = on;
+  }
+  function playWhenReady(answer, button) {
+    if (!answer.status) {
+      busy(button, false);
+      lineOf(button).appendChild(player);
+      player.hidden = false; player.src = answer.audio; player.play();
+      return;
+    }
     getJSON(answer.status, function (s) {
-      if (s.state === "done") { answer.status = null; playWhenReady(answer); }
-      else if (s.finished) { alert(s.error || "试听失败"); }
-      else { setTimeout(function () { playWhenReady(answer); }, 500); }
-    });
+      if (s.state === "done") { answer.status = null; playWhenReady(answer, button); }
+      else if (s.finished) { busy(button, false); alert(s.error || "试听失败"); }
+      else { setTimeout(function () { playWhenReady(answer, button); }, 500); }
+    }, function () { setTimeout(function () { playWhenReady(answer, button); }, 1000); });
   }
   if (player && window.FormData) {
     var buttons = document.querySelectorAll("button.preview");
@@ -80,10 +96,12 @@
         xhr.open("POST", button.getAttribute("formaction") || button.form.getAttribute("action"));
         xhr.setRequestHeader("Accept", "application/json");
         xhr.setRequestHeader("X-CSRF-Token", csrf);
+        busy(button, true);
         xhr.onload = function () {
           var answer = JSON.parse(xhr.responseText);
-          if (answer.error) { alert(answer.error); } else { playWhenReady(answer); }
+          if (answer.error) { busy(button, false); alert(answer.error); } else { playWhenReady(answer, button); }
         };
+        xhr.onerror = function () { busy(button, false); alert("连接不上制作服务器，请稍后再试。"); };
         xhr.send(data);
       });
     }
