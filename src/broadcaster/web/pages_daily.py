@@ -14,8 +14,11 @@ from flask import Blueprint, abort, g, redirect, render_template, request, send_
 from broadcaster.errors import InputError
 from broadcaster.web import compose, daily_edit, daily_times
 from broadcaster.web import daily as days
+from broadcaster.web.display import RATES
 from broadcaster.web.extract import check_upload, extract
 from broadcaster.web.once import FIELD, submit_once
+from broadcaster.web.pages_make import _form_context, _profiles
+from broadcaster.web.pages_music import library
 
 daily = Blueprint("daily", __name__)
 ACTIVE = ("queued", "running")
@@ -46,27 +49,21 @@ def daily_page():
                       "next_run": daily_times.next_run_zh(when, now) if when else ""})
     # What the last action did: said inside the programme's own section when it names one (the page opens there).
     at, said, error = request.args.get("at"), request.args.get("said"), request.args.get("error")
-    return render_template("daily.html", scripts=shown, folder=data.daily_dir, script_name=days.SCRIPT_NAME, today=now.date(),
-                           at=at, said=said, daily_error=error if at else None, error=None if at else error)
+    return render_template("daily.html", scripts=shown, today=now.date(), at=at, said=said,
+                           daily_error=error if at else None, error=None if at else error)
 
 
 def _beds() -> dict[str, Path]:
-    from broadcaster.web.pages_music import library
-
     return {b.id: g.ctx["data"].music_dir / b.file for b in library().beds()}
 
 
 def _edit_page(status: int, name: str | None, settings: daily_edit.DailySettings, options, error: str = ""):
-    from broadcaster.web.pages_make import _form_context
-
+    """The programme's form; `options` are the voice and effects as sent, or as stored, or None (the defaults)."""
     return render_template("daily_edit.html", name=name, s=settings, form=options, error=error, sent_name=request.form.get("name", ""),
-                           placeholders=daily_edit.PLACEHOLDERS, **{k: v for k, v in _form_context().items() if k != "form"}), status
+                           **_form_context()), status
 
 
 def _script_from(form) -> str:
-    from broadcaster.web.pages_make import _profiles
-    from broadcaster.web.display import RATES
-
     settings = daily_edit.settings_from(form)
     options = compose.options_from(form, g.ctx["voices"], RATES, [n for n, _ in _profiles()], _beds())
     return daily_edit.script_yaml(settings, options, g.ctx["data"].lexicon_file)
