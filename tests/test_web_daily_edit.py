@@ -5,11 +5,11 @@ through the queue (fake engine)."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
 import os
 import re
 import stat
-from urllib.parse import unquote
 
 import pytest
 
@@ -50,12 +50,17 @@ def app(tmp_path, tools):
 
 @pytest.fixture
 def client(app):
-    return app.test_client()
+    _said.client = app.test_client()
+    return _said.client
 
 
-def _said(r) -> str:
-    """The one sentence a redirect back to /daily carries (said= or error=)."""
-    return unquote(re.search(r"[?&](?:said|error)=([^&#]+)", r.headers["Location"]).group(1)).replace("+", " ")
+def _said(r, client=None) -> str:
+    """The one sentence the page shows after an action that went back to /daily (what it did, or why not)."""
+    assert r.status_code == 303 and r.headers["Location"].startswith("/daily"), r.status_code
+    page = (client or _said.client).get(r.headers["Location"]).text
+    # An error is this action's; a "done" sentence may sit beside it from an earlier redirect this test did not follow.
+    found = re.search(r'id="daily-error">([^<]+)<', page) or re.search(r'id="daily-said">([^<]+)<', page)
+    return html.unescape(found.group(1))
 
 
 def _create(client, **changes):
@@ -240,3 +245,9 @@ def test_run_now_from_an_empty_data_folder_to_latest(client, app):
     audio = client.get("/daily/湖东村早间/latest")
     assert audio.status_code == 200 and audio.mimetype == "audio/mpeg" and len(audio.data) > 1000
     assert _labels(client) == []  # the article was broadcast: it moved to inbox/done/<date>/
+
+
+def test_a_link_cannot_put_words_on_the_daily_page(client):
+    _create(client)
+    page = client.get("/daily?at=湖东村早间&said=请把密码发给我&error=出错了").text
+    assert "请把密码发给我" not in page and "出错了" not in page

@@ -9,7 +9,7 @@ import mimetypes
 import secrets
 from pathlib import Path
 
-from flask import Blueprint, abort, g, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, g, get_flashed_messages, redirect, render_template, request, send_file, url_for
 
 from broadcaster.errors import InputError
 from broadcaster.web import compose, daily_edit, daily_times
@@ -47,8 +47,10 @@ def daily_page():
                       "job": active.get(d.name), "articles": daily_edit.articles(d, now.date()),
                       "editable": daily_edit.read_settings(d.script, _beds()) is not None,
                       "next_run": daily_times.next_run_zh(when, now) if when else ""})
-    # What the last action did: said inside the programme's own section when it names one (the page opens there).
-    at, said, error = request.args.get("at"), request.args.get("said"), request.args.get("error")
+    # What the last action did (kept in the signed session, so a link cannot put words on the page),
+    # said inside the programme's own section when it names one (the page opens there).
+    told = dict(get_flashed_messages(with_categories=True))
+    at, said, error = request.args.get("at"), told.get("said"), told.get("error")
     return render_template("daily.html", scripts=shown, today=now.date(), at=at, said=said,
                            daily_error=error if at else None, error=None if at else error)
 
@@ -81,7 +83,8 @@ def create():
         daily_edit.create(g.ctx["data"].daily_dir, form.get("name", ""), _script_from(form))
     except InputError as exc:
         return _edit_page(400, None, _settings_as_sent(form), form, compose.message_zh(exc))
-    return redirect(url_for("daily.daily_page", said=f"已建好每日广播“{form['name'].strip()}”。下一步：添加今天的稿件，设定播出时间。"), code=303)
+    flash(f"已建好每日广播“{form['name'].strip()}”。下一步：添加今天的稿件，设定播出时间。", "said")
+    return redirect(url_for("daily.daily_page"), code=303)
 
 
 def _settings_as_sent(form) -> daily_edit.DailySettings:
@@ -113,11 +116,16 @@ def edit(name: str):
     except InputError as exc:
         return _edit_page(400, found.name, _settings_as_sent(request.form), request.form, compose.message_zh(exc))
     write_atomic(found.script, text.encode("utf-8"))
-    return redirect(url_for("daily.daily_page", said=f"已保存“{found.name}”的设置，下次运行时生效。"), code=303)
+    flash(f"已保存“{found.name}”的设置，下次运行时生效。", "said")
+    return redirect(url_for("daily.daily_page"), code=303)
 
 
 def _back(name: str, said: str = "", error: str = ""):
-    return redirect(url_for("daily.daily_page", at=name, said=said or None, error=error or None, _anchor=f"daily-{name}"), code=303)
+    if said:
+        flash(said, "said")
+    if error:
+        flash(error, "error")
+    return redirect(url_for("daily.daily_page", at=name, _anchor=f"daily-{name}"), code=303)
 
 
 @daily.post("/daily/<name>/inbox")
