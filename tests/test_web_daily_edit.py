@@ -251,3 +251,25 @@ def test_a_link_cannot_put_words_on_the_daily_page(client):
     _create(client)
     page = client.get("/daily?at=湖东村早间&said=请把密码发给我&error=出错了").text
     assert "请把密码发给我" not in page and "出错了" not in page
+
+
+def test_the_edit_page_shows_what_was_saved_bed_and_voice_included(client, app):
+    from pathlib import Path
+
+    bed = Path(__file__).parent.parent / "examples" / "music" / "bed.mp3"
+    r = client.post("/music", data={"csrf": csrf(client, "/music"), "bed": (io.BytesIO(bed.read_bytes()), "春节.mp3")},
+                    content_type="multipart/form-data")
+    assert r.status_code == 303
+    bed_id = re.search(r'<option value="([0-9a-f]{32})"', client.get("/daily/new").text).group(1)
+    chosen = {**FORM, "voice": "fake:v2", "rate": "-10%", "intro": "attention", "outro": "", "bed": bed_id,
+              "bed_level_db": "-24", "bed_duck_db": "-10"}
+    assert client.post("/daily/new", data={"csrf": csrf(client), **chosen}).status_code == 303
+    page = client.get("/daily/湖东村早间/edit").text
+    for name, value in (("voice", "fake:v2"), ("rate", "-10%"), ("intro", "attention"), ("bed", bed_id)):
+        assert re.search(rf'<select name="{name}">.*?<option value="{re.escape(value)}" selected>', page, re.S), name
+    assert 'name="bed_level_db" min="-60" max="0" step="1" value="-24"' in page
+    # Saved again unchanged, the script is the same file.
+    script = app.extensions["broadcaster"]["data"].daily_dir / "湖东村早间" / "daily.yaml"
+    before = script.read_text(encoding="utf-8")
+    assert client.post("/daily/湖东村早间/edit", data={"csrf": csrf(client), **chosen}).status_code == 303
+    assert script.read_text(encoding="utf-8") == before and "level_db: -24.0" in before
