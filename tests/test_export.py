@@ -1,6 +1,6 @@
 """`broadcaster export`: a render laid out on a FAT card image (and a folder) in play order.
 
-The FAT images are real FAT16 file systems made in the test; `fat_image.Fat16Reader`
+The FAT images are real FAT16 file systems made in the test (and FAT16 and FAT32 ones by mkfs.fat); `fat_image.Fat16Reader`
 reads their directories byte by byte, so the order checked is the on-disk order
 a player board follows, and the bytes checked are the bytes on the "card".
 """
@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 
@@ -267,3 +268,43 @@ def test_an_export_killed_while_moving_gets_its_earlier_files_back(render_dir, m
     assert (code, err) == (0, "")
     assert sorted(os.listdir(target)) == [".broadcaster-export.json", "MP3", "节目单.txt"]  # 01 came back, and was then replaced as ours
     assert sorted(os.listdir(target / "MP3")) == ["0001.MP3", "0002.MP3", "0003.MP3"]
+
+
+@pytest.mark.parametrize("bits, size_mb", [(16, 32), (32, 64)])
+def test_a_card_made_by_mkfs_fat_checks_clean_after_export(render_dir, manifest, tmp_path, run_cli, bits, size_mb):
+    """fsck.fat -n also checks FAT32's FSInfo sector (the free-cluster count and the next-free hint that
+    Windows and cameras trust), which FAT16 has not: an export must leave it true."""
+    if not (shutil.which("mkfs.fat") and shutil.which("fsck.fat")):
+        pytest.skip("dosfstools (mkfs.fat, fsck.fat) is not installed")
+    card = tmp_path / f"fat{bits}.img"
+    subprocess.run(["mkfs.fat", "-F", str(bits), "-C", str(card), str(size_mb * 1024)], check=True, capture_output=True)
+    for what in ("both", "items"):  # a second export removes the first one's files: the count must follow both ways
+        code, _, err = run_cli("export", str(render_dir), "--to", str(card), "--what", what)
+        assert (code, err) == (0, "")
+        check = subprocess.run(["fsck.fat", "-n", str(card)], capture_output=True, text=True, check=False)
+        assert check.returncode == 0 and "wrong" not in check.stdout, check.stdout + check.stderr
+        if bits == 32:  # the FSInfo sector says what fsck.fat counted ("<files> files, <used>/<total> clusters")
+            used, total = map(int, re.search(r"(\d+)/(\d+) clusters", check.stdout).groups())
+            assert _fsinfo(card) == (total - used, _first_free_cluster(card))
+
+
+def _fsinfo(image) -> tuple[int, int]:
+    """(free count, next free) as the FSInfo sector says, found through the boot sector."""
+    import struct
+
+    data = image.read_bytes()
+    bytes_per_sector, = struct.unpack_from("<H", data, 11)
+    sector, = struct.unpack_from("<H", data, 48)
+    return struct.unpack_from("<II", data, sector * bytes_per_sector + 488)
+
+
+def _first_free_cluster(image) -> int:
+    import struct
+
+    data = image.read_bytes()
+    bytes_per_sector, _, reserved = struct.unpack_from("<HBH", data, 11)
+    start = reserved * bytes_per_sector
+    cluster = 2
+    while struct.unpack_from("<I", data, start + 4 * cluster)[0] & 0x0FFFFFFF:
+        cluster += 1
+    return cluster

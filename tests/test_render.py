@@ -321,3 +321,33 @@ def test_warm_render_names_items_the_same_way(script, tmp_path, fake_engine):
     assert sorted(p.name for p in (tmp_path / "warm" / "items").iterdir()) == sorted(
         p.name for p in (tmp_path / "cold" / "items").iterdir()
     )
+
+
+class _CountingReporter:
+    """The progress a page or a terminal shows: the total, and each advance as it came."""
+
+    def __init__(self):
+        self.total, self.done, self.most = None, 0, 0
+
+    def stage(self, name):
+        pass
+
+    def synthesis_started(self, total):
+        self.total = total
+
+    def advance(self, n):
+        self.done += n
+        self.most = max(self.most, self.done)
+
+    def synthesis_done(self):
+        pass
+
+
+@pytest.mark.parametrize("fails", ["开工", ""])  # one segment of the article; every segment (a network voice offline)
+def test_progress_counts_each_segment_once_through_a_fallback(script, tmp_path, fake_engine, backup_engine, fails):
+    fake_engine.fail_when = lambda text: fails in text
+    script.write_text(SCRIPT.replace("items:", "fallback: [backup]\nitems:"), encoding="utf-8")
+    reporter = _CountingReporter()
+    result = render_programme(load_script(script), tmp_path / "out", reporter=reporter)
+    assert result.stats.fallback_items  # the fallback was taken
+    assert reporter.done == reporter.most == reporter.total == result.stats.segments  # never "2/1 段"

@@ -245,7 +245,7 @@ def test_lexicon_add_use_and_remove(client, app):
     assert "琴潼镇通知" in r.text  # applies to the next text prepared, and renders (they read the same file)
     bad = client.post("/lexicon", data={"csrf": token, "word": "湖东", "pinyin": "hu dong"})
     assert bad.status_code == 400 and "拼音格式" in bad.text
-    assert client.post("/lexicon/delete", data={"csrf": token, "word": "溱潼"}).status_code == 303
+    assert client.post("/lexicon/delete", data={"csrf": token, "word": "溱潼", "confirm": "1"}).status_code == 303
     assert "溱潼" not in client.get("/lexicon").text
 
 
@@ -307,7 +307,8 @@ def test_serve_refuses_another_address_without_a_password(tmp_path):
     r = subprocess.run([sys.executable, "-m", "broadcaster", "serve", "--host", "0.0.0.0", "--data", str(tmp_path / "d")],
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 2
-    assert r.stderr.startswith("broadcaster: error: --host: listening on another address") and "Traceback" not in r.stderr
+    assert r.stderr.startswith("broadcaster: error: --host: 在 127.0.0.1 以外的地址上开放网页，要先设密码") and "Traceback" not in r.stderr
+    assert "Listening on another address than 127.0.0.1 needs a password" in r.stderr and r.stderr.count("\n") == 1
 
 
 def test_serve_prints_the_address_to_open_and_answers_there(tmp_path):
@@ -353,7 +354,8 @@ def test_set_password_from_the_command_line(tmp_path):
     assert (data / "password").stat().st_mode & 0o077 == 0
 
 
-@pytest.mark.parametrize("module", ["display", "vtt", "compose", "security", "extract", "job", "music", "media", "daily"])
+@pytest.mark.parametrize("module", ["display", "vtt", "compose", "security", "extract", "job", "music", "media", "daily", "outcome",
+                                    "once", "daily_edit", "daily_times", "voices_zh", "pages_make"])
 def test_web_docstring_examples(module):
     import doctest
     import importlib
@@ -456,7 +458,7 @@ def test_cache_page_shows_and_clears_the_segment_cache(client):
     page = client.get("/cache").text
     held = int(re.search(r'id="cache-segments">(\d+) 段', page).group(1))
     assert held == 2  # the headline and the sentence of NOTICE
-    r = client.post("/cache/clear", data={"csrf": csrf(client)})
+    r = client.post("/cache/clear", data={"csrf": csrf(client), "confirm": "1"})
     assert r.status_code == 303
     page = client.get(r.headers["Location"]).text
     assert "已清空 2 段语音" in page and 'id="cache-segments">0 段' in page

@@ -150,8 +150,10 @@ def test_daily_page_reads_run_json_and_serves_nothing_outside_the_data_folder(cl
     assert client.get("/daily/村A/latest").status_code == 404
 
 
-def test_daily_page_explains_where_scripts_go(client):
-    assert "daily.yaml" in client.get("/daily").text and "inbox" in client.get("/daily").text
+def test_daily_page_leads_to_making_one_without_a_shell(client):
+    page = client.get("/daily").text
+    assert 'href="/daily/new"' in page and "点上面的“新建每日广播”" in page
+    assert "daily.yaml" not in page  # no folder to make, no file to copy by hand (issue 26)
 
 
 def test_web_daily_agrees_with_the_daily_job():

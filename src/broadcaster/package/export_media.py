@@ -250,8 +250,50 @@ class FatImageMedium:
 
     def close(self) -> None:
         self._fs.close()
+        if fat_bits(self.root) == 32:
+            update_fat32_fsinfo(self.root)
         with open(self.root, "rb+") as f:
             os.fsync(f.fileno())
+
+
+def update_fat32_fsinfo(image: Path) -> None:
+    """Make a FAT32 image's FSInfo sector true again: its free-cluster count and next-free hint.
+
+    pyfatfs 1.1 allocates and frees clusters without touching FSInfo, so after an
+    export the sector still says what mkfs said; fsck.fat reports "Free cluster
+    summary wrong", and Windows or a player trusting the count shows the wrong
+    free space. Only the FAT region is read (a card image may be gigabytes).
+    An image without a valid FSInfo sector is left alone (the field is optional).
+    """
+    import struct
+    import sys
+    from array import array
+
+    with open(image, "rb+") as f:
+        boot = f.read(512)
+        bytes_per_sector, sectors_per_cluster, reserved, fats = struct.unpack_from("<HBHB", boot, 11)
+        (total16,) = struct.unpack_from("<H", boot, 19)
+        total32, fat_sectors = struct.unpack_from("<II", boot, 32)
+        (info_sector,) = struct.unpack_from("<H", boot, 48)
+        if info_sector in (0, 0xFFFF) or info_sector >= reserved:
+            return
+        clusters = ((total16 or total32) - reserved - fats * fat_sectors) // sectors_per_cluster
+        f.seek(reserved * bytes_per_sector)
+        entries = array("I")
+        entries.frombytes(f.read(4 * (clusters + 2)))
+        if sys.byteorder == "big":
+            entries.byteswap()
+        entries = entries[2:]
+        # A free entry is 0 in its low 28 bits (the top 4 are reserved): count each top nibble in C, not a Python loop.
+        free = sum(entries.count(top << 28) for top in range(16))
+        firsts = [entries.index(top << 28) for top in range(16) if entries.count(top << 28)]
+        next_free = min(firsts) + 2 if firsts else 0xFFFFFFFF  # "no hint" when the card is full
+        f.seek(info_sector * bytes_per_sector)
+        info = f.read(512)
+        if info[:4] != b"RRaA" or info[484:488] != b"rrAa" or info[510:512] != b"\x55\xaa":
+            return
+        f.seek(info_sector * bytes_per_sector + 488)
+        f.write(struct.pack("<II", free, next_free))
 
 
 def sha256_chunks(chunks: Iterable[bytes]) -> str:

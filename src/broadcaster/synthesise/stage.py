@@ -4,10 +4,16 @@ An item is spoken by one voice from start to end. When its engine gives up on
 any of its segments (or is skipped because we are offline), the *whole item*
 is spoken again by the first engine of the fallback chain that can do it,
 because a voice change in mid-item sounds like a mistake to a listener.
+
+Progress counts segments that have speech, each once: an engine's answer that
+is an error does not count, and a segment counted before its item fell back
+is not counted again when the fallback voice speaks it (so the count never
+passes the total, e.g. "2/1").
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import threading
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 
@@ -50,10 +56,22 @@ class _Job:
     before_engines: _Once
     rate_hz: int  # the programme's sample rate (its sound profile's)
     engines: EngineSession  # the render's own engines
+    counted: set[tuple[int, int]] = field(default_factory=set)  # (item index, cue index) already advanced
+    counting: threading.Lock = field(default_factory=threading.Lock)  # engines report from their own threads
+
+    def spoken(self, key: tuple[int, int]) -> None:
+        """One segment has speech: advance the progress, once per segment whatever voice spoke it."""
+        with self.counting:
+            if key in self.counted:
+                return
+            self.counted.add(key)
+        self.advance(1)
 
 
-def _run(engine_name: str, requests: list[SpeechRequest], job: _Job) -> list[tuple[Speech, bool] | Exception]:
-    """Speech for each request (from cache where possible), or its exception.
+def _run(engine_name: str, requests: list[SpeechRequest], job: _Job,
+         spoken: Callable[[int], None]) -> list[tuple[Speech, bool] | Exception]:
+    """Speech for each request (from cache where possible), or its exception;
+    `spoken(i)` as soon as request i has speech (never for an error).
 
     The cache holds each segment at the programme rate under `key@rate`, so a
     warm render resamples nothing. While an engine runs, each segment is
@@ -79,7 +97,7 @@ def _run(engine_name: str, requests: list[SpeechRequest], job: _Job) -> list[tup
         if hit is not None:
             out[i] = (hit, True)
             job.stats.cached += 1
-            job.advance(1)
+            spoken(i)
         else:
             missing.append(i)
     # A segment asked for twice (an item's repeats, an urgent notice spoken
@@ -95,12 +113,16 @@ def _run(engine_name: str, requests: list[SpeechRequest], job: _Job) -> list[tup
             # On the engine's thread, the moment the segment is made: a
             # render killed half-way keeps its work.
             stored[j] = cache.put(keys[missing[j]], speech)
+            spoken(missing[j])
 
-        results = engine.synthesize_many([requests[i] for i in missing], job.advance, keep)
+        # The engine's own progress counts its errors too: speech is counted as it is kept instead.
+        results = engine.synthesize_many([requests[i] for i in missing], None, keep)
         for j, (i, result) in enumerate(zip(missing, results)):
             if isinstance(result, Exception):
                 out[i] = result
             else:
+                if j not in stored:
+                    spoken(i)
                 made = stored.get(j) or cache.put(keys[i], result)
                 out[i] = (_store_at_rate(cache, keys[i], made, job.rate_hz), False)
                 job.stats.synthesised += 1
@@ -109,7 +131,7 @@ def _run(engine_name: str, requests: list[SpeechRequest], job: _Job) -> list[tup
         out[i] = first if isinstance(first, Exception) else (first[0], True)
         if not isinstance(first, Exception):
             job.stats.cached += 1
-        job.advance(1)
+            spoken(i)
     return out  # type: ignore[return-value]
 
 
@@ -148,7 +170,8 @@ def _speak(plans: list[ItemPlan], voice_for: Callable[[Cue], Voice], job: _Job) 
     clips: dict[int, list] = {i: [None] * len(p.cues) for i, p in enumerate(plans)}
     failures: dict[int, Exception] = {}
     for engine_name, entries in by_engine.items():
-        results = _run(engine_name, [r for _, _, r in entries], job)
+        results = _run(engine_name, [r for _, _, r in entries], job,
+                       lambda k, entries=entries: job.spoken((plans[entries[k][0]].item.index, entries[k][1])))
         notes_of = _reading_notes(engine_name, job)
         for (p_index, c_index, request), result in zip(entries, results):
             if isinstance(result, Exception):

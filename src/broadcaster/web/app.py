@@ -13,18 +13,27 @@ from pathlib import Path
 from typing import Sequence
 
 from flask import Flask, abort, g, redirect, render_template, request, session, url_for
+from werkzeug.routing import IntegerConverter
 
 from broadcaster import settings
 from broadcaster.web import security
-from broadcaster.web.compose import form_values
+from broadcaster.web.compose import MAX_TEXT_CHARS, form_values
 from broadcaster.web.display import STATE_ZH, zh_date, zh_duration, zh_time
 from broadcaster.web.extract import MAX_UPLOAD_BYTES
+from broadcaster.web.once import once_token
 from broadcaster.web.paths import DataDir
 from broadcaster.web.runner import LocalRunner
-from broadcaster.web.store import Store
+from broadcaster.web.store import MAX_ROW_ID, Store
 from broadcaster.web.urgent import ONLINE_ENGINES, UrgentRunner
 
 OPEN_PATHS = ("/login", "/static/")
+
+
+class RowIdConverter(IntegerConverter):
+    """`<int:…>` in our routes: a number SQLite can hold, else the route does not match (404, not an overflow's 500)."""
+
+    def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = MAX_ROW_ID, signed: bool = False):
+        super().__init__(map, fixed_digits, min, max, signed)
 
 
 def default_voices() -> list[tuple[str, str, str]]:
@@ -33,10 +42,12 @@ def default_voices() -> list[tuple[str, str, str]]:
     from broadcaster.synthesise.engines.edge_voices import builtin_voices
     from broadcaster.synthesise.engines.kokoro_voices import VOICES
 
-    offline = [("kokoro", name, f"{name}（{'女声' if gender == 'female' else '男声'}，离线）") for name, (gender, _) in VOICES.items()]
-    online = [("edge", v.name, f"{v.name}（{'女声' if v.gender.lower() == 'female' else '男声'}，需联网）")
-              for v in builtin_voices() if v.locale == "zh-CN"]
-    return offline + online
+    from broadcaster.web.voices_zh import accented, voice_label
+
+    # Mandarin-trained offline voices, then the online ones, then those that speak with an accent.
+    offline = [("kokoro", name, voice_label("kokoro", name, gender)) for name, (gender, _) in VOICES.items()]
+    online = [("edge", v.name, voice_label("edge", v.name, v.gender)) for v in builtin_voices() if v.locale == "zh-CN"]
+    return [v for v in offline if not accented(v[1])] + online + [v for v in offline if accented(v[1])]
 
 
 def create_app(data_dir: Path, *, job_command: Sequence[str] | None = None, workers: int = 1,
@@ -58,6 +69,9 @@ def create_app(data_dir: Path, *, job_command: Sequence[str] | None = None, work
     app.config.update(
         SECRET_KEY=data.secret_key(),
         MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES + 2**20,  # the document plus the form around it
+        # One text field of a multipart form (Flask's default is 500 KB, a third of the
+        # text cap): the longest text allowed, at up to 4 bytes a character, with room.
+        MAX_FORM_MEMORY_SIZE=4 * MAX_TEXT_CHARS + 2**16,
         PERMANENT_SESSION_LIFETIME=dt.timedelta(seconds=security.SESSION_S),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -65,18 +79,22 @@ def create_app(data_dir: Path, *, job_command: Sequence[str] | None = None, work
     app.extensions["broadcaster"] = {
         "data": data, "store": store, "runner": runner, "voices": voices, "urgent": urgent,
         "require_login": data.password_file.exists() if require_login is None else require_login,
+        "throttle": security.LoginThrottle(),
     }
+    app.url_map.converters["int"] = RowIdConverter
     app.jinja_env.filters.update(zh_duration=zh_duration, zh_time=zh_time, zh_date=zh_date, zh_state=lambda s: STATE_ZH.get(s, s))
-    app.jinja_env.globals.update(csrf_token=lambda: security.csrf_token(session), option_values=form_values)
+    app.jinja_env.globals.update(csrf_token=lambda: security.csrf_token(session), option_values=form_values, once_token=once_token)
 
     @app.before_request
     def _guard():
+        if "\0" in request.path:
+            abort(404)  # no file or page has a NUL in its name (and the OS would refuse it with a 500)
         session.permanent = True
         ctx = app.extensions["broadcaster"]
         if ctx["require_login"] and not request.path.startswith(OPEN_PATHS) and not security.logged_in(session):
             session.pop("login_at", None)
             if request.method == "GET":
-                return redirect(url_for("station.login", next=request.path))
+                return redirect(url_for("station.login", next=security.local_target(request.path)))
             abort(401)
         if request.method == "POST":
             sent = request.form.get("csrf") or request.headers.get("X-CSRF-Token")
@@ -86,7 +104,11 @@ def create_app(data_dir: Path, *, job_command: Sequence[str] | None = None, work
 
     @app.errorhandler(413)
     def _too_large(_):
-        return render_template("error.html", message=f"文件太大（上限 {MAX_UPLOAD_BYTES // 2**20} MB）。"), 413
+        if (request.content_length or 0) <= app.config["MAX_CONTENT_LENGTH"]:  # a text field, not the whole request
+            message = f"文字太长：一次最多 {MAX_TEXT_CHARS // 10_000} 万字。请分成几次广播。"
+        else:
+            message = f"文件太大（上限 {MAX_UPLOAD_BYTES // 2**20} MB）。请上传较小的文件，或只粘贴要播报的文字。"
+        return render_template("error.html", message=message), 413
 
     @app.errorhandler(401)
     def _login_needed(_):

@@ -105,12 +105,39 @@ def _db(form: Mapping[str, str], key: str, default: float, bounds: tuple[float, 
 
 
 def check_text(title: str, text: str) -> tuple[str, str]:
+    """The title and text to broadcast, or an InputError whose message says in Chinese what to do.
+
+    >>> check_text("", "。。。！！！")
+    Traceback (most recent call last):
+    broadcaster.errors.InputError: text: 这段文字只有标点或符号，没有可以播报的字。请检查粘贴的内容后重试。
+    """
     title, text = title.strip(), text.replace("\r\n", "\n").strip()
     if not text:
-        raise InputError("没有要播报的文字", where="text")
+        raise InputError("没有要播报的文字。请粘贴通知的文字、上传文档或填写网页链接。", where="text")
     if len(text) > MAX_TEXT_CHARS:
-        raise InputError(f"文字太长（上限 {MAX_TEXT_CHARS} 字）", where="text")
+        raise InputError(f"文字太长：一次最多 {MAX_TEXT_CHARS // 10_000} 万字，这次约 {len(text) / 10_000:.1f} 万字。"
+                         "请分成几次广播。", where="text")
+    if not any(ch.isalnum() for ch in text):  # letters, digits and every Chinese character are alnum
+        raise InputError(NOTHING_TO_SAY, where="text")
     return (title or text.splitlines()[0])[:MAX_TITLE_CHARS], text
+
+
+NOTHING_TO_SAY = "这段文字只有标点或符号，没有可以播报的字。请检查粘贴的内容后重试。"
+# Form fields named in `InputError.where` (check_text, options_from): for the log, not for staff.
+_FORM_KEYS = {"text", "voice", "rate", "profile", "intro", "bed", "bed_level_db", "bed_duck_db",
+              "name", "title", "station", "opening", "closing", "max_items", "times"}  # the daily programme's form
+
+
+def message_zh(exc: InputError) -> str:
+    """What the page shows for `exc`: the message alone when `where` is one of our form's
+    keys (staff never see "text:"), else the file or link it is about, then the message.
+
+    >>> message_zh(InputError("没有要播报的文字", where="text")), message_zh(InputError("文件是空的", where="通知.docx"))
+    ('没有要播报的文字', '通知.docx：文件是空的')
+    """
+    if not exc.where or exc.where in _FORM_KEYS:
+        return exc.message
+    return f"{exc.where}：{exc.message}"
 
 
 def script_yaml(title: str, text: str, options: Options, lexicon_file: Path, day: dt.date,

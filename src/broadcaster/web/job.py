@@ -74,7 +74,20 @@ def run_render(data: DataDir, job: dict[str, Any], reporter: StoreReporter) -> d
 
     folder = data.broadcast_dir(int(job["params"]["broadcast"]))
     result = render_programme(load_script(folder / "script.yaml"), folder / "out", reporter=reporter)
-    return {"duration_s": round(result.duration_s, 2), "lufs": round(result.loudness.integrated_lufs, 1)}
+    return {"duration_s": round(result.duration_s, 2), "lufs": round(result.loudness.integrated_lufs, 1),
+            "fallbacks": _fallbacks(folder / "out" / "manifest.json")}
+
+
+def _fallbacks(manifest: Path) -> list[dict]:
+    """The items another voice read (web/outcome.py), for the job page."""
+    import json
+
+    from broadcaster.web.outcome import fallbacks_in
+
+    try:
+        return fallbacks_in(json.loads(manifest.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return []
 
 
 def run_preview(data: DataDir, job: dict[str, Any], reporter: StoreReporter) -> dict[str, Any]:
@@ -97,9 +110,11 @@ def run_daily_job(data: DataDir, job: dict[str, Any], reporter: StoreReporter) -
     from broadcaster.daily.job import run_daily
     from broadcaster.web.daily import find
 
-    report = run_daily(find(data, job["params"]["daily"]).script, reporter=reporter)
+    daily = find(data, job["params"]["daily"])
+    report = run_daily(daily.script, reporter=reporter)
     return {"status": report.status, "date": report.date, "latest": report.latest,
-            "synthesised": report.synthesised, "cached": report.cached}
+            "synthesised": report.synthesised, "cached": report.cached,
+            "fallbacks": _fallbacks(daily.root / report.date / "manifest.json") if report.fallbacks else []}
 
 
 KINDS = {"render": run_render, "preview": run_preview, "daily": run_daily_job}

@@ -8,26 +8,32 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 import secrets
 import tempfile
 import zipfile
 from dataclasses import replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from flask import Blueprint, Response, abort, g, jsonify, redirect, render_template, request, send_file, url_for
 
 from broadcaster.durable import write_atomic
 from broadcaster.errors import InputError
-from broadcaster.web import compose
+from broadcaster.web import compose, once
 from broadcaster.web.display import RATES, STATE_ZH, profile_label
 from broadcaster.web.extract import check_upload, extract
+from broadcaster.web.once import submit_once
+from broadcaster.web.outcome import fallback_sentences, fallbacks_in
 from broadcaster.web.pages_export import export_form_context
 from broadcaster.web.pages_music import library
-from broadcaster.web.store import FINISHED
+from broadcaster.web.store import FINISHED, MAX_ROW_ID
 from broadcaster.web.vtt import srt_to_vtt
 
 make = Blueprint("make", __name__)
 KNOWN_FILES = {"programme.mp3", "programme.srt", "programme.m3u8", "manifest.json"}
+# The other files a render writes (package/screen_options.py names them for the command line), said for staff.
+EXTRAS_ZH = {"programme.html": "节目单（网页，可在浏览器里打开收听）", "programme.png": "节目单（图片，可打印或发到群里）",
+             "programme.mp4": "带字幕的视频（MP4）", "programme.ticker.txt": "滚动字幕文字（给只能显示文字的屏幕）"}
 
 
 def _profiles() -> list[tuple[str, str]]:
@@ -79,7 +85,9 @@ def prepare():
             if "file" in source:
                 Path(source["file"]).unlink(missing_ok=True)
     except InputError as exc:
-        return render_template("new.html", error=str(exc), **_form_context(form=form)), 400
+        return render_template("new.html", error=compose.message_zh(exc), **_form_context(form=form)), 400
+    if not got.spoken:  # only punctuation, symbols or markup: stopped here, not in a job that fails later
+        return render_template("new.html", error=compose.NOTHING_TO_SAY, **_form_context(form=form)), 400
     title = form.get("title", "").strip() or got.cleaned.splitlines()[0][:compose.MAX_TITLE_CHARS]
     spoken = "\n".join(got.spoken)
     return render_template("review.html", title=title, cleaned=got.cleaned, spoken=spoken, reader=got.reader,
@@ -101,9 +109,14 @@ def create():
         edited = form.get("spoken", "").replace("\r\n", "\n").strip() != form.get("spoken_original", "").replace("\r\n", "\n").strip()
         title, text = compose.check_text(form.get("title", ""), form.get("spoken" if edited else "cleaned", ""))
     except InputError as exc:
-        return render_template("error.html", message=str(exc)), 400
-    job_id = _queue_render(title, text, options, {"edited_spoken": edited}, as_article=not edited)
-    return redirect(url_for("make.job_page", job_id=job_id), code=303)
+        return render_template("error.html", message=compose.message_zh(exc)), 400
+    return _to_job(submit_once(g.ctx["store"], form.get(once.FIELD),
+                               lambda: _queue_render(title, text, options, {"edited_spoken": edited}, as_article=not edited)))
+
+
+def _to_job(job_id: int | None):
+    """To the job's page; to the queue when a second post of a form finds the first one's job not made yet."""
+    return redirect(url_for("make.job_page", job_id=job_id) if job_id else url_for("make.jobs"), code=303)
 
 
 def _queue_render(title: str, text: str, options: compose.Options, extra: dict, as_article: bool) -> int:
@@ -130,7 +143,8 @@ def preview():
         options = _options()
         _, text = compose.check_text("试听", request.form.get("segment", ""))
     except InputError as exc:
-        return (jsonify(error=str(exc)), 400) if _wants_json() else (render_template("error.html", message=str(exc)), 400)
+        message = compose.message_zh(exc)
+        return (jsonify(error=message), 400) if _wants_json() else (render_template("error.html", message=message), 400)
     # A fixed date: the same words in the same voice are the same preview, whatever the day.
     script = compose.script_yaml("试听", text, replace(options, intro="", outro="", bed="", bed_file=""), data.lexicon_file, dt.date(2000, 1, 1))
     key = compose.preview_key(script, data.lexicon_file)
@@ -149,7 +163,8 @@ def preview_page(key: str):
         ready = g.ctx["data"].preview_file(key).exists()
     except InputError:
         abort(404)
-    job = g.ctx["runner"].job(request.args.get("job", 0, type=int))
+    job_id = request.args.get("job", 0, type=int)
+    job = g.ctx["runner"].job(job_id) if 0 < job_id <= MAX_ROW_ID else None
     return render_template("preview.html", key=key, job=job, ready=ready)
 
 
@@ -174,10 +189,32 @@ def _job_or_404(job_id: int):
     return job if job else abort(404)
 
 
+def _voice_label(engine: str, voice: str) -> str:
+    """A voice as the form names it (its own name when the form does not offer it)."""
+    return next((label for e, v, label in g.ctx["voices"] if (e, v) == (engine, voice)), voice or engine)
+
+
+def _fallback_notes(fallbacks: list[dict], options: dict | None) -> list[str]:
+    chosen = _voice_label(options["engine"], options["voice"]) if options and "engine" in options else None
+    return fallback_sentences(fallbacks, _voice_label, chosen)
+
+
+def _job_notes(job) -> list[str]:
+    """What staff should know about a job beside its state: a restart, and the items another voice read."""
+    notes = []
+    if job["restarts"]:
+        notes.append("服务器中途停止过，这个任务已自动重新开始（已经合成的句子不用重做）。")
+    if job["state"] == "done" and job["result"].get("fallbacks"):
+        broadcast = g.ctx["store"].broadcast(job["params"]["broadcast"]) if job["params"].get("broadcast") else None
+        notes += _fallback_notes(job["result"]["fallbacks"], broadcast["options"] if broadcast else None)
+    return notes
+
+
 @make.get("/jobs/<int:job_id>")
 def job_page(job_id: int):
     job = _job_or_404(job_id)
-    return render_template("job.html", job=job, finished=job["state"] in FINISHED, ahead=g.ctx["store"].ahead_of(job_id))
+    return render_template("job.html", job=job, finished=job["state"] in FINISHED, ahead=g.ctx["store"].ahead_of(job_id),
+                           notes=_job_notes(job))
 
 
 @make.get("/jobs/<int:job_id>.json")
@@ -185,7 +222,7 @@ def job_json(job_id: int):
     job = _job_or_404(job_id)
     return jsonify(id=job["id"], state=job["state"], state_zh=STATE_ZH[job["state"]], stage=job["stage"], done=job["done"],
                    total=job["total"], error=job["error"], finished=job["state"] in FINISHED, ahead=g.ctx["store"].ahead_of(job_id),
-                   result=_result_url(job) if job["state"] == "done" else None)
+                   result=_result_url(job) if job["state"] == "done" else None, notes=_job_notes(job))
 
 
 def _result_url(job) -> str | None:
@@ -215,18 +252,39 @@ def result(broadcast_id: int):
     # Whatever else a render wrote beside the programme (the video, the programme sheet: issue 11), by name.
     extras = sorted(p.name for p in out.glob("*") if p.is_file() and p.name not in KNOWN_FILES) if manifest else []
     job = g.ctx["runner"].job(broadcast["last_job"]) if broadcast["last_job"] else None
-    return render_template("result.html", b=broadcast, manifest=manifest, items=items, extras=extras, job=job,
-                           **export_form_context(), **_form_context())
+    options = broadcast["options"]
+    profile = dict(_profiles()).get(options.get("profile", ""), options.get("profile", ""))
+    bed = next((b.label for b in library().beds() if b.id == options.get("bed")), "已删除的音乐" if options.get("bed") else "")
+    return render_template("result.html", b=broadcast, manifest=manifest, items=items, job=job, used_profile=profile, used_bed=bed,
+                           extras=[(name, EXTRAS_ZH.get(name, name)) for name in extras],
+                           notes=_fallback_notes(fallbacks_in(manifest), options), **export_form_context(), **_form_context())
+
+
+def download_name(broadcast, name: str) -> str:
+    """What a download is called on staff's computer: the broadcast's title and day, not programme.mp3.
+
+    >>> download_name({"title": "停水/通知：12月1日", "created": dt.datetime(2026, 11, 30, 9).timestamp()}, "programme.mp3")
+    '停水_通知：12月1日_2026-11-30.mp3'
+    >>> download_name({"title": "停水通知", "created": dt.datetime(2026, 11, 30, 9).timestamp()}, "items/02-各位村民.mp3")
+    '停水通知_2026-11-30_02-各位村民.mp3'
+    """
+    title = re.sub(r'[\\/:*?"<>|\x00-\x1f\x7f]+', "_", broadcast["title"]).strip(" ._") or "广播"
+    day = dt.date.fromtimestamp(broadcast["created"]).isoformat()
+    path = PurePosixPath(name)
+    if path.stem == "programme" or not path.suffix:
+        return f"{title}_{day}{path.suffix}"
+    return f"{title}_{day}_{path.name}"
 
 
 @make.get("/broadcasts/<int:broadcast_id>/files/<path:name>")
 def output_file(broadcast_id: int, name: str):
-    _broadcast_or_404(broadcast_id)
+    broadcast = _broadcast_or_404(broadcast_id)
     try:
         path = g.ctx["data"].output_file(broadcast_id, name)
     except InputError:
         abort(404)
-    return send_file(path, as_attachment=request.args.get("download") == "1")
+    # A Chinese name goes in Content-Disposition's filename* (UTF-8), with an ASCII filename beside it.
+    return send_file(path, as_attachment=request.args.get("download") == "1", download_name=download_name(broadcast, name))
 
 
 @make.get("/broadcasts/<int:broadcast_id>/captions.vtt")
@@ -252,7 +310,7 @@ def download_zip(broadcast_id: int):
             archive.write(path, path.relative_to(out).as_posix())
     spool.seek(0)
     return send_file(io.BufferedReader(spool), mimetype="application/zip", as_attachment=True,
-                     download_name=f"broadcast-{broadcast['id']}.zip")
+                     download_name=download_name(broadcast, "programme.zip"))
 
 
 @make.post("/broadcasts/<int:broadcast_id>/rerender")
@@ -262,7 +320,7 @@ def rerender(broadcast_id: int):
     try:
         options = _options()
     except InputError as exc:
-        return render_template("error.html", message=str(exc)), 400
-    job_id = _queue_render(broadcast["title"], broadcast["text"], options, {"rerender_of": broadcast_id},
-                           as_article=broadcast["options"].get("as_article", False))
-    return redirect(url_for("make.job_page", job_id=job_id), code=303)
+        return render_template("error.html", message=compose.message_zh(exc)), 400
+    return _to_job(submit_once(g.ctx["store"], request.form.get(once.FIELD),
+                               lambda: _queue_render(broadcast["title"], broadcast["text"], options, {"rerender_of": broadcast_id},
+                                                     as_article=broadcast["options"].get("as_article", False))))

@@ -62,7 +62,8 @@ def _entry_from(form) -> tuple[str, object]:
 @station.get("/lexicon")
 def lexicon():
     entries = read_lexicon(g.ctx["data"].lexicon_file)
-    return render_template("lexicon.html", entries=entries, voices=g.ctx["voices"], rates=RATES, error=request.args.get("error"))
+    return render_template("lexicon.html", entries=entries, voices=g.ctx["voices"], rates=RATES, error=request.args.get("error"),
+                           delete_question=delete_question)
 
 
 @station.post("/lexicon")
@@ -72,19 +73,40 @@ def lexicon_add():
         word, value = _entry_from(request.form)
     except ValueError as exc:
         return render_template("lexicon.html", entries=read_lexicon(path), voices=g.ctx["voices"], rates=RATES,
-                               error=str(exc), form=request.form), 400
+                               error=str(exc), form=request.form, delete_question=delete_question), 400
     entries = read_lexicon(path)
     entries[word] = value
     write_lexicon(path, entries)
     return redirect(url_for("station.lexicon"), code=303)
 
 
+def delete_question(word: str) -> str:
+    return f"确定要从读音词典里删除“{word}”吗？删除后，下次制作会按一般读法读这个词。"
+
+
+def cache_question(segments: int) -> str:
+    return f"确定要清空语音缓存吗？已保存的 {segments} 段语音会被删除，以后制作和试听时要重新合成，会慢一些。"
+
+
+def _confirmed(question: str, yes: str, back: str, **fields: str):
+    """None when the form says staff confirmed (the page's script asks in a dialog and adds
+    `confirm`); else the page that asks, for a browser without script."""
+    if request.form.get("confirm") == "1":
+        return None
+    return render_template("confirm.html", question=question, yes=yes, back=back, action=request.path, fields=fields)
+
+
 @station.post("/lexicon/delete")
 def lexicon_delete():
     path = g.ctx["data"].lexicon_file
     entries = read_lexicon(path)
-    entries.pop(request.form.get("word", ""), None)
-    write_lexicon(path, entries)
+    word = request.form.get("word", "")
+    if word in entries:
+        asking = _confirmed(delete_question(word), "删除", url_for("station.lexicon"), word=word)
+        if asking:
+            return asking
+        entries.pop(word)
+        write_lexicon(path, entries)
     return redirect(url_for("station.lexicon"), code=303)
 
 
@@ -104,7 +126,8 @@ def cache():
     """`broadcaster cache info`, as a page: where spoken segments are kept and how much."""
     from broadcaster.synthesise.cache import SegmentCache
 
-    return render_template("cache.html", info=SegmentCache().info(), removed=request.args.get("removed"))
+    info = SegmentCache().info()
+    return render_template("cache.html", info=info, removed=request.args.get("removed"), question=cache_question(info.segments))
 
 
 @station.post("/cache/clear")
@@ -112,30 +135,42 @@ def cache_clear():
     """`broadcaster cache clear`: always safe (a segment is spoken again when needed)."""
     from broadcaster.synthesise.cache import SegmentCache
 
-    entries, _ = SegmentCache().clear()
+    cache = SegmentCache()
+    asking = _confirmed(cache_question(cache.info().segments), "清空缓存", url_for("station.cache"))
+    if asking:
+        return asking
+    entries, _ = cache.clear()
     return redirect(url_for("station.cache", removed=entries), code=303)
 
 
 @station.get("/login")
 def login():
-    return render_template("login.html", next=request.args.get("next", "/"))
+    return render_template("login.html", next=security.local_target(request.args.get("next")))
 
 
 @station.post("/login")
 def login_post():
     path = g.ctx["data"].password_file
+    throttle, address = g.ctx["throttle"], request.remote_addr or ""
+    target = security.local_target(request.form.get("next"))
+    wait_s = throttle.wait_s(address)
+    if wait_s > 0:  # not even checked: guessing while made to wait gains nothing
+        return render_template("login.html", next=target,
+                               error=f"密码输错的次数太多，请 {security.wait_zh(wait_s)}后再试。"), 429
     stored = path.read_text(encoding="ascii") if path.exists() else ""
     if not stored or not security.check_password(request.form.get("password", ""), stored):
-        time.sleep(0.5)  # guessing is slow
-        return render_template("login.html", error="密码不对", next=request.form.get("next", "/")), 401
+        throttle.failed(address)
+        wait_s = throttle.wait_s(address)
+        later = f"输错太多次，请 {security.wait_zh(wait_s)}后再试。" if wait_s > 0 else "请重新输入。"
+        return render_template("login.html", error=f"密码不对，{later}", next=target), 401
+    throttle.succeeded(address)
     csrf = session.get("csrf")
     session.clear()  # a fresh session on login (no fixation)
     session["login_at"] = time.time()
     if csrf:
         session["csrf"] = csrf
-    target = request.form.get("next", "/")
     # Only our own pages: never a redirect to another site.
-    return redirect(target if target.startswith("/") and not target.startswith("//") else "/", code=303)
+    return redirect(target, code=303)
 
 
 @station.post("/logout")

@@ -36,7 +36,7 @@ def _wants_json() -> bool:
 
 def _page(error: str = "", form=None, status: int = 200):
     g.ctx["urgent"].warm()
-    recent = g.ctx["store"].jobs(10, KIND)
+    recent = g.ctx["store"].jobs(10, (KIND,))
     return render_template("urgent.html", voices=offline_voices(g.ctx["voices"]), profiles=_profiles(), recent=recent,
                            error=error, form=form or {}), status
 

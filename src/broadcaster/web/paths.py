@@ -73,6 +73,8 @@ class DataDir:
 
     def output_file(self, broadcast_id: int, name: str) -> Path:
         """A file inside the broadcast's output folder, or InputError (no `..`, no absolute path, no link out)."""
+        if "\0" in name:
+            raise InputError("no such file", where=repr(name))
         base = self.output_dir(broadcast_id).resolve()
         path = (base / name).resolve()
         if not path.is_relative_to(base) or not path.is_file():

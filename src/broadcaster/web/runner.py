@@ -68,7 +68,7 @@ class LocalRunner:
 
     def jobs(self, limit: int = 100) -> list[dict[str, Any]]:
         """The queue page's list: renders, and urgent notices (run by web/urgent.py, beside this queue)."""
-        return self.store.jobs(limit, ("render", "urgent"))
+        return self.store.jobs(limit, ("render", "daily", "urgent"))
 
     # -- running ----------------------------------------------------------------
     def start(self) -> None:

@@ -36,7 +36,8 @@ def serve(host: str, port: int, data_dir: Path, threads: int = 8, workers: int =
 
     data = DataDir(data_dir).create()
     if not is_loopback(host) and not data.password_file.exists():
-        raise InputError("listening on another address than 127.0.0.1 needs a password: run "
+        raise InputError("在 127.0.0.1 以外的地址上开放网页，要先设密码：请先运行 broadcaster serve --set-password。"
+                         " Listening on another address than 127.0.0.1 needs a password: run "
                          "`broadcaster serve --set-password` first", where="--host")
     lock = _lock_data_folder(data)
     app = create_app(data.root, start_runner=False, workers=workers, require_login=None if is_loopback(host) else True)

@@ -1,7 +1,9 @@
 """The web application's persistent state: one SQLite file in the data folder.
 
-Two tables: `broadcasts` (what staff made: title, text, options) and `jobs`
-(the render queue: kind, parameters, state, progress, error). SQLite is
+Three tables: `broadcasts` (what staff made: title, text, options), `jobs`
+(the render queue: kind, parameters, state, progress, error, restarts) and
+`submissions` (each form's one-time token and the job it made, so a form
+posted twice makes one job). SQLite is
 embedded, needs no server, and survives a restart of `broadcaster serve`;
 every call opens its own connection, so the server's threads and the worker
 processes never share one.
@@ -44,11 +46,21 @@ CREATE TABLE IF NOT EXISTS jobs (
     error TEXT NOT NULL DEFAULT '',
     result TEXT NOT NULL DEFAULT '{}',
     pid INTEGER,
-    cancel INTEGER NOT NULL DEFAULT 0
+    cancel INTEGER NOT NULL DEFAULT 0,
+    restarts INTEGER NOT NULL DEFAULT 0  -- times a server stopped while it ran and it was queued again
+);
+CREATE TABLE IF NOT EXISTS submissions (
+    token TEXT PRIMARY KEY,       -- the form's one-time token (web/once.py)
+    created REAL NOT NULL,
+    job INTEGER                   -- the job it made; NULL while the first post is still being answered
 );
 """
+# Columns added since the first release, for data folders made before them.
+MIGRATIONS = {"jobs": {"restarts": "INTEGER NOT NULL DEFAULT 0"}}
+SUBMISSION_KEEP_S = 7 * 86400  # a form left open in a tab for a week still is not posted twice
 
 FINISHED = ("done", "failed", "cancelled")
+MAX_ROW_ID = 2**63 - 1  # SQLite's largest integer: an id in a URL beyond it names nothing
 
 
 class Store:
@@ -56,6 +68,11 @@ class Store:
         self.path = Path(data_dir) / "broadcaster.sqlite"
         with self._db() as db:
             db.executescript(SCHEMA)
+            for table, columns in MIGRATIONS.items():
+                have = {row["name"] for row in db.execute(f"PRAGMA table_info({table})")}
+                for name, kind in columns.items():
+                    if name not in have:
+                        db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
 
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
@@ -106,10 +123,10 @@ class Store:
             row = db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
         return _job(row) if row else None
 
-    def jobs(self, limit: int = 100, kind: str | tuple[str, ...] = "render") -> list[dict[str, Any]]:
-        kinds = (kind,) if isinstance(kind, str) else tuple(kind)
+    def jobs(self, limit: int = 100, kinds: tuple[str, ...] = ("render", "daily")) -> list[dict[str, Any]]:
+        """The newest jobs of `kinds` (previews are not listed: staff wait for them on the page)."""
         with self._db() as db:
-            rows = db.execute(f"SELECT * FROM jobs WHERE kind IN ({', '.join('?' * len(kinds))}) ORDER BY id DESC LIMIT ?",
+            rows = db.execute(f"SELECT * FROM jobs WHERE kind IN ({','.join('?' * len(kinds))}) ORDER BY id DESC LIMIT ?",
                               (*kinds, limit)).fetchall()
         return [_job(r) for r in rows]
 
@@ -177,8 +194,34 @@ class Store:
 
     def requeue(self, job_id: int) -> None:
         with self._db() as db:
-            db.execute("UPDATE jobs SET state = 'queued', pid = NULL, stage = '', done = 0, started = NULL "
-                       "WHERE id = ? AND state = 'running'", (job_id,))
+            db.execute("UPDATE jobs SET state = 'queued', pid = NULL, stage = '', done = 0, started = NULL, "
+                       "restarts = restarts + 1 WHERE id = ? AND state = 'running'", (job_id,))
+
+    # -- one-time form tokens (web/once.py) -------------------------------------
+    def claim_submission(self, token: str) -> bool:
+        """True for the first post carrying `token`; False when an earlier one already took it."""
+        now = time.time()
+        with self._db() as db:
+            db.execute("DELETE FROM submissions WHERE created < ?", (now - SUBMISSION_KEEP_S,))
+            try:
+                db.execute("INSERT INTO submissions (token, created) VALUES (?, ?)", (token, now))
+            except sqlite3.IntegrityError:
+                return False
+        return True
+
+    def submission_job(self, token: str) -> int | None:
+        with self._db() as db:
+            row = db.execute("SELECT job FROM submissions WHERE token = ?", (token,)).fetchone()
+        return row["job"] if row else None
+
+    def record_submission(self, token: str, job_id: int) -> None:
+        with self._db() as db:
+            db.execute("UPDATE submissions SET job = ? WHERE token = ?", (job_id, token))
+
+    def forget_submission(self, token: str) -> None:
+        """The first post failed before making its job: the form may be sent again."""
+        with self._db() as db:
+            db.execute("DELETE FROM submissions WHERE token = ? AND job IS NULL", (token,))
 
 
 def _like(text: str) -> str:
