@@ -47,6 +47,18 @@ def numeric_dates(text: str) -> str:
     return re.sub(r"(?<![\d.])(\d{1,2})([-./])(\d{1,2})\2((?:19|20)\d{2})(?![\d])", dmy, text)
 
 
+def date_zeros(text: str) -> str:
+    """A leading zero in a month or day written with 月 日 号 is not said:
+    2026年07月08日 → 2026年七月八日 (never 零七月零八日).
+
+    >>> date_zeros("2026年07月08日，09月30号，08日，05号楼")
+    '2026年七月八日，九月三十号，八日，05号楼'
+    """
+    text = re.sub(r"(?<![\d.])0([1-9])(?=\s*月)", lambda m: cardinal(m.group(1)), text)
+    text = re.sub(r"(?<=月)(\s*)(0[1-9]|[12]\d|3[01])(?=\s*[日号])", lambda m: m.group(1) + cardinal(m.group(2)), text)
+    return re.sub(r"(?<![\d.])0([1-9])(?=\s*日)", lambda m: cardinal(m.group(1)), text)
+
+
 def year_months(text: str) -> str:
     """A year and a month with no day, as in tables and headers: 2024-01,
     2024/01, 2024.01 → 二零二四年一月. With a dot the month needs two digits
