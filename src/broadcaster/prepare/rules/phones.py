@@ -53,13 +53,20 @@ _BRACKETS = str.maketrans("", "", "()（）")
 
 def extensions(text: str) -> str:
     """An extension number after 分机 (or 转 after a number already read as a
-    phone number) digit by digit.
+    phone number) digit by digit, and a local number listed after a phone
+    number.
 
-    >>> extensions("请拨分机602，或零五幺五八八三二幺二三四转8012")
-    '请拨分机六零二，或零五幺五八八三二幺二三四转八零幺二'
+    >>> extensions("请拨分机602，或零五幺五八八三二幺二三四转8012，零五幺五八八三二幺二三四、88325678")
+    '请拨分机六零二，或零五幺五八八三二幺二三四转八零幺二，零五幺五八八三二幺二三四、八八三二五六七八'
     """
     text = re.sub(r"(分机号?(?:为|是)?[：:\s]*)(\d{2,6})(?![\d.])", lambda m: m.group(1) + code(m.group(2)), text)
-    return re.sub(r"(?<=[零幺二三四五六七八九])(\s*转\s*)(\d{2,6})(?![\d.])", lambda m: m.group(1) + code(m.group(2)), text)
+    text = re.sub(r"(?<=[零幺二三四五六七八九])(\s*转\s*)(\d{2,6})(?![\d.])", lambda m: m.group(1) + code(m.group(2)), text)
+    # a second local number in a list after one already read: 0515-88321234、88325678
+    return re.sub(
+        r"(?<=[零幺二三四五六七八九]{7})(\s*(?:、|或|和|/)\s*)(\d{3,4}[ \-]?\d{4})(?![\d.])" + _COUNTED,
+        lambda m: m.group(1) + code(m.group(2)),
+        text,
+    )
 
 
 # Words after which a number is one to call: a list of them too (拨打110或120).
