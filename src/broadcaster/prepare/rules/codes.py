@@ -204,13 +204,15 @@ def alphanumeric_codes(text: str) -> str:
     longer runs are read digit by digit (KN95 → KN九五, B737 → B七三七),
     except two digits after the letters of names said as numbers (G20, COVID-19).
 
-    >>> alphanumeric_codes("5G网络，H5N1，COVID-19，G20峰会，B737，KN95口罩，G7012次，3000mAh")
-    '五G网络，H五N一，COVID十九，G二十峰会，B七三七，KN九五口罩，G七零一二次，三千mAh'
+    >>> alphanumeric_codes("5G网络，H5N1，COVID-19，G20峰会，B737，KN95口罩，G7012次，3000mAh，1080P")
+    '五G网络，H五N一，COVID十九，G二十峰会，B七三七，KN九五口罩，G七零一二次，三千mAh，一零八零P'
     """
 
     def repl(m: re.Match) -> str:
         token = re.sub(r"(?<=[A-Za-z])-(?=[A-Za-z])", " ", m.group()).replace("-", "")  # SARS-CoV-2
         unit = re.fullmatch(r"(\d+)([A-Za-z]+)", token)
+        if unit and unit.group(2) in ("P", "p") and unit.group(1) in ("480", "720", "1080", "1440", "2160"):
+            return digits(unit.group(1)) + "P"  # a video resolution: 1080P is 一零八零P
         if unit and not unit.group(1).startswith("0"):
             return count(unit.group(1), after=unit.group(2)[:1]) + unit.group(2)
         letters = re.match(r"[A-Za-z]*", token).group()
