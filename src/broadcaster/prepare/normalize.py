@@ -46,7 +46,7 @@ from broadcaster.prepare.rules.counting import (
     scores,
     unit_ranges,
 )
-from broadcaster.prepare.rules.dates import date_ranges, month_days, numeric_dates, month_years, year_months, years
+from broadcaster.prepare.rules.dates import date_ranges, date_zeros, month_days, numeric_dates, month_years, year_months, years
 from broadcaster.prepare.rules.times import clock_times, hours, time_of_day
 from broadcaster.prepare.rules.marks import (
     comparison_signs,
@@ -94,6 +94,7 @@ RULES: tuple[Rule, ...] = (
     time_of_day,
     temperatures,
     numeric_dates,
+    date_zeros,
     year_months,
     month_years,
     month_days,
@@ -128,7 +129,7 @@ _NEEDS_DIGIT = frozenset({
     licence_plates, ip_addresses, masked_numbers, context_codes, phone_numbers, extensions, hotlines,
     drop_thousands_separators, document_numbers, standard_codes, model_names, address_codes, scores, room_numbers,
     generations, commemorative_days, currency, discounts, money_decimals, time_of_day, temperatures,
-    numeric_dates, year_months, month_years, month_days, years, clock_times, hours, ratios, percentages,
+    numeric_dates, date_zeros, year_months, month_years, month_days, years, clock_times, hours, ratios, percentages,
     dotted_names, latin_units, fractions, unit_ranges, number_ranges, alphanumeric_codes, negative_numbers,
     decimals, ordinals, integers,
 })

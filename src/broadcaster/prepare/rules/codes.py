@@ -66,9 +66,10 @@ def address_codes(text: str) -> str:
     with a dash (人民路12-3号): the dash is said 杠, building and unit as
     numbers, the room digit by digit. Never 到 or 负.
 
-    >>> address_codes("请到5-1-302领取，住12-2-1501，人民路12-3号，3#楼，3-302室，住12-1501，3-5天")
-    '请到五杠一杠三零二领取，住十二杠二杠幺五零幺，人民路十二杠三号，3号楼，三杠三零二室，住十二杠幺五零幺，3-5天'
+    >>> address_codes("请到5-1-302领取，住12-2-1501，人民路12-3号，3#楼，3-302室，住在12-1501，3-5天")
+    '请到五杠一杠三零二领取，住十二杠二杠幺五零幺，人民路十二杠三号，3号楼，三杠三零二室，住在十二杠幺五零幺，3-5天'
     """
+
     def say(m: re.Match) -> str:
         if re.fullmatch(r"(?:19|20)\d\d", m.group(3)) and int(m.group(1)) <= 31 and int(m.group(2)) <= 12:
             return m.group()  # 5-1-2024 is a date
@@ -76,11 +77,10 @@ def address_codes(text: str) -> str:
 
     text = re.sub(r"(?<![\d.\-/:])(\d{1,3})-(\d{1,2})-(\d{3,4})(?![\d.\-/:])", say, text)
     text = re.sub(r"(?<=\d)\s*#\s*(?=楼|栋|幢|号楼|单元)", "号", text)  # 12#楼 is 12号楼
-    text = re.sub(  # building-room: 3-302室, 住12-1501
-        r"(?:(?<=住)|(?<=住在)|(?<![\d.\-/:]))(\d{1,2})-(\d{3,4})(?=\s*(?:室|号房|房间))|(?<=住)(\d{1,2})-(\d{3,4})(?![\d.\-/:])",
-        lambda m: cardinal(m.group(1) or m.group(3)) + "杠" + code(m.group(2) or m.group(4)),
-        text,
-    )
+    # building-room: 3-302室, 住在12-1501
+    room = lambda m: m.group(1) + cardinal(m.group(2)) + "杠" + code(m.group(3))  # noqa: E731
+    text = re.sub(r"()(?<![\d.\-/:])(\d{1,2})-(\d{3,4})(?=\s*(?:室|号房|房间))", room, text)
+    text = re.sub(r"((?:住|住在|家住)\s*)(\d{1,2})-(\d{3,4})(?![\d.\-/:])", room, text)
     return re.sub(
         r"(?<=[路街巷弄道村组楼栋幢])(\d{1,4})-(\d{1,4})(?=号)",
         lambda m: cardinal(m.group(1)) + "杠" + cardinal(m.group(2)),
@@ -204,13 +204,15 @@ def alphanumeric_codes(text: str) -> str:
     longer runs are read digit by digit (KN95 → KN九五, B737 → B七三七),
     except two digits after the letters of names said as numbers (G20, COVID-19).
 
-    >>> alphanumeric_codes("5G网络，H5N1，COVID-19，G20峰会，B737，KN95口罩，G7012次，3000mAh")
-    '五G网络，H五N一，COVID十九，G二十峰会，B七三七，KN九五口罩，G七零一二次，三千mAh'
+    >>> alphanumeric_codes("5G网络，H5N1，COVID-19，G20峰会，B737，KN95口罩，G7012次，3000mAh，1080P")
+    '五G网络，H五N一，COVID十九，G二十峰会，B七三七，KN九五口罩，G七零一二次，三千mAh，一零八零P'
     """
 
     def repl(m: re.Match) -> str:
         token = re.sub(r"(?<=[A-Za-z])-(?=[A-Za-z])", " ", m.group()).replace("-", "")  # SARS-CoV-2
         unit = re.fullmatch(r"(\d+)([A-Za-z]+)", token)
+        if unit and unit.group(2) in ("P", "p") and unit.group(1) in ("480", "720", "1080", "1440", "2160"):
+            return digits(unit.group(1)) + "P"  # a video resolution: 1080P is 一零八零P
         if unit and not unit.group(1).startswith("0"):
             return count(unit.group(1), after=unit.group(2)[:1]) + unit.group(2)
         letters = re.match(r"[A-Za-z]*", token).group()

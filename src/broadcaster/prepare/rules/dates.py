@@ -47,15 +47,41 @@ def numeric_dates(text: str) -> str:
     return re.sub(r"(?<![\d.])(\d{1,2})([-./])(\d{1,2})\2((?:19|20)\d{2})(?![\d])", dmy, text)
 
 
+def date_zeros(text: str) -> str:
+    """A leading zero in a month or day written with 月 日 号 is not said:
+    2026年07月08日 → 2026年七月八日 (never 零七月零八日).
+
+    >>> date_zeros("2026年07月08日，09月30号，08日，05号楼")
+    '2026年七月八日，九月三十号，八日，05号楼'
+    """
+    text = re.sub(r"(?<![\d.])0([1-9])(?=\s*月)", lambda m: cardinal(m.group(1)), text)
+    text = re.sub(r"(?<=月)(\s*)(0[1-9]|[12]\d|3[01])(?=\s*[日号])", lambda m: m.group(1) + cardinal(m.group(2)), text)
+    return re.sub(r"(?<![\d.])0([1-9])(?=\s*日)", lambda m: cardinal(m.group(1)), text)
+
+
 def year_months(text: str) -> str:
     """A year and a month with no day, as in tables and headers: 2024-01,
     2024/01, 2024.01 → 二零二四年一月. With a dot the month needs two digits
     (2024.1 could be a number) unless a date word comes before it.
 
-    >>> year_months("2024-01账单，2023/12，2024.03，2024.1，自2025.3起")
-    '二零二四年一月账单，二零二三年十二月，二零二四年三月，2024.1，自二零二五年三月起'
+    A range of them (2019.03-2022.06, as in a CV or a term of office) says 至,
+    and a dash before 至今 is not said.
+
+    >>> year_months("2024-01账单，2023/12，2024.03，2024.1，自2025.3起，2019.03-2022.06，2019.03—至今")
+    '二零二四年一月账单，二零二三年十二月，二零二四年三月，2024.1，自二零二五年三月起，二零一九年三月至二零二二年六月，二零一九年三月至今'
     """
     say = lambda m: digits(m.group(1)) + "年" + cardinal(m.group(2)) + "月"  # noqa: E731
+    ym = r"((?:19|20)\d{2})[./\-](0?[1-9]|1[0-2])"
+    text = re.sub(
+        r"(?<![\d.\-/])" + ym + r"\s*(?:" + RANGE_DASH + r"|至|到)\s*" + ym + r"(?![\d.\-/%]|\s*[日号])",
+        lambda m: digits(m.group(1)) + "年" + cardinal(m.group(2)) + "月至" + digits(m.group(3)) + "年" + cardinal(m.group(4)) + "月",
+        text,
+    )
+    text = re.sub(
+        r"(?<![\d.\-/])" + ym + r"\s*" + RANGE_DASH + r"?\s*(?=至今)",
+        say,
+        text,
+    )
     text = re.sub(r"(?<![\d.\-/])((?:19|20)\d{2})[-/](0?[1-9]|1[0-2])(?![\d.\-/%]|\s*[日号])", say, text)
     text = re.sub(r"(?<![\d.\-/])((?:19|20)\d{2})\.(0[1-9]|1[0-2])(?![\d.\-/%]|\s*[日号])", say, text)
     # after a date word a one-digit month is enough: 自2025.3起

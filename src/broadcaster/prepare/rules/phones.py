@@ -53,13 +53,20 @@ _BRACKETS = str.maketrans("", "", "()（）")
 
 def extensions(text: str) -> str:
     """An extension number after 分机 (or 转 after a number already read as a
-    phone number) digit by digit.
+    phone number) digit by digit, and a local number listed after a phone
+    number.
 
-    >>> extensions("请拨分机602，或零五幺五八八三二幺二三四转8012")
-    '请拨分机六零二，或零五幺五八八三二幺二三四转八零幺二'
+    >>> extensions("请拨分机602，或零五幺五八八三二幺二三四转8012，零五幺五八八三二幺二三四、88325678")
+    '请拨分机六零二，或零五幺五八八三二幺二三四转八零幺二，零五幺五八八三二幺二三四、八八三二五六七八'
     """
     text = re.sub(r"(分机号?(?:为|是)?[：:\s]*)(\d{2,6})(?![\d.])", lambda m: m.group(1) + code(m.group(2)), text)
-    return re.sub(r"(?<=[零幺二三四五六七八九])(\s*转\s*)(\d{2,6})(?![\d.])", lambda m: m.group(1) + code(m.group(2)), text)
+    text = re.sub(r"(?<=[零幺二三四五六七八九])(\s*转\s*)(\d{2,6})(?![\d.])", lambda m: m.group(1) + code(m.group(2)), text)
+    # a second local number in a list after one already read: 0515-88321234、88325678
+    return re.sub(
+        r"(?<=[零幺二三四五六七八九]{7})(\s*(?:、|或|和|/)\s*)(\d{3,4}[ \-]?\d{4})(?![\d.])" + _COUNTED,
+        lambda m: m.group(1) + code(m.group(2)),
+        text,
+    )
 
 
 # Words after which a number is one to call: a list of them too (拨打110或120).
@@ -100,7 +107,8 @@ def hotlines(text: str) -> str:
     text = re.sub(r"(?<![\d.])\d{3,5}" + _CALL_AFTER, say, text)
     # 110 119 120 122 only alone or in a list of them (120人 is a count)
     emergency = r"(?:110|119|120|122)"
-    text = re.sub(r"^" + emergency + "$", say, text.strip()) if len(text.strip()) == 3 else text
+    if re.fullmatch(r"\s*" + emergency + r"\s*", text):
+        return code(text.strip())
     text = re.sub(r"(?<![\d.])" + emergency + r"(?:(?:、|和|或|/|及)" + emergency + r")+(?![\d.])" + _COUNTED,
                   lambda m: re.sub(r"\d+", say, m.group()), text)
     return re.sub(r"(?<![\d.A-Za-z·•・\-第共约近超])(?:" + _WELL_KNOWN + r")(?![\d.A-Za-z²³])" + _COUNTED, say, text)
@@ -109,7 +117,7 @@ def hotlines(text: str) -> str:
 _CODE_WORDS = (
     "邮编|邮政编码|账号|帐号|账户|银行卡号|卡号|户号|订单号|订单编号|单号|运单号|快递单号|票号|流水号|编号|"
     "批号|工号|学号|证号|身份证号|身份证号码|准考证号|商户号|客户号|缴费号|序列号|登记号|报名号|QQ群|QQ号|QQ|"
-    "群号|微信号|微信|房号|房间号|门牌号|门牌|识别号|代码|验证码|校验码|取件码|提货码|密码|会员号|卡号|车架号|合同号|档案号|"
+    "群号|微信号|微信|房号|房间号|门牌号|门牌|识别号|代码|验证码|校验码|取件码|提货码|密码|会员号|车架号|合同号|档案号|"
     "QQ号码|手机号码|号码|表号|电表号|水表号|邀请码|编码|条码|ICP备|ICP证|公网安备"
 )
 _CODE = r"[A-Za-z]{0,3}\d[\dA-Za-z]*(?:[ \-]\d[\dA-Za-z]*)*"

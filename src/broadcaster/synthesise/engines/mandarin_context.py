@@ -53,17 +53,15 @@ TITLES = ("书记", "主任", "老师", "医生", "大夫", "师傅", "先生", 
           "大叔", "阿姨", "会计", "村长", "镇长", "乡长", "县长", "市长", "主席", "同志", "校长", "经理", "队长",
           "组长", "站长", "所长", "局长", "处长", "科长", "部长", "委员", "老板", "教授", "总", "警官", "支书", "婆婆", "奶奶", "爷爷")
 
-
+# Who someone is, before their name (村民仇建国).
+ROLES = ("村民", "党员", "村医", "群众", "老人", "同志", "干部", "居民", "农民", "学生", "代表", "户主", "网格员",
+         "志愿者", "医生", "老师", "书记", "主任", "会计", "队员", "社员", "职工", "老党员")
 _RULED = frozenset("行为还得地着量数教空血长种")  # the characters lone_reading has rules for
 
 
 def _word_end(words: list[str], w: int, k: int) -> bool:
     """Whether chars[k] is the last character of words[w]."""
     return sum(len(word) for word in words[:w + 1]) == k + 1
-
-# Who someone is, before their name (村民仇建国).
-ROLES = ("村民", "党员", "村医", "群众", "老人", "同志", "干部", "居民", "农民", "学生", "代表", "户主", "网格员",
-         "志愿者", "医生", "老师", "书记", "主任", "会计", "队员", "社员", "职工", "老党员")
 
 
 def _neighbours(words: list[str], w: int) -> tuple[str, str]:
@@ -114,7 +112,7 @@ def lone_reading(chars: str, k: int, words: list[str], w: int) -> tuple[str, str
         return "jiao1", "教 jiāo: to teach"
     if c == "空" and alone and prev_word in _FREE_AFTER:
         return "kong4", "空 kòng: free time"
-    if c == "血" and alone and (prev_word.endswith(_AMOUNTS)) and next_word[:1] in ("", "了", "的"):
+    if c == "血" and alone and prev_word.endswith(_AMOUNTS) and next_word[:1] in ("", "了", "的"):
         return "xie3", "血 xiě on its own"
     if c == "长" and not alone and before in _HEADS and len(words[w]) == 2 and _word_end(words, w, k):
         return "zhang3", "X长 zhǎng: the head of X"

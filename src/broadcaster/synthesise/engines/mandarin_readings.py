@@ -26,10 +26,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from broadcaster.words import in_dictionary
 from broadcaster.synthesise.engines import mandarin_context as context
 from broadcaster.synthesise.engines.mandarin_phrases import _tone3, default_reading, phrase_reading  # noqa: F401 (re-exported)
 from broadcaster.synthesise.engines.place_names import find_places
+from broadcaster.words import in_dictionary
 
 MAX_PHRASE_CHARS = 6
 
@@ -96,7 +96,7 @@ def read_phrase(words: list[str]) -> list[Reading]:
     for i, j, name, syllables in find_places(chars, set(starts), set(ends)):
         for k in range(i, j):
             out[k] = Reading(chars[k], syllables[k - i], "place", name)
-    for w, (word, start) in enumerate(zip(words, starts)):
+    for word, start in zip(words, starts):
         if out[start] is None and word[0] in context.SURNAMES:
             found = context.surname_reading(chars, start, word)
             if found:
