@@ -121,3 +121,18 @@ def test_the_place_table_ships_with_its_licence():
 def test_polyphones_are_the_dictionary_s():
     assert is_polyphone("行") and is_polyphone("长") and is_polyphone("单")
     assert not is_polyphone("村") and not is_polyphone("一") and not is_polyphone("不")
+
+
+def test_respelling_for_a_text_engine():
+    from broadcaster.synthesise.engines.homophones import respell
+
+    got = respell("去六安市和东阿县", ((1, 3, "lu4 an1"), (5, 7, "dong1 e1")))
+    # 六安 is sent as characters that read only lu4 and an1; no common
+    # character reads only e1, so 东阿 goes as written, and the note says so
+    assert got.text[:1] + got.text[3:] == "去市和东阿县"
+    assert not any(is_polyphone(c) for c in got.text[1:3])
+    assert got.notes == (f"六安 (lu4 an1) sent as {got.text[1:3]}",
+                         "东阿 (dong1 e1): reading not forced (no character is read only e1)")
+    mismatched = respell("用APP查", ((1, 4, "ying4 yong4"),))
+    assert mismatched.text == "用APP查"
+    assert mismatched.notes == ("APP (ying4 yong4): reading not forced (not one syllable per character)",)

@@ -65,10 +65,13 @@ def respell(text: str, spans: tuple[tuple[int, int, str], ...]) -> Respelling:
             said = "".join(table[s] for s in syllables)
             out.append(said)
             notes.append(f"{word} ({pinyin}) sent as {said}")
+        elif len(syllables) != len(word):
+            out.append(word)
+            notes.append(f"{word} ({pinyin}): reading not forced (not one syllable per character)")
         else:
             out.append(word)
-            missing = [s for s in syllables if s not in table] or syllables
-            notes.append(f"{word} ({pinyin}): reading not forced (no character is read only {missing[0]})")
+            missing = next(s for s in syllables if s not in table)
+            notes.append(f"{word} ({pinyin}): reading not forced (no character is read only {missing})")
         cursor = end
     out.append(text[cursor:])
     return Respelling("".join(out), tuple(notes))
