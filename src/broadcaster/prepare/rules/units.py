@@ -25,7 +25,8 @@ _ANY_CASE = {
 # Read only as written: the other case is another unit or not a unit.
 _EXACT = {
     "m²": "平方米", "m2": "平方米", "m³": "立方米", "m3": "立方米", "m/s": "米每秒", "m": "米", "g": "克", "t": "吨",
-    "W": "瓦", "V": "伏", "v": "伏", "h": "小时", "H": "小时", "T": "吨",  # 24H营业, 限载5T (2T硬盘: see unit_word) "min": "分钟", "s": "秒", "ms": "毫秒", "Pa": "帕", "mA": "毫安",
+    # 24H营业 and 限载5T in upper case too (2T硬盘: see unit_word)
+    "W": "瓦", "V": "伏", "v": "伏", "h": "小时", "H": "小时", "T": "吨", "min": "分钟", "s": "秒", "ms": "毫秒", "Pa": "帕", "mA": "毫安",
     "Ah": "安时", "A": "安",  # A only in talk of electricity (see unit_word): 4A级 is a grade
     "w": "万",  # 1.5w: casual writing for 万; a power in watts is read 瓦 (see _ten_thousand)
 }
