@@ -22,8 +22,6 @@ from difflib import SequenceMatcher
 from typing import Callable, NamedTuple
 
 from broadcaster.prepare.rules.codes import (
-    model_names,
-    standard_codes,
     address_codes,
     alphanumeric_codes,
     commemorative_days,
@@ -31,9 +29,10 @@ from broadcaster.prepare.rules.codes import (
     dotted_names,
     generations,
     licence_plates,
+    model_names,
     room_numbers,
+    standard_codes,
 )
-from broadcaster.prepare.rules.phones import context_codes, extensions, hotlines, ip_addresses, masked_numbers, phone_numbers
 from broadcaster.prepare.rules.counting import (
     decimals,
     drop_thousands_separators,
@@ -46,8 +45,7 @@ from broadcaster.prepare.rules.counting import (
     scores,
     unit_ranges,
 )
-from broadcaster.prepare.rules.dates import date_ranges, date_zeros, month_days, numeric_dates, month_years, year_months, years
-from broadcaster.prepare.rules.times import clock_times, hours, time_of_day
+from broadcaster.prepare.rules.dates import date_ranges, date_zeros, month_days, month_years, numeric_dates, year_months, years
 from broadcaster.prepare.rules.marks import (
     comparison_signs,
     drop_unspeakable,
@@ -58,8 +56,10 @@ from broadcaster.prepare.rules.marks import (
     tidy_spaces,
 )
 from broadcaster.prepare.rules.measures import per_unit, percentages, temperatures
-from broadcaster.prepare.rules.units import latin_units
 from broadcaster.prepare.rules.money import currency, discounts, money_decimals
+from broadcaster.prepare.rules.phones import context_codes, extensions, hotlines, ip_addresses, masked_numbers, phone_numbers
+from broadcaster.prepare.rules.times import clock_times, hours, time_of_day
+from broadcaster.prepare.rules.units import latin_units
 from broadcaster.prepare.rules.web import email_addresses, web_addresses
 
 Rule = Callable[[str], str]

@@ -66,8 +66,8 @@ def address_codes(text: str) -> str:
     with a dash (人民路12-3号): the dash is said 杠, building and unit as
     numbers, the room digit by digit. Never 到 or 负.
 
-    >>> address_codes("请到5-1-302领取，住12-2-1501，人民路12-3号，3#楼，3-302室，住在12-1501，3-5天")
-    '请到五杠一杠三零二领取，住十二杠二杠幺五零幺，人民路十二杠三号，3号楼，三杠三零二室，住在十二杠幺五零幺，3-5天'
+    >>> address_codes("请到5-1-302领取，住12-2-1501，人民路12-3号，3#楼，3-302室，住在12-1501，如图1-1，3-5天")
+    '请到五杠一杠三零二领取，住十二杠二杠幺五零幺，人民路十二杠三号，3号楼，三杠三零二室，住在十二杠幺五零幺，如图一杠一，3-5天'
     """
 
     def say(m: re.Match) -> str:
@@ -81,6 +81,8 @@ def address_codes(text: str) -> str:
     room = lambda m: m.group(1) + cardinal(m.group(2)) + "杠" + code(m.group(3))  # noqa: E731
     text = re.sub(r"()(?<![\d.\-/:])(\d{1,2})-(\d{3,4})(?=\s*(?:室|号房|房间))", room, text)
     text = re.sub(r"((?:住|住在|家住)\s*)(\d{1,2})-(\d{3,4})(?![\d.\-/:])", room, text)
+    # figures and tables numbered by chapter: 图1-1, 表2-3
+    text = re.sub(r"(?<=[图表])(\d{1,2})-(\d{1,2})(?![\d.\-])", lambda m: cardinal(m.group(1)) + "杠" + cardinal(m.group(2)), text)
     return re.sub(
         r"(?<=[路街巷弄道村组楼栋幢])(\d{1,4})-(\d{1,4})(?=号)",
         lambda m: cardinal(m.group(1)) + "杠" + cardinal(m.group(2)),

@@ -45,8 +45,12 @@ def scores(text: str) -> str:
     pair = r"(\d{1,3})\s*[-–—:]\s*(\d{1,3})(?![\d.\-:])"
     say = lambda a, b: cardinal(a) + "比" + cardinal(b)  # noqa: E731
     text = re.sub("(" + _SCORE_BEFORE + ")" + pair, lambda m: m.group(1) + say(m.group(2), m.group(3)), text)
-    # a range from a number to itself is no range: 2-2 is a draw
-    text = re.sub(r"(?<![\d.\-:])(?!0\d)(\d{1,2})\s*-\s*\1(?![\d.\-:])", lambda m: say(m.group(1), m.group(1)), text)
+    # a range from a number to itself is no range: 2-2 is a draw (but 第1-1条, 1-1号 are numbers)
+    text = re.sub(
+        r"(?<![\d.\-:第图表])(?!0\d)(\d{1,2})\s*-\s*\1(?![\d.\-:])(?!\s*[号条款节章页楼栋室层])",
+        lambda m: say(m.group(1), m.group(1)),
+        text,
+    )
     return re.sub(r"(?<![\d.\-:])" + pair + _SCORE_AFTER, lambda m: say(m.group(1), m.group(2)), text)
 
 

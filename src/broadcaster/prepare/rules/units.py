@@ -25,7 +25,8 @@ _ANY_CASE = {
 # Read only as written: the other case is another unit or not a unit.
 _EXACT = {
     "m²": "平方米", "m2": "平方米", "m³": "立方米", "m3": "立方米", "m/s": "米每秒", "m": "米", "g": "克", "t": "吨",
-    "W": "瓦", "V": "伏", "v": "伏", "h": "小时", "min": "分钟", "s": "秒", "ms": "毫秒", "Pa": "帕", "mA": "毫安",
+    # 24H营业 and 限载5T in upper case too (2T硬盘: see unit_word)
+    "W": "瓦", "V": "伏", "v": "伏", "h": "小时", "H": "小时", "T": "吨", "min": "分钟", "s": "秒", "ms": "毫秒", "Pa": "帕", "mA": "毫安",
     "Ah": "安时", "A": "安",  # A only in talk of electricity (see unit_word): 4A级 is a grade
     "w": "万",  # 1.5w: casual writing for 万; a power in watts is read 瓦 (see _ten_thousand)
 }
@@ -37,6 +38,7 @@ _UNIT_RE = re.compile(
 )
 
 _NETWORK = re.compile(r"\s*(?:网|信号|手机|基站|套餐|流量|时代|技术|覆盖)")
+_STORAGE = re.compile(r"\s*(?:硬盘|存储|空间|内存|容量|网盘|流量|固态)")
 _ELECTRIC = re.compile(r"电流|电|充|额定|空开|断路器|插座|保险")
 _COUNTED_AFTER = frozenset("+多余人元次户块名位家条篇")
 _MONEY_CONTEXT = re.compile(r"薪|工资|收入|奖金|补贴|补助|粉丝|阅读|播放|浏览|点赞|存款|贷款|月入|年入|售价|价格|预算|赔偿|罚款|元|块|钱|资金|投资")
@@ -50,6 +52,8 @@ def unit_word(unit: str, text: str, start: int, end: int) -> str | None:
         return _ten_thousand(unit, text, start, end)
     if unit == "A" and (text[end : end + 1] in ("级", "类", "股") or not _ELECTRIC.search(text, max(0, start - 8), end + 4)):
         return None  # 4A级 is a grade
+    if unit == "T" and _STORAGE.match(text, end):
+        return None  # 2T硬盘 is a size, said T
     if unit == "g" and _NETWORK.match(text, end):
         return None  # 4g网络, 5g信号: casual for 4G, 5G
     if unit in _EXACT:
