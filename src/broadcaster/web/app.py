@@ -138,10 +138,11 @@ def create_app(data_dir: Path, *, job_command: Sequence[str] | None = None, work
     from broadcaster.web.pages_export import export
     from broadcaster.web.pages_make import make
     from broadcaster.web.pages_music import music
+    from broadcaster.web.pages_readings import readings
     from broadcaster.web.pages_station import station
     from broadcaster.web.pages_urgent import urgent as urgent_pages
 
-    for blueprint in (make, export, music, daily, station, urgent_pages):
+    for blueprint in (make, export, music, daily, station, urgent_pages, readings):
         app.register_blueprint(blueprint)
     if start_runner:
         runner.start()

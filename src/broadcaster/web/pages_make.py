@@ -88,10 +88,22 @@ def prepare():
         return render_template("new.html", error=compose.message_zh(exc), **_form_context(form=form)), 400
     if not got.spoken:  # only punctuation, symbols or markup: stopped here, not in a job that fails later
         return render_template("new.html", error=compose.NOTHING_TO_SAY, **_form_context(form=form)), 400
+    return review_page(got, form)
+
+
+def review_page(got, form, said: str = "") -> str:
+    """The review: both texts side by side, and each spoken line with its 试听 button and ruby pinyin."""
     title = form.get("title", "").strip() or got.cleaned.splitlines()[0][:compose.MAX_TITLE_CHARS]
     spoken = "\n".join(got.spoken)
     return render_template("review.html", title=title, cleaned=got.cleaned, spoken=spoken, reader=got.reader,
-                           notes=got.notes, form=form, **_form_context())
+                           notes=got.notes, form=form, said=said, **segments_context(got, form), **_form_context())
+
+
+def segments_context(got, form) -> dict:
+    from broadcaster.web.urgent import ONLINE_ENGINES
+
+    online = form.get("voice", "").split(":", 1)[0] in ONLINE_ENGINES
+    return {"lines": list(zip(got.spoken, got.readings)), "online_voice": online}
 
 
 def _options():
