@@ -106,15 +106,18 @@ def _read(request: dict) -> dict:
             raise TextError(f"网页嵌套超过 {MAX_DEPTH} 层，不像正常文档，已拒绝", where=where)
         doc = read_bytes(data, Path(where).suffix.lower(), where)
     article = finish_document(doc, where=where)
-    from broadcaster.web.readings import line_marks, station_says
+    from broadcaster.web.readings import MAX_RUBY_CHARS, line_marks, station_says
 
     station_file = Path(request["lexicon_file"]) if request.get("lexicon_file") else None
     lexicon = build_lexicon(files=[station_file] if station_file and station_file.exists() else None)
     segments = prepare(article.text, lexicon=lexicon, headline=True)
     # The ruby over the review's lines, read here once for the text shown (jieba is loaded already).
     station = station_says(load_lexicon_file(station_file)) if station_file and station_file.exists() else {}
+    notes = list(article.notes)
+    if sum(len(s.spoken) for s in segments) > MAX_RUBY_CHARS:
+        notes.append(f"文字较长，拼音只标在前 {MAX_RUBY_CHARS // 10_000} 万字上。")
     return {"cleaned": article.text, "spoken": [s.spoken for s in segments], "reader": article.reader,
-            "notes": list(article.notes), "readings": line_marks(segments, station)}
+            "notes": notes, "readings": line_marks(segments, station)}
 
 
 def main() -> int:

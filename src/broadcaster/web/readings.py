@@ -28,6 +28,9 @@ HAN = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+$")
 SYLLABLE = re.compile(r"^[a-zü]+[1-5]$")  # as /lexicon accepts them
 _ERHUA = re.compile(r"([a-zü]+)r([1-5])")
 MAX_WORD_CHARS = 30
+# Ruby for the first 20,000 spoken characters (a long notice; about 1.3 s of reading and a 2 MB page
+# at the densest): a paste of the whole 200,000-character cap would take ~10 s more and a 20 MB page.
+MAX_RUBY_CHARS = 20_000
 
 SOURCE_ZH = {"place": "地名", "surname": "姓氏", "phrase": "词语", "context": "按上下文", "default": "最常用的读音"}
 
@@ -118,15 +121,20 @@ def _merge(marks: list) -> list:
     return out
 
 
-def line_marks(segments, station: dict[str, str]) -> list[list]:
+def line_marks(segments, station: dict[str, str], max_chars: int = MAX_RUBY_CHARS) -> list[list]:
     """Each segment's spoken text as plain strings and marks. `station` maps what the station
-    dictionary says (its `say`) to its word, so a dictionary word is changed under its own name."""
+    dictionary says (its `say`) to its word, so a dictionary word is changed under its own name.
+    Lines after the first `max_chars` characters are left plain (see MAX_RUBY_CHARS)."""
     from broadcaster.synthesise.engines.mandarin_g2p import MandarinG2P
     from broadcaster.synthesise.engines.mandarin_readings import is_polyphone
 
     g2p = MandarinG2P()
-    lines = []
+    lines, seen = [], 0
     for seg in segments:
+        seen += len(seg.spoken)
+        if seen > max_chars:
+            lines.append([seg.spoken])
+            continue
         marks: list = []
         for piece in g2p.pieces(seg.spoken, seg.pinyin):
             if piece.kind == "han":
