@@ -184,6 +184,17 @@ def test_a_bad_choice_is_a_chinese_400_and_writes_nothing(client, app, pick, pin
     assert path.read_text(encoding="utf-8") == before
 
 
+@pytest.mark.parametrize("pick, message", [
+    ("", "没有选中要改读音的字，请回到“检查文字”点一个标了拼音的字"),
+    ("行长|行长|9|hang2 zhang3", "要改的字不在这个词语里"),
+    ("ab|ab|0|a1 b2", "词语要是 1 到 30 个汉字"),
+])
+def test_a_bad_character_to_change_is_a_chinese_400_without_script_too(client, pick, message):
+    r = client.post("/readings/pick", data={"csrf": csrf(client), "pick": pick, "cleaned": NOTICE})
+    assert r.status_code == 400 and f'<p class="error" role="alert">{html.escape(message)}</p>' in r.text
+    assert 'id="choice"' not in r.text
+
+
 def test_a_choice_without_the_forms_token_is_refused(client, app):
     path = app.extensions["broadcaster"]["data"].lexicon_file
     before = path.read_text(encoding="utf-8")

@@ -1,7 +1,7 @@
 """The Flask application: configuration, security hooks and shared helpers.
 
 `create_app(data_dir)` makes the app; the pages are in `pages_make.py`
-(new broadcast, queue, results), `pages_urgent.py` (紧急插播), `pages_export.py` (onto a card or stick),
+(new broadcast, queue, results), `pages_readings.py` (a reading changed from the review), `pages_urgent.py` (紧急插播), `pages_export.py` (onto a card or stick),
 `pages_music.py` (music beds), `pages_daily.py` (the daily broadcast) and
 `pages_station.py` (dictionary, history, cache, login). Renders never run here: pages put jobs on
 the `JobRunner` and read the queue.
