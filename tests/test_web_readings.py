@@ -201,3 +201,11 @@ def test_a_choice_without_the_forms_token_is_refused(client, app):
     r = client.post("/readings/choose", data={"pick": "行长|行长|0|hang2 zhang3", "pinyin": "xing2", "confirm": "1"})
     assert r.status_code == 400 and "页面已过期或来源不明，请刷新页面后重试。" in r.text
     assert path.read_text(encoding="utf-8") == before
+
+
+def test_a_dictionary_file_broken_by_hand_is_said_and_left_alone(client, app):
+    path = app.extensions["broadcaster"]["data"].lexicon_file
+    path.write_text("行长: [xing2\n", encoding="utf-8")
+    r = _choose(client, "行长|行长|0|hang2 zhang3", "xing2", json=True, confirm="1")
+    assert r.status_code == 500 and r.json["error"].startswith(f"词典文件 {path} 格式有误，请修正或删除后再试")
+    assert path.read_text(encoding="utf-8") == "行长: [xing2\n"

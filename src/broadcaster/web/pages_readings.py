@@ -9,19 +9,16 @@ the new lines. A choice posted twice writes the same entry twice: nothing more h
 """
 from __future__ import annotations
 
-import threading
-
 from flask import Blueprint, g, jsonify, render_template, request
 
 from broadcaster.errors import InputError
 from broadcaster.web import compose
 from broadcaster.web.extract import extract
 from broadcaster.web.pages_make import review_page, segments_context
-from broadcaster.web.pages_station import read_lexicon, write_lexicon
+from broadcaster.web.pages_station import LEXICON_LOCK, LexiconFileError, read_lexicon, write_lexicon
 from broadcaster.web.readings import ChoiceError, check_pick, choices, entry_for, marked, parse_pick
 
 readings = Blueprint("readings", __name__)
-_writing = threading.Lock()  # waitress answers on several threads: one read-change-write of lexicon.yaml at a time
 # The review form's fields the choice page carries back (the button pressed and the token are not among them).
 REVIEW_FIELDS = ("title", "cleaned", "spoken", "spoken_original", "voice", "rate", "profile", "intro", "outro", "bed",
                  "bed_level_db", "bed_duck_db")
@@ -31,8 +28,13 @@ def _wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
 
 
-def _refused(message: str):
-    return (jsonify(error=message), 400) if _wants_json() else (render_template("error.html", message=message), 400)
+def _refused(message: str, status: int = 400):
+    return (jsonify(error=message), status) if _wants_json() else (render_template("error.html", message=message), status)
+
+
+@readings.errorhandler(LexiconFileError)
+def _broken_lexicon(exc):
+    return _refused(str(exc), 500)  # a dictionary file someone broke by hand: said, never overwritten
 
 
 @readings.get("/readings/choices")
@@ -72,7 +74,7 @@ def choose():
     if form.get("confirm") != "1":  # not asked yet: ask (the page a browser without script gets)
         return pick()
     path = g.ctx["data"].lexicon_file
-    with _writing:
+    with LEXICON_LOCK:
         entries = read_lexicon(path)
         entries[key] = entry
         write_lexicon(path, entries)
