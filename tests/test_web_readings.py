@@ -137,6 +137,15 @@ def test_without_script_a_choice_is_asked_then_written_and_the_review_shows_it(c
     assert 'id="review"' in done.text and f'name="once"' in done.text  # the review, ready to render
 
 
+def test_without_script_a_spoken_column_staff_edited_is_kept_through_a_choice(client):
+    page = _review(client).text
+    original = html.unescape(re.search(r'name="spoken_original" value="([^"]*)"', page).group(1))
+    r = _choose(client, _picks(page)["单@单"], "dan1", confirm="1", spoken=original + "\n谢谢大家。", spoken_original=original)
+    assert r.status_code == 200
+    assert re.search(r'<textarea name="spoken"[^>]*>(.*?)</textarea>', r.text, re.S).group(1) == html.escape(original + "\n谢谢大家。")
+    assert html.unescape(re.search(r'name="spoken_original" value="([^"]*)"', r.text).group(1)) == original
+
+
 def test_with_script_a_choice_answers_with_the_new_lines(client, app):
     pick = _picks(_review(client).text)["单@单"]
     r = _choose(client, pick, "dan1", json=True, confirm="1")

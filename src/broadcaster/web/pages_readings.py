@@ -87,4 +87,4 @@ def choose():
         return _refused(compose.message_zh(exc))
     if _wants_json():
         return jsonify(said=said, segments=render_template("_segments.html", **segments_context(got, form)))
-    return review_page(got, form, said)
+    return review_page(got, form, said, keep_edits=True)
