@@ -15,7 +15,7 @@ plain strings and marks (dicts, JSON for the page):
 the span came from), where the character is in it, and the syllables said
 now. The server half (`choices`, `entry_for`) checks a choice and makes the
 entry `{"say": …, "pinyin": …}` that `/lexicon` writes too; it loads
-pypinyin's tables (~58 MB) on the first click, not before.
+pypinyin's tables (~52 MB) on the first click, not before.
 
     >>> entry_for("行长", "行长", 0, "hang2 zhang3", "xing2")
     {'say': '行长', 'pinyin': 'xing2 zhang3'}
@@ -28,8 +28,8 @@ HAN = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+$")
 SYLLABLE = re.compile(r"^[a-zü]+[1-5]$")  # as /lexicon accepts them
 _ERHUA = re.compile(r"([a-zü]+)r([1-5])")
 MAX_WORD_CHARS = 30
-# Ruby for the first 20,000 spoken characters (a long notice; about 1.3 s of reading and a 2 MB page
-# at the densest): a paste of the whole 200,000-character cap would take ~10 s more and a 20 MB page.
+# Ruby for the first 20,000 spoken characters, a long notice: at the densest (scripts/bench_web_review.py
+# --chars 20000) a 1.8 MB page and a review of ~4 s. The whole 200,000-character cap would be ten times that.
 MAX_RUBY_CHARS = 20_000
 
 SOURCE_ZH = {"place": "地名", "surname": "姓氏", "phrase": "词语", "context": "按上下文", "default": "最常用的读音"}
