@@ -93,6 +93,7 @@ def test_a_station_dictionary_word_has_ruby_and_the_online_respelling(client, ap
     assert 'class="segments" id="segments"' in page  # an offline voice: the respelling note is not shown
     online = _review(client, "明天到溱潼镇开会。", voice="edge:zh-CN-XiaoxiaoNeural").text
     assert 'class="segments online" id="segments"' in online
+    assert '<p class="hint" id="online-hint" hidden>' in page and '<p class="hint" id="online-hint">' in online
 
 
 def test_other_readings(client):

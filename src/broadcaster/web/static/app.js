@@ -175,7 +175,10 @@
   function onlineNotes() {  /* an online voice gets dictionary pinyin respelled: say how, only when one is chosen */
     var voice = review && review.querySelector('select[name="voice"]');
     var lines = document.getElementById("segments");
-    if (voice && lines) { lines.className = voice.value.indexOf("edge:") === 0 ? "segments online" : "segments"; }
+    var online = voice && voice.value.indexOf("edge:") === 0;
+    if (lines) { lines.className = online ? "segments online" : "segments"; }
+    var hint = document.getElementById("online-hint");
+    if (hint) { hint.hidden = !online; }
   }
   if (review && window.FormData) {
     review.addEventListener("click", function (event) {
