@@ -355,7 +355,7 @@ def test_set_password_from_the_command_line(tmp_path):
 
 
 @pytest.mark.parametrize("module", ["display", "vtt", "compose", "security", "extract", "job", "music", "media", "daily", "outcome",
-                                    "once", "daily_edit", "daily_times", "voices_zh", "pages_make"])
+                                    "once", "daily_edit", "daily_times", "voices_zh", "pages_make", "readings"])
 def test_web_docstring_examples(module):
     import doctest
     import importlib

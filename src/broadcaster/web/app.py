@@ -1,7 +1,7 @@
 """The Flask application: configuration, security hooks and shared helpers.
 
 `create_app(data_dir)` makes the app; the pages are in `pages_make.py`
-(new broadcast, queue, results), `pages_urgent.py` (紧急插播), `pages_export.py` (onto a card or stick),
+(new broadcast, queue, results), `pages_readings.py` (a reading changed from the review), `pages_urgent.py` (紧急插播), `pages_export.py` (onto a card or stick),
 `pages_music.py` (music beds), `pages_daily.py` (the daily broadcast) and
 `pages_station.py` (dictionary, history, cache, login). Renders never run here: pages put jobs on
 the `JobRunner` and read the queue.
@@ -138,10 +138,11 @@ def create_app(data_dir: Path, *, job_command: Sequence[str] | None = None, work
     from broadcaster.web.pages_export import export
     from broadcaster.web.pages_make import make
     from broadcaster.web.pages_music import music
+    from broadcaster.web.pages_readings import readings
     from broadcaster.web.pages_station import station
     from broadcaster.web.pages_urgent import urgent as urgent_pages
 
-    for blueprint in (make, export, music, daily, station, urgent_pages):
+    for blueprint in (make, export, music, daily, station, urgent_pages, readings):
         app.register_blueprint(blueprint)
     if start_runner:
         runner.start()

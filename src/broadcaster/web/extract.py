@@ -41,6 +41,7 @@ class Extracted:
     spoken: list[str] = field(default_factory=list)
     reader: str = ""
     notes: list[str] = field(default_factory=list)
+    readings: list[list] = field(default_factory=list)  # per spoken line, plain text and ruby marks (web/readings.py)
 
 
 def markup_depth(data: bytes) -> int:
@@ -82,12 +83,12 @@ def extract(source: dict, lexicon_file: Path | None = None, timeout_s: float = T
         raise TextError(f"读取失败（{done.stderr.decode('utf-8', 'replace').strip()[-300:]}）") from None
     if "error" in answer:
         raise TextError(answer["error"])
-    return Extracted(answer["cleaned"], answer["spoken"], answer["reader"], answer["notes"])
+    return Extracted(answer["cleaned"], answer["spoken"], answer["reader"], answer["notes"], answer["readings"])
 
 
 def _read(request: dict) -> dict:
     from broadcaster.prepare import prepare
-    from broadcaster.prepare.lexicon import build_lexicon
+    from broadcaster.prepare.lexicon import build_lexicon, load_lexicon_file
     from broadcaster.prepare.pipeline import finish_document
     from broadcaster.prepare.readers import read_bytes
     from broadcaster.prepare.readers.fetch import is_url, read_url
@@ -105,9 +106,18 @@ def _read(request: dict) -> dict:
             raise TextError(f"网页嵌套超过 {MAX_DEPTH} 层，不像正常文档，已拒绝", where=where)
         doc = read_bytes(data, Path(where).suffix.lower(), where)
     article = finish_document(doc, where=where)
-    lexicon = build_lexicon(files=[Path(request["lexicon_file"])] if request.get("lexicon_file") else None)
-    spoken = [s.spoken for s in prepare(article.text, lexicon=lexicon, headline=True)]
-    return {"cleaned": article.text, "spoken": spoken, "reader": article.reader, "notes": list(article.notes)}
+    from broadcaster.web.readings import MAX_RUBY_CHARS, line_marks, station_says
+
+    station_file = Path(request["lexicon_file"]) if request.get("lexicon_file") else None
+    lexicon = build_lexicon(files=[station_file] if station_file and station_file.exists() else None)
+    segments = prepare(article.text, lexicon=lexicon, headline=True)
+    # The ruby over the review's lines, read here once for the text shown (jieba is loaded already).
+    station = station_says(load_lexicon_file(station_file)) if station_file and station_file.exists() else {}
+    notes = list(article.notes)
+    if sum(len(s.spoken) for s in segments) > MAX_RUBY_CHARS:
+        notes.append(f"文字较长，拼音只标在前 {MAX_RUBY_CHARS // 10_000} 万字上。")
+    return {"cleaned": article.text, "spoken": [s.spoken for s in segments], "reader": article.reader,
+            "notes": notes, "readings": line_marks(segments, station)}
 
 
 def main() -> int:

@@ -88,10 +88,26 @@ def prepare():
         return render_template("new.html", error=compose.message_zh(exc), **_form_context(form=form)), 400
     if not got.spoken:  # only punctuation, symbols or markup: stopped here, not in a job that fails later
         return render_template("new.html", error=compose.NOTHING_TO_SAY, **_form_context(form=form)), 400
+    return review_page(got, form)
+
+
+def review_page(got, form, said: str = "", keep_edits: bool = False) -> str:
+    """The review: both texts side by side, and each spoken line with its 试听 button and ruby pinyin.
+    With `keep_edits`, a spoken column staff edited stays as they left it (it is what will be rendered)."""
     title = form.get("title", "").strip() or got.cleaned.splitlines()[0][:compose.MAX_TITLE_CHARS]
     spoken = "\n".join(got.spoken)
-    return render_template("review.html", title=title, cleaned=got.cleaned, spoken=spoken, reader=got.reader,
-                           notes=got.notes, form=form, **_form_context())
+    shown = spoken
+    if keep_edits and _norm(form.get("spoken", "")) != _norm(form.get("spoken_original", "")):
+        shown = form.get("spoken", "")
+    return render_template("review.html", title=title, cleaned=got.cleaned, spoken=spoken, spoken_shown=shown, reader=got.reader,
+                           notes=got.notes, form=form, said=said, **segments_context(got, form), **_form_context())
+
+
+def segments_context(got, form) -> dict:
+    from broadcaster.web.urgent import ONLINE_ENGINES
+
+    online = form.get("voice", "").split(":", 1)[0] in ONLINE_ENGINES
+    return {"lines": list(zip(got.spoken, got.readings)), "online_voice": online}
 
 
 def _options():
@@ -106,12 +122,16 @@ def create():
     form = request.form
     try:
         options = _options()
-        edited = form.get("spoken", "").replace("\r\n", "\n").strip() != form.get("spoken_original", "").replace("\r\n", "\n").strip()
+        edited = _norm(form.get("spoken", "")) != _norm(form.get("spoken_original", ""))
         title, text = compose.check_text(form.get("title", ""), form.get("spoken" if edited else "cleaned", ""))
     except InputError as exc:
         return render_template("error.html", message=compose.message_zh(exc)), 400
     return _to_job(submit_once(g.ctx["store"], form.get(once.FIELD),
                                lambda: _queue_render(title, text, options, {"edited_spoken": edited}, as_article=not edited)))
+
+
+def _norm(text: str) -> str:
+    return text.replace("\r\n", "\n").strip()
 
 
 def _to_job(job_id: int | None):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 import time
 
 import yaml
@@ -16,6 +17,8 @@ station = Blueprint("station", __name__)
 
 _PINYIN = re.compile(r"^([a-zü]+[1-5]\s*)+$")
 MAX_WORD_CHARS = 30
+# waitress answers on several threads: one read-change-write of lexicon.yaml at a time (here and pages_readings.py)
+LEXICON_LOCK = threading.Lock()
 
 
 class LexiconFileError(Exception):
@@ -74,9 +77,10 @@ def lexicon_add():
     except ValueError as exc:
         return render_template("lexicon.html", entries=read_lexicon(path), voices=g.ctx["voices"], rates=RATES,
                                error=str(exc), form=request.form, delete_question=delete_question), 400
-    entries = read_lexicon(path)
-    entries[word] = value
-    write_lexicon(path, entries)
+    with LEXICON_LOCK:
+        entries = read_lexicon(path)
+        entries[word] = value
+        write_lexicon(path, entries)
     return redirect(url_for("station.lexicon"), code=303)
 
 
@@ -105,8 +109,10 @@ def lexicon_delete():
         asking = _confirmed(delete_question(word), "删除", url_for("station.lexicon"), word=word)
         if asking:
             return asking
-        entries.pop(word)
-        write_lexicon(path, entries)
+        with LEXICON_LOCK:
+            entries = read_lexicon(path)
+            entries.pop(word, None)
+            write_lexicon(path, entries)
     return redirect(url_for("station.lexicon"), code=303)
 
 

@@ -84,9 +84,12 @@
       else { setTimeout(function () { playWhenReady(answer, button); }, 500); }
     }, function () { setTimeout(function () { playWhenReady(answer, button); }, 1000); });
   }
-  if (player && window.FormData) {
+  function bindPreviews() {
+    if (!player || !window.FormData) { return; }
     var buttons = document.querySelectorAll("button.preview");
     for (var i = 0; i < buttons.length; i++) {
+      if (buttons[i].getAttribute("data-bound")) { continue; }
+      buttons[i].setAttribute("data-bound", "1");
       buttons[i].addEventListener("click", function (event) {
         event.preventDefault();
         var button = event.currentTarget;
@@ -105,6 +108,89 @@
         xhr.send(data);
       });
     }
+  }
+  bindPreviews();
+
+  /* Ruby pinyin on the review (web/readings.py): a character with a reading to change is a button.
+     Without script it posts the review to a page that offers the readings; here the readings open
+     beside it, and the one chosen is written into the station dictionary and the lines read again. */
+  var review = document.getElementById("review");
+  var menu = null;
+  function closeMenu() { if (menu) { menu.parentNode.removeChild(menu); menu = null; } }
+  function postChoice(button, pinyin, choice) {
+    var data = new FormData(review);
+    data.set("pick", button.value); data.set("pinyin", pinyin); data.set("confirm", "1");
+    var xhr = new XMLHttpRequest();
+    xhr.open("POST", "/readings/choose");
+    xhr.setRequestHeader("Accept", "application/json");
+    xhr.setRequestHeader("X-CSRF-Token", csrf);
+    choice.disabled = true; choice.textContent = "正在改…";
+    xhr.onload = function () {
+      var answer = {};
+      try { answer = JSON.parse(xhr.responseText); } catch (e) { answer = {error: "改读音失败，请刷新页面后再试。"}; }
+      if (answer.error) { closeMenu(); alert(answer.error); return; }
+      closeMenu();
+      var old = document.getElementById("segments");
+      var holder = document.createElement("div");
+      holder.innerHTML = answer.segments;
+      old.parentNode.replaceChild(holder.querySelector("#segments"), old);
+      var said = document.getElementById("reading-said");
+      said.textContent = answer.said; said.hidden = false;
+      bindPreviews();
+      onlineNotes();
+    };
+    xhr.onerror = function () { closeMenu(); alert("连接不上制作服务器，请稍后再试。"); };
+    xhr.send(data);
+  }
+  function openMenu(button) {
+    closeMenu();
+    var parts = button.value.split("|");
+    var say = parts[1], at = parseInt(parts[2], 10), now = parts[3].split(" ")[at];
+    var ch = say.charAt(at);
+    menu = document.createElement("span");
+    menu.className = "reading-menu"; menu.id = "reading-menu"; menu.setAttribute("role", "dialog");
+    menu.textContent = "“" + ch + "”改读（加入读音词典“" + parts[0] + "”）：";
+    button.parentNode.insertBefore(menu, button.nextSibling);
+    getJSON("/readings/choices?char=" + encodeURIComponent(ch), function (answer) {
+      var first = null;
+      for (var r = 0; r < answer.readings.length; r++) {
+        var choice = document.createElement("button");
+        choice.type = "button";
+        choice.textContent = answer.readings[r].marked + (answer.readings[r].pinyin === now ? "（现在）" : "");
+        choice.setAttribute("data-pinyin", answer.readings[r].pinyin);
+        choice.disabled = answer.readings[r].pinyin === now;
+        choice.addEventListener("click", function (event) {
+          postChoice(button, event.currentTarget.getAttribute("data-pinyin"), event.currentTarget);
+        });
+        menu.appendChild(choice);
+        if (!first && !choice.disabled) { first = choice; }
+      }
+      var cancel = document.createElement("button");
+      cancel.type = "button"; cancel.textContent = "不改";
+      cancel.addEventListener("click", function () { closeMenu(); button.focus(); });
+      menu.appendChild(cancel);
+      (first || cancel).focus();
+    }, function () { closeMenu(); alert("连接不上制作服务器，请稍后再试。"); });
+  }
+  function onlineNotes() {  /* an online voice gets dictionary pinyin respelled: say how, only when one is chosen */
+    var voice = review && review.querySelector('select[name="voice"]');
+    var lines = document.getElementById("segments");
+    var online = voice && voice.value.indexOf("edge:") === 0;
+    if (lines) { lines.className = online ? "segments online" : "segments"; }
+    var hint = document.getElementById("online-hint");
+    if (hint) { hint.hidden = !online; }
+  }
+  if (review && window.FormData) {
+    review.addEventListener("click", function (event) {
+      var at = event.target;
+      while (at && at !== review && !(at.nodeName === "BUTTON" && /\bruby\b/.test(at.className))) { at = at.parentNode; }
+      if (!at || at === review) { return; }
+      event.preventDefault();
+      openMenu(at);
+    });
+    document.addEventListener("keydown", function (event) { if (event.key === "Escape" || event.keyCode === 27) { closeMenu(); } });
+    var voiceSelect = review.querySelector('select[name="voice"]');
+    if (voiceSelect) { voiceSelect.addEventListener("change", onlineNotes); }
   }
 
   /* A form that makes a broadcast is sent once: a second click while the first is on its way does
