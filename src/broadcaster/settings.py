@@ -50,6 +50,9 @@ _ALL = [
     Setting("BROADCASTER_EDGE_RECEIVE_TIMEOUT_S", "float", 30.0, 0.1, 600),
     Setting("BROADCASTER_EDGE_WSS_URL", "text", None, help="the speech service's address (a proxy, a test service)"),
     Setting("BROADCASTER_EDGE_VOICES_URL", "text", None),
+    Setting("BROADCASTER_BROKER", "text", None, help="the county's task queue, redis://host:6379/0 [default: none, a local process pool]"),
+    Setting("BROADCASTER_BROKER_HEARTBEAT_S", "float", 60.0, 1, 3600,
+            help="a worker silent this long is taken for dead; its unfinished tasks go to another"),
 ]
 SETTINGS = {s.name: s for s in _ALL}
 

@@ -6,6 +6,7 @@ small so that another store (an S3-compatible bucket) can follow:
 
 - `read(key)`: the bytes written for `key`, verified (a checksum written with
   them), or None; raises `durable.Damaged` when they do not match;
+  `exists(key)` without reading them;
 - `create(key, data)`: store `data` under `key` *unless an entry is already
   there*; True when this call made it. Keys are content addresses, so the
   entry a second writer finds is as good as its own;
@@ -60,6 +61,7 @@ class SegmentStore(Protocol):
     """Bytes under content keys; see the module's docstring."""
 
     def read(self, key: str) -> bytes | None: ...
+    def exists(self, key: str) -> bool: ...
     def create(self, key: str, data: bytes) -> bool: ...
     def remove(self, key: str) -> None: ...
     def touch(self, key: str) -> None: ...
@@ -87,6 +89,9 @@ class FolderStore:
 
     def read(self, key: str) -> bytes | None:
         return read_checked(self.path(key))
+
+    def exists(self, key: str) -> bool:
+        return self.path(key).is_file()
 
     def create(self, key: str, data: bytes) -> bool:
         path = self.path(key)
