@@ -10,8 +10,9 @@ What Dramatiq's Redis broker gives (read in its source, dramatiq 2.x):
   silent for longer than `heartbeat_timeout` back on the queue. A busy
   worker keeps beating: its delay-queue consumer polls at least once a
   second. We set the timeout from BROADCASTER_BROKER_HEARTBEAT_S (60 s) and
-  maintenance on 2 % of commands (Dramatiq's 0.1 % can leave a dead
-  worker's task waiting for minutes);
+  run maintenance more often than Dramatiq's 0.1 % of commands
+  (`maintenance_chance`), which can leave a dead worker's task waiting for
+  many minutes;
 - *retries with backoff*: the Retries middleware sends a failed task again
   after an exponential backoff (here 2 s doubling to 5 min, 3 times);
   a bad input is not retried;
@@ -41,7 +42,6 @@ MAX_RETRIES = 3
 MIN_BACKOFF_MS = 2_000
 MAX_BACKOFF_MS = 300_000
 TIME_LIMIT_MS = 3 * 3600_000  # a batch of segments or a village takes minutes; Dramatiq's default (10 min) is too tight
-MAINTENANCE_CHANCE = 20_000   # per million commands
 RATE_SLOT_WAIT_MS = 60_000
 POLL_S = 0.5
 
@@ -72,9 +72,9 @@ def connect(url: str) -> Queue:
 
     from broadcaster import settings
 
-    heartbeat_ms = int(settings.read("BROADCASTER_BROKER_HEARTBEAT_S") * 1000)
-    broker = RedisBroker(url=check_url(url), heartbeat_timeout=heartbeat_ms, maintenance_chance=MAINTENANCE_CHANCE,
-                         namespace="broadcaster")
+    heartbeat_s = settings.read("BROADCASTER_BROKER_HEARTBEAT_S")
+    broker = RedisBroker(url=check_url(url), heartbeat_timeout=int(heartbeat_s * 1000),
+                         maintenance_chance=maintenance_chance(heartbeat_s), namespace="broadcaster")
     broker.add_middleware(CurrentMessage())
     dramatiq.set_broker(broker)
     options = {"broker": broker, "queue_name": QUEUE, "max_retries": MAX_RETRIES, "min_backoff": MIN_BACKOFF_MS,
@@ -82,6 +82,21 @@ def connect(url: str) -> Queue:
     segments = dramatiq.actor(_segments_task, actor_name="county_segments", **options)
     village = dramatiq.actor(_village_task, actor_name="county_village", **options)
     return Queue(broker, segments, village)
+
+
+def maintenance_chance(heartbeat_s: float) -> int:
+    """Per million broker commands, how many look for dead workers' tasks.
+
+    An idle worker sends about two commands a second (its queue and its
+    delay queue, each polled at least once a second), so with this chance a
+    dead worker's task is back on the queue about half a heartbeat timeout
+    after the timeout has passed; at least 2 % of commands (Dramatiq's
+    default, 0.1 %, can leave it waiting for many minutes).
+
+    >>> maintenance_chance(60.0), maintenance_chance(5.0), maintenance_chance(0.5)
+    (20000, 200000, 1000000)
+    """
+    return int(min(1_000_000, max(20_000, 1_000_000 / heartbeat_s)))
 
 
 def _retry_when(retries: int, exc: BaseException) -> bool:
