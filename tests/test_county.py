@@ -138,3 +138,14 @@ def test_the_local_pool_gives_the_same_programmes_as_one_process(tmp_path, attem
         base.unregister_engine("fake")
     report = json.loads((county.parent / "out" / "county-2026-12-07.json").read_text(encoding="utf-8"))
     assert report["workers"] == 2 and report["made"] == report["distinct"] and report["made_again"] == 0
+
+
+def test_a_worker_needs_a_redis_broker(tmp_path, run_cli, monkeypatch):
+    monkeypatch.delenv("BROADCASTER_BROKER", raising=False)
+    assert run_cli("worker") == (2, "", "broadcaster: error: worker: --broker (or BROADCASTER_BROKER) is required, "
+                                        "e.g. redis://192.168.1.10:6379/0\n")
+    county = make_county(tmp_path / "county")
+    code, out, err = run_cli("county", "render", str(county), "--broker", "amqp://127.0.0.1/")
+    assert (code, out) == (2, "") and err == ("broadcaster: error: --broker: 'amqp://127.0.0.1/' is not a Redis address "
+                                              "like redis://127.0.0.1:6379/0\n")
+    assert not (county.parent / "out").exists()

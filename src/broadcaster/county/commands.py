@@ -66,7 +66,11 @@ def county_render(
         check_url(url)
 
         def runner_for(_county):
-            return QueueRunner(url)
+            runner = QueueRunner(url)
+            if runner.seen == 0:
+                print("warning: no worker has been heard from on the broker lately; the tasks wait in the queue "
+                      "until `broadcaster worker` runs somewhere", file=sys.stderr)
+            return runner
     else:
         from broadcaster.county.embedded import EmbeddedRunner
 

@@ -141,7 +141,8 @@ class QueueRunner:
 
     def __init__(self, url: str, workers_hint: int = 0, reconnect_s: float = 600.0):
         self.queue = connect(url)
-        self.workers = workers_hint or self._live_workers()
+        self.seen = self._live_workers()  # workers heard from within a heartbeat (0: the tasks wait for one)
+        self.workers = workers_hint or max(1, self.seen)
         self.reconnect_s = reconnect_s
 
     def _live_workers(self) -> int:
@@ -150,7 +151,7 @@ class QueueRunner:
         try:
             now_ms = time.time() * 1000
             heartbeat_ms = self.queue.broker.heartbeat_timeout
-            return max(1, self.queue.broker.client.zcount("broadcaster:__heartbeats__", now_ms - heartbeat_ms, "+inf"))
+            return int(self.queue.broker.client.zcount("broadcaster:__heartbeats__", now_ms - heartbeat_ms, "+inf"))
         except redis.RedisError as exc:
             raise BrokerUnreachable(f"cannot reach the broker: {exc}") from None
 
