@@ -14,7 +14,8 @@ changed since its last good run is not rendered again.
 
 A worker process runs one task at a time and keeps its engines between
 tasks (`_ENGINES`), so the offline model loads once per process rather than
-once per task; no two tasks ever use them at once.
+once per segment task (and drops them when it turns to villages); no two
+tasks ever use them at once.
 """
 from __future__ import annotations
 
@@ -91,6 +92,7 @@ def assemble_village(spec: dict) -> dict:
     a failed run is recorded and raised (JobFailed), for the queue to retry."""
     from broadcaster.daily.job import run_daily
 
+    release_engines()  # segments come before villages: the model's memory is the mix's now
     started, cpu0, clock0 = now(), _cpu_s(), time.monotonic()
     folder = Path(spec["state_dir"])
     base = {"kind": "village", "village": spec["village"], "started": started}
