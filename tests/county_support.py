@@ -35,3 +35,21 @@ def make_county(folder: Path, villages: dict[str, str] = VILLAGES, *, extra: str
     path = folder / "county.yaml"
     path.write_text(f"county: 青山县\nvillages: villages/\nshared: shared/\nroot: out\ncache: cache\n{extra}", encoding="utf-8")
     return path
+
+
+def example_county(folder: Path) -> Path:
+    """examples/county copied to `folder`, spoken by the fake engine, its programmes in `folder`/out."""
+    import shutil
+
+    example = Path(__file__).resolve().parents[1] / "examples" / "county"
+    shutil.copytree(example, folder)
+    for script in (folder / "villages").glob("*.yaml"):
+        text = script.read_text(encoding="utf-8")
+        assert "engine: kokoro, name: zf_xiaoxiao" in text and "fallback: [kokoro]" in text
+        script.write_text(text.replace("engine: kokoro, name: zf_xiaoxiao", "engine: fake")
+                          .replace("fallback: [kokoro]", "fallback: [fake]"), encoding="utf-8")
+    county = folder / "county.yaml"
+    lines = county.read_text(encoding="utf-8").splitlines()
+    lines = [("root: out" if line.startswith("root:") else line) for line in lines] + ["cache: cache"]
+    county.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return county

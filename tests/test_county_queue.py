@@ -22,7 +22,7 @@ import pytest
 from broadcaster.daily.job import run_daily
 from broadcaster.synthesise.cache import SegmentCache
 from broadcaster.synthesise.engines import base
-from county_support import VILLAGES, make_county
+from county_support import VILLAGES, example_county, make_county
 from support import FakeEngine
 
 DAY = dt.date(2026, 12, 7)
@@ -177,7 +177,7 @@ def _segment_pids(county: Path) -> dict[str, int]:
 
 @pytest.mark.parametrize("attempt", range(2))
 def test_a_worker_killed_mid_task_and_every_village_still_completes(tmp_path, redis_server, workers, attempt):
-    county = make_county(tmp_path / "county")
+    county = example_county(tmp_path / "county")  # examples/county, with the fake voice
     render = _render(tmp_path, county, redis_server.url)
     victim_pid = workers.task_pid(0)
     # Kill worker 0's task process while it is in the middle of a segment task.
