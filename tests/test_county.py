@@ -149,3 +149,26 @@ def test_a_worker_needs_a_redis_broker(tmp_path, run_cli, monkeypatch):
     assert (code, out) == (2, "") and err == ("broadcaster: error: --broker: 'amqp://127.0.0.1/' is not a Redis address "
                                               "like redis://127.0.0.1:6379/0\n")
     assert not (county.parent / "out").exists()
+
+
+def test_when_the_online_voice_fails_villages_fall_back_and_the_report_counts_it(tmp_path, fake_engine, run_cli):
+    class Online(FakeEngine):
+        needs_network = True
+
+    online = Online("online", fail_when=lambda text: "柳湾" in text)  # fails one village's own items only
+    base.register_engine("online", lambda: online, replace=True)
+    try:
+        county = make_county(tmp_path / "county")
+        script = county.parent / "villages" / "liuwan.yaml"
+        script.write_text(village_script("柳湾村", engine="online").replace("fallback: [online]", "fallback: [fake]"),
+                          encoding="utf-8")
+        code, out, err = run_cli("county", "render", str(county), "--date", DAY.isoformat(), "--concurrency", "1")
+    finally:
+        base.unregister_engine("online")
+    assert code == 0, err
+    report = json.loads((county.parent / "out" / "county-2026-12-07.json").read_text(encoding="utf-8"))
+    rows = {v["name"]: (v["status"], v["fallbacks"]) for v in report["villages"]}
+    assert rows == {"hudong": ("done", 0), "liuwan": ("done", 2), "shiqiao": ("done", 0)}
+    run = json.loads((county.parent / "out" / "liuwan" / "run.json").read_text(encoding="utf-8"))
+    assert [f["from"] for f in run["fallbacks"]] == ["online", "online"]
+    assert report["failed_segments"] == 2  # the segment task could not make them; the village's render fell back
