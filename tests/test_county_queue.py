@@ -145,12 +145,12 @@ def _wait_until(condition, what: str, timeout_s: float = 180) -> None:
         time.sleep(0.05)
 
 
-def _check_every_village(tmp_path: Path, county: Path, render: subprocess.Popen) -> dict:
+def _check_every_village(tmp_path: Path, county: Path, render: subprocess.Popen, engine: str = "fake") -> dict:
     out, err = render.communicate(timeout=600)
     assert render.returncode == 0, err
     report = json.loads((county.parent / "out" / "county-2026-12-07.json").read_text(encoding="utf-8"))
     assert [(v["name"], v["status"]) for v in report["villages"]] == [(n, "done") for n in sorted(VILLAGES)]
-    base.register_engine("fake", FakeEngine, replace=True)
+    base.register_engine(engine, lambda: FakeEngine(engine), replace=True)
     try:
         for stem in VILLAGES:
             single = run_daily(county.parent / "villages" / f"{stem}.yaml", day=DAY, root=tmp_path / "single" / stem,
@@ -158,7 +158,7 @@ def _check_every_village(tmp_path: Path, county: Path, render: subprocess.Popen)
             mine = county.parent / "out" / stem / DAY.isoformat() / "programme.mp3"
             assert mine.read_bytes() == (Path(single.folder) / "programme.mp3").read_bytes(), stem
     finally:
-        base.unregister_engine("fake")
+        base.unregister_engine(engine)
     return report
 
 
@@ -201,3 +201,13 @@ def test_redis_restarted_mid_run_and_every_village_still_completes(tmp_path, red
     redis_server.start()
     report = _check_every_village(tmp_path, county, render)
     assert report["made_again"] == 0 and report["distinct"] <= workers.made() <= report["distinct"] + 2
+
+
+def test_the_online_voice_is_rate_limited_county_wide_and_every_village_completes(tmp_path, redis_server, workers):
+    """online_concurrency: 1 with two workers: one of them finds the slot taken, and its task is sent again."""
+    county = make_county(tmp_path / "county", extra="online_concurrency: 1\n", engine="online")
+    render = _render(tmp_path, county, redis_server.url)
+    report = _check_every_village(tmp_path, county, render, engine="online")
+    assert report["made"] == report["distinct"] and report["made_again"] == 0 and report["failed_segments"] == 0
+    # The limiter turned tasks away while the other worker held the slot: Dramatiq sent them again later.
+    assert "Retrying message" in workers.log(0) + workers.log(1)

@@ -21,8 +21,8 @@ What Dramatiq's Redis broker gives (read in its source, dramatiq 2.x):
   task another machine could be doing;
 - *rate limit for the online engine*: segment tasks of an engine that needs
   the network hold a county-wide `ConcurrentRateLimiter` (a Redis
-  semaphore, `online_concurrency:` in county.yaml); a task that cannot get
-  a slot within a minute is retried later.
+  semaphore, `online_concurrency:` in county.yaml); a task that finds no
+  free slot is sent again after a backoff (up to `RATE_RETRIES` times).
 
 Tasks report through the shared folder (county/state.py), which is what the
 waiting `county render` reads; messages carry paths as every machine mounts
@@ -42,7 +42,7 @@ MAX_RETRIES = 3
 MIN_BACKOFF_MS = 2_000
 MAX_BACKOFF_MS = 300_000
 TIME_LIMIT_MS = 3 * 3600_000  # a batch of segments or a village takes minutes; Dramatiq's default (10 min) is too tight
-RATE_SLOT_WAIT_MS = 60_000
+RATE_RETRIES = 20  # an online-engine task that found no free slot: about an hour of backoffs
 POLL_S = 0.5
 
 
@@ -100,15 +100,22 @@ def maintenance_chance(heartbeat_s: float) -> int:
 
 
 def _retry_when(retries: int, exc: BaseException) -> bool:
+    from dramatiq.rate_limits import RateLimitExceeded
+
+    if isinstance(exc, RateLimitExceeded):
+        return retries < RATE_RETRIES
     return retries < MAX_RETRIES and not isinstance(exc, InputError)
 
 
-def _will_retry(spec: dict) -> dict:
+def _retries() -> int:
     from dramatiq.middleware import CurrentMessage
 
     message = CurrentMessage.get_current_message()
-    retries = message.options.get("retries", 0) if message is not None else MAX_RETRIES
-    return {**spec, "will_retry": retries < MAX_RETRIES}
+    return message.options.get("retries", 0) if message is not None else MAX_RETRIES
+
+
+def _will_retry(spec: dict) -> dict:
+    return {**spec, "will_retry": _retries() < MAX_RETRIES}
 
 
 def _segments_task(spec: dict) -> None:
@@ -120,14 +127,22 @@ def _segments_task(spec: dict) -> None:
         make_segments(spec)
         return
     import dramatiq
-    from dramatiq.rate_limits import ConcurrentRateLimiter
+    from dramatiq.rate_limits import ConcurrentRateLimiter, RateLimitExceeded
     from dramatiq.rate_limits.backends import RedisBackend
+
+    from broadcaster.county.tasks import record_failure
 
     broker = dramatiq.get_broker()
     limiter = ConcurrentRateLimiter(RedisBackend(client=broker.client), f"online-engine-{spec['engine']}",
                                     limit=int(spec.get("online_concurrency", 2)), ttl=TIME_LIMIT_MS)
-    with limiter.acquire(raise_on_failure=True):  # RateLimitExceeded: retried after a backoff
-        make_segments(spec)
+    try:
+        with limiter.acquire(raise_on_failure=True):
+            make_segments(spec)
+    except RateLimitExceeded as exc:  # no free slot: sent again after a backoff (_retry_when)
+        # Out of tries, the task is recorded failed and the villages' renders
+        # make these segments themselves (or fall back), so the run goes on.
+        record_failure({**spec, "will_retry": _retries() < RATE_RETRIES}, exc)
+        raise
 
 
 def _village_task(spec: dict) -> None:

@@ -79,7 +79,7 @@ def make_segments(spec: dict) -> dict:
     try:
         stats, failed = fill_cache(spec["engine"], requests, _cache(spec.get("cache")), int(spec["rate_hz"]), _engines())
     except Exception as exc:
-        _failed(spec, exc, cpu0, base)
+        record_failure(spec, exc, cpu0, base)
         raise
     result = {"made": stats.synthesised, "found": stats.cached, "failed": failed, "cpu_s": round(_cpu_s() - cpu0, 3)}
     write_state(folder, spec["task"], state="done", finished=now(), **base, **result)
@@ -102,7 +102,7 @@ def assemble_village(spec: dict) -> dict:
                            keep_days=int(spec["keep_days"]), offline=bool(spec.get("offline")),
                            latest_mode=spec.get("latest_mode"), cache=_cache(spec.get("cache")))
     except Exception as exc:
-        _failed(spec, exc, cpu0, base)
+        record_failure(spec, exc, cpu0, base)
         raise
     result = {"status": report.status, "synthesised": report.synthesised, "cached": report.cached,
               "fallbacks": report.fallbacks, "cpu_s": round(_cpu_s() - cpu0, 3),
@@ -111,11 +111,12 @@ def assemble_village(spec: dict) -> dict:
     return result
 
 
-def _failed(spec: dict, exc: Exception, cpu0: float, base: dict) -> None:
+def record_failure(spec: dict, exc: Exception, cpu0: float | None = None, base: dict | None = None) -> None:
     """Record a failure: "retrying" when the queue will give the task another
     go (`spec["will_retry"]`, set by county/queue.py), else "failed"."""
     from broadcaster.errors import InputError
 
     state = "retrying" if spec.get("will_retry") and not isinstance(exc, InputError) else "failed"
+    base = base or {"kind": "village" if "village" in spec else "segments"}
     write_state(Path(spec["state_dir"]), spec["task"], state=state, finished=now(), error=str(exc) or type(exc).__name__,
-                cpu_s=round(_cpu_s() - cpu0, 3), **base)
+                cpu_s=round(_cpu_s() - cpu0, 3) if cpu0 is not None else 0.0, **base)
