@@ -44,6 +44,7 @@ class Redis:
 
     def __init__(self, folder: Path):
         self.folder, self.port, self.proc = folder, _free_port(), None
+        self.persist = True
         folder.mkdir()
 
     @property
@@ -52,7 +53,7 @@ class Redis:
 
     def start(self) -> None:
         self.proc = subprocess.Popen([REDIS, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.folder),
-                                      "--appendonly", "yes", "--save", "", "--protected-mode", "yes"],
+                                      "--appendonly", "yes" if self.persist else "no", "--save", "", "--protected-mode", "yes"],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         import redis
 
@@ -192,12 +193,19 @@ def test_a_worker_killed_mid_task_and_every_village_still_completes(tmp_path, re
     assert "fake: made" in workers.log(1)
 
 
-def test_redis_restarted_mid_run_and_every_village_still_completes(tmp_path, redis_server, workers):
+@pytest.mark.parametrize("persist", [True, False], ids=["append-only", "nothing-kept"])
+def test_redis_restarted_mid_run_and_every_village_still_completes(tmp_path, redis_server, workers, persist):
+    """With its append-only file Redis keeps the queue; without, the waiting `county render` sees
+    its unfinished tasks' messages gone and sends them again."""
     county = make_county(tmp_path / "county")
     render = _render(tmp_path, county, redis_server.url)
     _wait_until(lambda: workers.made() >= 2, "the first segments")
     redis_server.stop()
     time.sleep(1.0)
+    if not persist:
+        shutil.rmtree(redis_server.folder)
+        redis_server.folder.mkdir()
+        redis_server.persist = False
     redis_server.start()
     report = _check_every_village(tmp_path, county, render)
     assert report["made_again"] == 0 and report["distinct"] <= workers.made() <= report["distinct"] + 2

@@ -44,6 +44,7 @@ MAX_BACKOFF_MS = 300_000
 TIME_LIMIT_MS = 3 * 3600_000  # a batch of segments or a village takes minutes; Dramatiq's default (10 min) is too tight
 RATE_RETRIES = 20  # an online-engine task that found no free slot: about an hour of backoffs
 POLL_S = 0.5
+LOST_CHECKS = 4  # polls in a row that find the queue empty before its unfinished tasks are sent again
 
 
 class BrokerUnreachable(BroadcasterError):
@@ -175,15 +176,37 @@ class QueueRunner:
 
         actor = self.queue.segments if kind == "segments" else self.queue.village
         for spec in specs:
-            self._retrying(lambda: actor.send(spec), redis.RedisError)
+            self._retrying(lambda spec=spec: actor.send(spec), redis.RedisError)
         folder = specs[0]["state_dir"] if specs else None
-        names = {s["task"] for s in specs}
+        by_name = {s["task"]: s for s in specs}
+        empty_checks = 0
         while True:
             states = read_states(folder) if folder else {}
-            final = {n: states[n] for n in names if states.get(n, {}).get("state") in FINAL}
-            if len(final) == len(names):
+            final = {n: states[n] for n in by_name if states.get(n, {}).get("state") in FINAL}
+            if len(final) == len(by_name):
                 return {n: (s if s["state"] == "done" else str(s.get("error") or "failed")) for n, s in final.items()}
+            empty_checks = empty_checks + 1 if self._queue_is_empty() else 0
+            if empty_checks >= LOST_CHECKS:
+                # Not final, yet no message of ours is left in the broker: it lost
+                # them (restarted without its append-only file). Both task kinds are
+                # safe to run twice, so the unfinished ones are simply sent again.
+                for name in sorted(set(by_name) - set(final)):
+                    self._retrying(lambda name=name: actor.send(by_name[name]), redis.RedisError)
+                empty_checks = 0
             time.sleep(POLL_S)
+
+    def _queue_is_empty(self) -> bool:
+        """True when the broker holds no message of the county's queue: none waiting, none
+        being worked on (a message stays until acknowledged), none waiting to be retried.
+        A task writes its final state before its message is acknowledged, so an empty
+        queue with unfinished tasks means lost messages. False when it cannot be told."""
+        import redis
+
+        client = self.queue.broker.client
+        try:
+            return client.hlen(f"broadcaster:{QUEUE}.msgs") + client.hlen(f"broadcaster:{QUEUE}.DQ.msgs") == 0
+        except redis.RedisError:
+            return False
 
     def _retrying(self, call, errors):
         """`call()`, again and again while the broker restarts (up to `reconnect_s`)."""
