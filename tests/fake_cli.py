@@ -1,6 +1,6 @@
 """`broadcaster` as a user runs it, with the fake engine registered: for tests
 that must run the command in its own process (to kill it, or to run two at
-once). FAKE_DELAY_S slows each segment down; after each segment is handed to
+once); "online" is the same fake as a voice that needs the network. FAKE_DELAY_S slows each segment down; after each segment is handed to
 the render, "fake: made N" goes to stderr, so a test knows how far it got.
 
     python tests/fake_cli.py render script.yaml --out out
@@ -38,6 +38,13 @@ class SlowFakeEngine(FakeEngine):
         return out
 
 
+class OnlineFakeEngine(SlowFakeEngine):
+    """The slow fake as an online voice (needs_network), for what a county does with one."""
+
+    needs_network = True
+
+
 if __name__ == "__main__":
     base.register_engine("fake", SlowFakeEngine, replace=True)
+    base.register_engine("online", lambda: OnlineFakeEngine("online"), replace=True)
     main(sys.argv[1:])

@@ -22,7 +22,7 @@ FOUNDATION = ("model", "errors", "settings", "durable", "memory", "profiles", "c
 # inbox that cannot be read is skipped while the script loads (a warning, not
 # a failed broadcast), which means reading it there.
 DOWN_THE_FLOW = {("broadcaster.script.inbox", "broadcaster.prepare.pipeline")}
-APPLICATION = ("render", "cli", "textcmd", "summary", "progress", "daily", "web", "urgent", "__init__", "__main__")
+APPLICATION = ("render", "cli", "textcmd", "summary", "progress", "daily", "county", "web", "urgent", "__init__", "__main__")
 
 
 def _modules() -> dict[str, Path]:

@@ -322,6 +322,10 @@ def cache_clear() -> None:
     print(f"removed {entries} segment{'' if entries == 1 else 's'} ({size / 2**20:.1f} MB) from {cache.base}")
 
 
+from broadcaster.county.commands import register as _register_county  # noqa: E402  (county render|status, worker)
+_register_county(app)
+
+
 def _version(value: bool) -> None:
     if value:
         from broadcaster import __version__

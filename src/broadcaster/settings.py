@@ -54,6 +54,9 @@ _ALL = [
             help="serve: minutes without an urgent notice before the warm worker lets its model go"),
     Setting("BROADCASTER_URGENT_MAX_MB", "float", 1500.0, 100, 10**6,
             help="serve: the warm worker starts afresh after a notice that left it larger than this"),
+    Setting("BROADCASTER_BROKER", "text", None, help="the county's task queue, redis://host:6379/0 [default: none, a local process pool]"),
+    Setting("BROADCASTER_BROKER_HEARTBEAT_S", "float", 60.0, 1, 3600,
+            help="a worker silent this long is taken for dead; its unfinished tasks go to another"),
 ]
 SETTINGS = {s.name: s for s in _ALL}
 

@@ -103,7 +103,7 @@ def fingerprint(programme) -> str | None:
              # BROADCASTER_LEXICON names a file whose words change what is said.
              "env_lexicon": _sha(Path(os.environ["BROADCASTER_LEXICON"])) if os.path.isfile(os.environ.get("BROADCASTER_LEXICON", "")) else None,
              "settings": sorted((k, v) for k, v in os.environ.items() if k.startswith("BROADCASTER_")
-                                and k not in ("BROADCASTER_CACHE_DIR", "BROADCASTER_CACHE_MAX_MB"))}
+                                and k not in ("BROADCASTER_CACHE_DIR", "BROADCASTER_CACHE_MAX_MB", "BROADCASTER_BROKER"))}
     return hashlib.sha256(json.dumps(parts, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
@@ -144,8 +144,9 @@ def _append_log(root: Path, report: RunReport) -> None:
 
 def run_daily(script: Path, *, day: dt.date | None = None, root: Path | None = None, keep_days: int = DEFAULT_KEEP_DAYS,
               wait_s: float = DEFAULT_WAIT_S, offline: bool = False, latest_mode: str | None = None,
-              reporter=None, on_rendered=None) -> RunReport:
-    """Make the day's programme under `root` (default: audio_out/daily beside the script)."""
+              reporter=None, on_rendered=None, cache=None) -> RunReport:
+    """Make the day's programme under `root` (default: audio_out/daily beside the script);
+    `cache` is the segment cache to render with (a county's shared one) [default: the user's]."""
     day = day or dt.date.today()
     root = (root or default_root(script)).resolve()
     if keep_days < 1:
@@ -153,7 +154,7 @@ def run_daily(script: Path, *, day: dt.date | None = None, root: Path | None = N
     with job_lock(root, wait_s):
         report = RunReport(date=day.isoformat(), started=_now(), latest=current_latest(root))
         try:
-            _run(script, day, root, keep_days, offline, latest_mode, reporter, report, on_rendered)
+            _run(script, day, root, keep_days, offline, latest_mode, reporter, report, on_rendered, cache)
         except BaseException as exc:
             report.status = "failed"
             report.error = str(exc) or type(exc).__name__
@@ -172,7 +173,7 @@ def run_daily(script: Path, *, day: dt.date | None = None, root: Path | None = N
         return report
 
 
-def _run(script, day, root, keep_days, offline, latest_mode, reporter, report, on_rendered) -> None:
+def _run(script, day, root, keep_days, offline, latest_mode, reporter, report, on_rendered, cache) -> None:
     from broadcaster.render import render_programme
     from broadcaster.script import load_script
 
@@ -184,7 +185,7 @@ def _run(script, day, root, keep_days, offline, latest_mode, reporter, report, o
     if _unchanged(folder, report.fingerprint):
         report.status = "unchanged"
     else:
-        result = render_programme(programme, folder, offline=offline, reporter=reporter)
+        result = render_programme(programme, folder, offline=offline, reporter=reporter, cache=cache)
         if on_rendered is not None:
             on_rendered(result)
         report.synthesised, report.cached = result.stats.synthesised, result.stats.cached

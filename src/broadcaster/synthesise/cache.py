@@ -13,7 +13,9 @@ What it guarantees:
   and carry a checksum; one that is damaged anyway (a power cut, a full
   disk, a bad sector) is removed, counted in `damaged`, and made again.
 - Readers never see a half-written entry, so renders sharing one cache at
-  the same time never fail because of each other.
+  the same time never fail because of each other; an entry is created only
+  where none is (store.py), so two workers of a county on one shared folder
+  never replace each other's.
 - It stays within BROADCASTER_CACHE_MAX_MB (default 2048): after a render,
   the least recently used entries go first, never one that render used.
 
@@ -34,14 +36,14 @@ from pathlib import Path
 import numpy as np
 
 from broadcaster.codec import to_pcm16
-from broadcaster.durable import Damaged, is_abandoned, read_checked, remove_quietly, sweep_temporaries, write_checked
+from broadcaster.durable import Damaged, sweep_temporaries
 from broadcaster import settings
 from broadcaster.settings import cache_dir, user_cache_dir  # noqa: F401  (where the cache lives is a setting)
 from broadcaster.model import SentenceMark, Speech, SpeechRequest
+from broadcaster.synthesise.store import FolderStore, SegmentStore
 
 _FORMAT = 3  # bump when the stored layout changes (3: own format with a checksum, any rate)
 _MAGIC = b"BCSEG3\n"
-_SUFFIX = ".seg"
 
 
 def max_cache_bytes() -> int:
@@ -63,7 +65,7 @@ def encode_entry(speech: Speech) -> tuple[bytes, Speech]:
     """The stored bytes of `speech`, and `speech` as it will read back (16-bit).
 
     Layout: magic, header length (u32 LE), JSON header {rate_hz, samples,
-    marks}, PCM as little-endian int16; durable.write_checked adds the checksum.
+    marks}, PCM as little-endian int16; the store adds the checksum (store.py).
 
     A clip that goes beyond full scale (the offline model's samples are not
     bounded: zm_yunyang peaks at ~1.06) is scaled down to full scale rather
@@ -111,73 +113,59 @@ class SegmentCache:
     """One render's view of the cache: it remembers which keys the render used
     (never evicted by it) and how many damaged entries it found."""
 
-    def __init__(self, root: Path | None = None, max_bytes: int | None = None):
+    def __init__(self, root: Path | None = None, max_bytes: int | None = None, store: SegmentStore | None = None):
         self.base = root or cache_dir()
         # Read (and checked: bad input) when the render starts, not when it ends.
         self.max_bytes = max_cache_bytes() if max_bytes is None else max_bytes
         self.root = self.base / "segments"
+        self.store = store or FolderStore(self.root)  # a shared folder works as it is (store.py)
         self.names_root = self.base / "names"  # slugs of item titles (package/names.py)
         self._lock = threading.Lock()
         self._used: set[str] = set()
         self.damaged = 0
 
     def _path(self, key: str) -> Path:
-        return self.root / key[:2] / f"{key}{_SUFFIX}"
+        return self.store.path(key)
 
     def get(self, key: str) -> Speech | None:
         """The entry for `key`, or None. A damaged entry is removed and counts as a miss."""
-        path = self._path(key)
         with self._lock:
             self._used.add(key)
         try:
-            payload = read_checked(path)
+            payload = self.store.read(key)
             if payload is None:
                 return None
             speech = decode_entry(payload)
         except Damaged:
-            remove_quietly(path)
+            self.store.remove(key)
             with self._lock:
                 self.damaged += 1
             return None
         except OSError:  # unreadable (permissions, a vanished disk): only costs speed
             return None
-        try:
-            os.utime(path)  # "last used", for eviction
-        except OSError:
-            pass
+        self.store.touch(key)  # "last used", for eviction
         return speech
 
     def put(self, key: str, speech: Speech) -> Speech:
-        """Store `speech`; returns it as stored (16-bit), so that a first render
-        and a cached re-render produce the same bytes."""
+        """Store `speech` unless an entry for `key` is there already (another
+        render or worker made the same segment); returns it as stored
+        (16-bit), so that a first render and a cached re-render produce the
+        same bytes."""
         data, stored = encode_entry(speech)
         with self._lock:
             self._used.add(key)
         try:
-            write_checked(self._path(key), data)
+            self.store.create(key, data)
         except OSError:
             pass  # a full or read-only cache must not fail the broadcast; it only costs speed
         return stored
 
     def discard(self, key: str) -> None:
-        remove_quietly(self._path(key))
+        self.store.remove(key)
 
     # -- size ----------------------------------------------------------------
-    def _entries(self) -> list[os.DirEntry]:
-        entries = []
-        try:
-            shards = [e for e in os.scandir(self.root) if e.is_dir()]
-        except OSError:
-            return []
-        for shard in shards:
-            try:
-                entries += list(os.scandir(shard.path))
-            except OSError:
-                pass
-        return entries
-
     def info(self) -> CacheInfo:
-        sizes = [e.stat().st_size for e in self._entries() if e.name.endswith(_SUFFIX)]
+        sizes = [e.size_bytes for e in self.store.entries()]
         try:
             names = sum(1 for e in os.scandir(self.names_root) if e.name.endswith(".slug"))
         except OSError:
@@ -189,27 +177,18 @@ class SegmentCache:
         `max_bytes`, never one this render used; also the temporaries of
         killed renders. Returns the number of entries removed."""
         limit = self.max_bytes if max_bytes is None else max_bytes
-        entries = []
-        for entry in self._entries():
-            if entry.name.endswith(_SUFFIX):
-                try:
-                    stat = entry.stat()
-                except OSError:
-                    continue
-                entries.append((stat.st_mtime, stat.st_size, entry))
-            elif is_abandoned(entry):
-                remove_quietly(Path(entry.path))
-        total = sum(size for _, size, _ in entries)
+        entries = list(self.store.entries())
+        total = sum(e.size_bytes for e in entries)
         removed = 0
         with self._lock:
             used = set(self._used)
-        for _, size, entry in sorted(entries, key=lambda e: e[0]):
+        for entry in sorted(entries, key=lambda e: e.used_at):
             if total <= limit:
                 break
-            if entry.name[: -len(_SUFFIX)] in used:
+            if entry.key in used:
                 continue
-            remove_quietly(Path(entry.path))
-            total -= size
+            self.store.remove(entry.key)
+            total -= entry.size_bytes
             removed += 1
         sweep_temporaries(self.names_root)
         return removed
@@ -217,6 +196,6 @@ class SegmentCache:
     def clear(self) -> tuple[int, int]:
         """Remove every segment and remembered name; (entries, bytes) removed."""
         info = self.info()
-        shutil.rmtree(self.root, ignore_errors=True)
+        self.store.clear()
         shutil.rmtree(self.names_root, ignore_errors=True)
         return info.segments, info.segment_bytes

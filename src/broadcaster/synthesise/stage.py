@@ -135,6 +135,28 @@ def _run(engine_name: str, requests: list[SpeechRequest], job: _Job,
     return out  # type: ignore[return-value]
 
 
+def segment_keys(engine_name: str, requests: list[SpeechRequest], rate_hz: int) -> list[str]:
+    """The cache keys under which a render at `rate_hz` looks for each request's speech.
+
+    A county works these out for every village before anything is made, so
+    that each distinct segment is synthesised once (county/plan.py)."""
+    model_id = get_engine(engine_name).model_id()
+    return [_at_rate(cache_key(engine_name, model_id, r), rate_hz) for r in requests]
+
+
+def fill_cache(engine_name: str, requests: list[SpeechRequest], cache: SegmentCache, rate_hz: int,
+               engines: EngineSession) -> tuple[SynthesisStats, list[str]]:
+    """Make sure the cache holds each request's speech at `rate_hz`, exactly
+    as a render would store it (the same `_run`), so that a render afterwards
+    finds every segment and produces the same bytes as one that made them
+    itself. Returns the counts and the reason of each request that failed
+    (the render meets those again and falls back item by item)."""
+    stats = SynthesisStats(segments=len(requests))
+    job = _Job(cache, stats, lambda n: None, _Once(None), rate_hz, engines)
+    results = _run(engine_name, requests, job)
+    return stats, [str(r) for r in results if isinstance(r, Exception)]
+
+
 def _at_rate(key: str, rate_hz: int) -> str:
     return f"{key}@{rate_hz}"
 
