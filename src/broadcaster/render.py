@@ -115,8 +115,12 @@ def default_out_dir(programme: Programme, base: Path = Path("audio_out")) -> Pat
 
 def render_programme(programme: Programme, out_dir: Path | None = None, *, offline: bool = False, strict: bool = False,
                      reporter: Reporter | None = None, cache: SegmentCache | None = None,
-                     profile: SoundProfile | None = None) -> RenderResult:
-    """Render `programme` into `out_dir` with its sound profile (or `profile`)."""
+                     profile: SoundProfile | None = None, preload: bool = False) -> RenderResult:
+    """Render `programme` into `out_dir` with its sound profile (or `profile`).
+
+    `preload`: open the programme voice's model on a side thread while the
+    text is prepared (for `say`, whose new notice is seldom in the cache; a
+    render served from the cache would load it for nothing)."""
     started = time.monotonic()
     check_environment()  # a bad BROADCASTER_* value is bad input now, not after synthesis
     profile = profile or programme.profile
@@ -136,6 +140,11 @@ def render_programme(programme: Programme, out_dir: Path | None = None, *, offli
     side = ThreadPoolExecutor(1, thread_name_prefix="render-side")
     codec_db_job = side.submit(codec_gain_db, profile.bitrate, profile.rate_hz, profile.channels)
 
+    # The engines are this render's own, and released (their models
+    # dropped) as soon as synthesis is done, before mixing.
+    engines = EngineSession()
+    if preload:
+        engines.start_loading(programme.voice.engine)
     try:
         reporter.stage("preparing text")
         lexicon = programme_lexicon(programme)
@@ -152,9 +161,7 @@ def render_programme(programme: Programme, out_dir: Path | None = None, *, offli
         # anyway: name them right then (a render wholly from the cache names
         # them from the memo beside the cache, below).
         names: dict[int, str] = {}
-        # The engines are this render's own, and released (their models
-        # dropped) as soon as synthesis is done, before mixing.
-        with EngineSession() as engines:
+        with engines:
             spoken_items, stats = synthesise(plans, programme.fallback, offline=offline, cache=cache, advance=reporter.advance,
                                              before_engines=lambda: names.update(item_file_names(plans, cache.names_root, lexicon_words, profile.naming)),
                                              rate_hz=profile.rate_hz, engines=engines)
@@ -177,6 +184,7 @@ def render_programme(programme: Programme, out_dir: Path | None = None, *, offli
         finally:
             master.close()
     finally:
+        engines.close()
         side.shutdown(wait=False)
     return RenderResult(out_dir, package.duration_s, package.loudness, stats, _rows(master, names, package.item_loudness),
                         time.monotonic() - started)

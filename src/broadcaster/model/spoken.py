@@ -18,6 +18,7 @@ class Clip:
     engine: str
     voice: str
     cached: bool
+    form: str | None = None  # the engine's model form, where it has several (kokoro: original, im2col, float)
 
 
 @dataclass

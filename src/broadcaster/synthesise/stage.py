@@ -102,6 +102,17 @@ def _run(engine_name: str, requests: list[SpeechRequest], job: _Job) -> list[tup
     return out  # type: ignore[return-value]
 
 
+def _model_form(engine_name: str, job: _Job) -> str | None:
+    """The form of the model the engine runs (kokoro_forms.py), for the
+    manifest. A cached clip gets it too: the cache key holds the form
+    wherever forms differ in their samples."""
+    try:
+        form = getattr(job.engines.get(engine_name), "model_form", None)
+    except BroadcasterError:
+        return None
+    return form() if form is not None else None
+
+
 def _at_rate(key: str, rate_hz: int) -> str:
     return f"{key}@{rate_hz}"
 
@@ -133,7 +144,8 @@ def _speak(plans: list[ItemPlan], voice_for: Callable[[Cue], Voice], job: _Job) 
                 failures.setdefault(p_index, result)
             else:
                 speech, cached = result
-                clips[p_index][c_index] = Clip(plans[p_index].cues[c_index], speech, engine_name, request.voice.name or "", cached)
+                clips[p_index][c_index] = Clip(plans[p_index].cues[c_index], speech, engine_name, request.voice.name or "", cached,
+                                               _model_form(engine_name, job))
     return {i: failures.get(i, clips[i]) for i in range(len(plans))}
 
 
