@@ -137,7 +137,9 @@ import hashlib, sys
 from broadcaster.model import SpeechRequest, Voice
 from broadcaster.synthesise.engines.kokoro import KokoroEngine
 engine = KokoroEngine(workers=2)
-results = engine.synthesize_many([SpeechRequest(t, Voice("kokoro", "zf_xiaoxiao")) for t in sys.argv[1:]])
+if sys.argv[1] == "preload":
+    engine.start_loading()
+results = engine.synthesize_many([SpeechRequest(t, Voice("kokoro", "zf_xiaoxiao")) for t in sys.argv[2:]])
 print(engine.model_form(), *(hashlib.sha256(r.samples.tobytes()).hexdigest()[:16] for r in results))
 """
 
@@ -146,7 +148,8 @@ print(engine.model_form(), *(hashlib.sha256(r.samples.tobytes()).hexdigest()[:16
 def test_each_form_speaks_the_same_bytes_in_every_new_process(form, tmp_path):
     """Three processes, each with two workers on one session: the same samples
     every time (the first also makes the form's file and its optimised graph,
-    the next ones load the saved graph)."""
+    the next ones load the saved graph; the second opens the model on a side
+    thread while the text is phonemised, as `say` does)."""
     import os
     import subprocess
     import sys
@@ -155,8 +158,8 @@ def test_each_form_speaks_the_same_bytes_in_every_new_process(form, tmp_path):
 
     env = dict(os.environ, BROADCASTER_MODEL_DIR=str(tmp_path / "models"), BROADCASTER_KOKORO_GRAPH=form)
     texts = ["请注意。", "今晚八点有台风。", "关好门窗。"]
-    runs = [subprocess.run([sys.executable, "-c", _DIGEST_SCRIPT, *texts], env=env, capture_output=True, text=True, check=True).stdout
-            for _ in range(3)]
+    runs = [subprocess.run([sys.executable, "-c", _DIGEST_SCRIPT, how, *texts], env=env, capture_output=True, text=True, check=True).stdout
+            for how in ("plain", "preload", "plain")]
     assert runs[0].split()[0] == choose_form(form)
     assert len(runs[0].split()) == 1 + len(texts)
     assert runs[1] == runs[0] and runs[2] == runs[0]
@@ -197,3 +200,22 @@ def test_voices_prints_the_form(run_cli, monkeypatch, form):
     assert code == 0
     assert out.splitlines()[0].endswith(f"; model form: {describe_choice(choose_form())})")
     assert (f"BROADCASTER_KOKORO_GRAPH={form}" in out) == (form != "auto")
+
+
+def test_model_opened_on_a_side_thread_imports_nothing(tmp_path, monkeypatch):
+    """`start_loading` imports on the calling thread; the thread that opens
+    the session only runs code already loaded (ARCHITECTURE, "Threads")."""
+    import sys
+
+    from broadcaster.synthesise.engines.kokoro import KokoroEngine
+
+    monkeypatch.setenv("BROADCASTER_MODEL_DIR", str(tmp_path / "models"))
+    monkeypatch.setenv("BROADCASTER_KOKORO_GRAPH", "original")  # nothing to make first
+    engine = KokoroEngine()
+    engine.start_loading()
+    before = set(sys.modules)
+    opened = engine._opening.result()  # only waits here: any new module came from the side thread
+    assert set(sys.modules) == before
+    assert opened[1] == "original"
+    [speech] = engine.synthesize_many([SpeechRequest("请注意。", Voice("kokoro", "zf_xiaoxiao"))])
+    assert speech.duration_s > 0.3

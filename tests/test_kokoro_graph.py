@@ -259,11 +259,12 @@ def test_real_model_speaks_identically_in_im2col_form(shipped_speech):
 
 @pytest.mark.engine
 def test_real_model_float_form_stays_close_to_the_shipped_graph(shipped_speech):
-    """The float form's threshold: on the bench sentences it measured 13.9-14.6 dB
-    waveform SNR and 2x dB spectral SNR against the shipped graph (README,
-    Performance). The margin below that catches a rewrite that breaks (a wrong
-    scale, a lost bias, a misplaced tap all fall under 5 dB) without failing on
-    the last bits of float rounding."""
+    """The float form drops the quantisation of activations, so it is not the
+    shipped graph's samples; measured against them (scripts/kokoro_quality.py):
+    14.0-14.6 dB waveform SNR and 20.0-20.7 dB spectral SNR on the four bench
+    sentences, 14.6-17.1 dB and 20.7-23.1 dB on these two. The thresholds sit
+    3 dB under the lowest of those: float rounding moves the last digit, not
+    3 dB, so falling under them means the rewrite itself changed."""
     audio = kokoro_quality.synthesise("float", SHORT)
     scores = kokoro_quality.compare(shipped_speech, audio)
     assert scores["waveform_snr_db"] >= 11 and scores["spectral_snr_db"] >= 17, scores

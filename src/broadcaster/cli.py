@@ -135,7 +135,7 @@ def say(
         items=(TextItem(index=1, where="TEXT", voice=v, text=words),), voice=v,
     )
     with tempfile.TemporaryDirectory(prefix="broadcaster-say-") as tmp:
-        result = render_programme(programme, Path(tmp) / "out", offline=offline, preload=True)
+        result = render_programme(programme, Path(tmp) / "out", offline=offline, preload=True, outputs=("audio",))
         write_atomic(output, (result.out_dir / "programme.mp3").read_bytes())
     print(f"{output}  {result.duration_s:.1f} s  {result.loudness.integrated_lufs:.1f} LUFS")
 

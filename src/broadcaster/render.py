@@ -115,12 +115,14 @@ def default_out_dir(programme: Programme, base: Path = Path("audio_out")) -> Pat
 
 def render_programme(programme: Programme, out_dir: Path | None = None, *, offline: bool = False, strict: bool = False,
                      reporter: Reporter | None = None, cache: SegmentCache | None = None,
-                     profile: SoundProfile | None = None, preload: bool = False) -> RenderResult:
+                     profile: SoundProfile | None = None, preload: bool = False,
+                     outputs: tuple[str, ...] | None = None) -> RenderResult:
     """Render `programme` into `out_dir` with its sound profile (or `profile`).
 
     `preload`: open the programme voice's model on a side thread while the
     text is prepared (for `say`, whose new notice is seldom in the cache; a
-    render served from the cache would load it for nothing)."""
+    render served from the cache would load it for nothing). `outputs`: only
+    these packagers (by name, e.g. ("audio",)) instead of all."""
     started = time.monotonic()
     check_environment()  # a bad BROADCASTER_* value is bad input now, not after synthesis
     profile = profile or programme.profile
@@ -180,7 +182,7 @@ def render_programme(programme: Programme, out_dir: Path | None = None, *, offli
                                scratch_dir_for(out_dir))
         try:
             reporter.stage("encoding")
-            package = write_package(programme, profile, master, levelled.gain_db, names, out_dir)
+            package = write_package(programme, profile, master, levelled.gain_db, names, out_dir, outputs)
         finally:
             master.close()
     finally:

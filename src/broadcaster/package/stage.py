@@ -15,10 +15,14 @@ from broadcaster.profiles import SoundProfile
 
 
 def write_package(programme: Programme, profile: SoundProfile, master: Master, gain_db: float,
-                  item_files: dict[int, str], out_dir: Path) -> Package:
+                  item_files: dict[int, str], out_dir: Path, outputs: tuple[str, ...] | None = None) -> Package:
+    """Run every packager, or only those named in `outputs` (`say` wants
+    the audio alone: the programme sheet's font subsetting and drawing
+    cost it about as much as the rest of packaging)."""
     with staged_folder(out_dir) as stage:
         package = Package(programme, profile, master, stage, gain_db, item_files)
         for packager in packagers():
-            packager.write(package)
+            if outputs is None or packager.name in outputs:
+                packager.write(package)
     package.folder = out_dir
     return package
