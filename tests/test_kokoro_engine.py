@@ -195,7 +195,12 @@ def test_render_records_the_form_that_ran(tmp_path, monkeypatch):
 def test_voices_prints_the_form(run_cli, monkeypatch, form):
     from broadcaster.synthesise.engines.kokoro_forms import choose_form, describe_choice
 
+    from broadcaster.synthesise.engines.base import get_engine
+
     monkeypatch.setenv("BROADCASTER_KOKORO_GRAPH", form)
+    # The process-wide engine (the `kokoro` fixture's) reports the form of its
+    # open session; closed, it reports the form it would open now.
+    get_engine("kokoro").release()
     code, out, _ = run_cli("voices", "--engine", "kokoro")
     assert code == 0
     assert out.splitlines()[0].endswith(f"; model form: {describe_choice(choose_form())})")

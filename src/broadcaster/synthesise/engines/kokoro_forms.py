@@ -150,8 +150,9 @@ def describe_choice(form: str, cpuinfo: str | None = None) -> str:
         'im2col (auto: this CPU, Xeon, has VNNI)'
     """
     cpuinfo = read_cpuinfo() if cpuinfo is None else cpuinfo
-    if settings.read(GRAPH_ENV) != "auto":
-        return f"{form} ({GRAPH_ENV}={form})"
+    choice = settings.read(GRAPH_ENV)
+    if choice != "auto":
+        return f"{form} ({GRAPH_ENV}={choice})"
     vnni = "has VNNI" if cpu_has_vnni(cpuinfo) else "has no VNNI"
     return f"{form} (auto: this CPU, {cpu_name(cpuinfo)}, {vnni})"
 
