@@ -17,8 +17,8 @@ from broadcaster.profiles import SoundProfile
 def write_package(programme: Programme, profile: SoundProfile, master: Master, gain_db: float,
                   item_files: dict[int, str], out_dir: Path, outputs: tuple[str, ...] | None = None) -> Package:
     """Run every packager, or only those named in `outputs` (`say` wants
-    the audio alone: the programme sheet's font subsetting and drawing
-    cost it about as much as the rest of packaging)."""
+    the audio alone: in one profile of a cold `say`, the programme sheet's
+    font subsetting and drawing took 2.3 s of the 2.7 s of packaging)."""
     with staged_folder(out_dir) as stage:
         package = Package(programme, profile, master, stage, gain_db, item_files)
         for packager in packagers():
