@@ -19,7 +19,8 @@ Each made form is kept in BROADCASTER_MODEL_DIR (else <cache>/models) with
 its SHA-256 beside it, written through durable.py. Beside it, onnxruntime's
 own optimised graph of it (fused and laid out for this CPU, hence tagged
 with the CPU and the onnxruntime version) is saved the first time, so a new
-process loads without optimising again (~0.3 s less CPU time here).
+process loads without optimising again (0.35-0.52 s less CPU time here:
+scripts/kokoro_quality.py --open).
 
     >>> choose_form("auto", "flags : fpu avx2 avx512_vnni")
     'im2col'
