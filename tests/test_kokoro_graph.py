@@ -268,3 +268,16 @@ def test_real_model_float_form_stays_close_to_the_shipped_graph(shipped_speech):
     audio = kokoro_quality.synthesise("float", SHORT)
     scores = kokoro_quality.compare(shipped_speech, audio)
     assert scores["waveform_snr_db"] >= 11 and scores["spectral_snr_db"] >= 17, scores
+
+
+def test_shipped_graph_opens_where_no_optimised_graph_can_be_kept(model_file, tmp_path, monkeypatch):
+    """A models folder that cannot be made (here: a file in its way) costs the
+    optimisation every time, never the session."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    monkeypatch.setenv("BROADCASTER_MODEL_DIR", str(blocker / "models"))
+    session, form = kokoro_forms.open_session(ort, model_file, "original", lambda ort: ort.SessionOptions(), True)
+    assert form == "original"
+    x = np.random.default_rng(9).integers(0, 256, (1, 16, 30)).astype(np.uint8)
+    for a, b in zip(session.run(None, {"x": x, "xz": np.array(120, np.uint8)}), _run(onnx.load(str(model_file)), x, 120)):
+        np.testing.assert_array_equal(a, b)

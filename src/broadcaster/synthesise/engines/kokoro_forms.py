@@ -121,10 +121,22 @@ def open_session(ort, original: Path, form: str, make_options, may_make: bool):
     if prepared.optimised:  # onnxruntime's own optimised graph, saved by an earlier run
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
     elif prepared.save_optimised_to is not None:
-        scratch = optimised_scratch(prepared.save_optimised_to)
-        options.optimized_model_filepath = str(scratch)
-        options.log_severity_level = 3  # not its warning that the saved graph suits this CPU only: we know
-    session = ort.InferenceSession(str(prepared.path), sess_options=options, providers=["CPUExecutionProvider"])
+        try:
+            scratch = optimised_scratch(prepared.save_optimised_to)
+        except OSError:  # no models folder to be had (read-only): optimise every time
+            scratch = None
+        else:
+            options.optimized_model_filepath = str(scratch)
+            options.log_severity_level = 3  # not its warning that the saved graph suits this CPU only: we know
+    try:
+        session = ort.InferenceSession(str(prepared.path), sess_options=options, providers=["CPUExecutionProvider"])
+    except Exception:
+        if scratch is None:
+            raise
+        # Saving the optimised graph failed (a full disk?): open without saving it.
+        remove_quietly(scratch)
+        scratch = None
+        session = ort.InferenceSession(str(prepared.path), sess_options=make_options(ort), providers=["CPUExecutionProvider"])
     if scratch is not None:
         try:
             keep_optimised(scratch, prepared.save_optimised_to)
