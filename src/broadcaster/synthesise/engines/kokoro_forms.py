@@ -194,6 +194,7 @@ def optimised_scratch(target: Path) -> Path:
     """A temporary name for onnxruntime to write the optimised graph to
     (swept like every temporary if the process is killed)."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    sweep_temporaries(target.parent)  # one left by a run killed while onnxruntime wrote it
     return target.with_name(f"{temp_prefix(target)}ort.tmp")
 
 
