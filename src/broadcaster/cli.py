@@ -128,6 +128,7 @@ def say(
     from broadcaster.durable import write_atomic
     from broadcaster.render import render_programme
     from broadcaster.model import Programme, TextItem, Voice
+    from broadcaster.package.audio_files import ProgrammeAudioPackager
     from broadcaster.profiles import LOUDSPEAKER, load_profile
 
     if not words.strip():
@@ -151,7 +152,8 @@ def say(
         items=(TextItem(index=1, where="TEXT", voice=v, text=words),), voice=v, profile=chosen,
     )
     with tempfile.TemporaryDirectory(prefix="broadcaster-say-") as tmp:
-        result = render_programme(programme, Path(tmp) / "out", offline=offline)
+        result = render_programme(programme, Path(tmp) / "out", offline=offline, preload=True,
+                                  outputs=[ProgrammeAudioPackager()])
         write_atomic(output, (result.out_dir / "programme.mp3").read_bytes())
     print(f"{output}  {result.duration_s:.1f} s  {result.loudness.integrated_lufs:.1f} LUFS")
 

@@ -118,14 +118,17 @@ def default_out_dir(programme: Programme, base: Path = Path("audio_out")) -> Pat
 def render_programme(programme: Programme, out_dir: Path | None = None, *, offline: bool = False, strict: bool = False,
                      reporter: Reporter | None = None, cache: SegmentCache | None = None,
                      profile: SoundProfile | None = None, engines: EngineSession | None = None,
-                     outputs: Sequence[Packager] | None = None) -> RenderResult:
+                     preload: bool = False, outputs: Sequence[Packager] | None = None) -> RenderResult:
     """Render `programme` into `out_dir` with its sound profile (or `profile`).
 
     `engines`: a session the caller owns and keeps open (the web's warm
     urgent worker, which runs one render at a time and keeps its model
     loaded between them); by default the render makes its own and releases
-    it when synthesis is done. `outputs`: these packagers instead of every
-    registered one (an urgent notice wants programme.mp3 alone)."""
+    it when synthesis is done. `preload`: open the programme voice's model
+    on a side thread while the text is prepared (for `say`, whose new notice
+    is seldom in the cache; a render served from the cache would load it for
+    nothing). `outputs`: these packagers instead of every registered one
+    (`say` and an urgent notice want programme.mp3 alone)."""
     started = time.monotonic()
     check_environment()  # a bad BROADCASTER_* value is bad input now, not after synthesis
     profile = profile or programme.profile
@@ -145,6 +148,13 @@ def render_programme(programme: Programme, out_dir: Path | None = None, *, offli
     side = ThreadPoolExecutor(1, thread_name_prefix="render-side")
     codec_db_job = side.submit(codec_gain_db, profile.bitrate, profile.rate_hz, profile.channels)
 
+    # The engines are this render's own, and released (their models
+    # dropped) as soon as synthesis is done, before mixing; unless the
+    # caller keeps a session of its own open across renders.
+    own_session = engines is None
+    session = EngineSession() if own_session else engines
+    if preload:
+        session.start_loading(programme.voice.engine)
     try:
         reporter.stage("preparing text")
         lexicon = programme_lexicon(programme)
@@ -161,9 +171,7 @@ def render_programme(programme: Programme, out_dir: Path | None = None, *, offli
         # anyway: name them right then (a render wholly from the cache names
         # them from the memo beside the cache, below).
         names: dict[int, str] = {}
-        # The engines are this render's own, and released (their models
-        # dropped) as soon as synthesis is done, before mixing.
-        with nullcontext(engines) if engines is not None else EngineSession() as session:
+        with session if own_session else nullcontext(session):
             spoken_items, stats = synthesise(plans, programme.fallback, offline=offline, cache=cache, advance=reporter.advance,
                                              before_engines=lambda: names.update(item_file_names(plans, cache.names_root, lexicon_words, profile.naming)),
                                              rate_hz=profile.rate_hz, engines=session)
@@ -186,6 +194,8 @@ def render_programme(programme: Programme, out_dir: Path | None = None, *, offli
         finally:
             master.close()
     finally:
+        if own_session:
+            session.close()
         side.shutdown(wait=False)
     return RenderResult(out_dir, package.duration_s, package.loudness, stats, _rows(master, names, package.item_loudness),
                         time.monotonic() - started)

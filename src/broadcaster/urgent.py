@@ -80,6 +80,7 @@ def render_urgent(text: str, output: Path, voice: Voice, profile: SoundProfile =
         raise BroadcasterError("an urgent notice is spoken offline: pass the voice through offline_voice() first")
     with tempfile.TemporaryDirectory(prefix="broadcaster-urgent-") as tmp:
         result = render_programme(programme, Path(tmp) / "out", offline=True, reporter=reporter, cache=cache,
-                                  profile=profile, engines=engines, outputs=[ProgrammeAudioPackager()])
+                                  profile=profile, engines=engines, preload=engines is None,
+                                  outputs=[ProgrammeAudioPackager()])
         write_atomic(output, (result.out_dir / "programme.mp3").read_bytes())
     return result

@@ -19,6 +19,7 @@ class Clip:
     voice: str
     cached: bool
     notes: tuple[str, ...] = ()  # how the engine said the dictionary's readings, when it could not say them as given
+    form: str | None = None  # the engine's model form, where it has several (kokoro: original, im2col, float)
 
 
 @dataclass

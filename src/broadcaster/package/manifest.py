@@ -62,6 +62,7 @@ def item_entry(span: ItemSpan, file: str | None, sha256: str | None, loudness: L
     entry.update(
         engine=clips[0].engine,
         voice=clips[0].voice,
+        **_form(clips[0]),
         repeat=plan.item.repeat,
         text=first_pass_text(span),
         fallback=None if span.spoken.fallback_from is None else {
@@ -71,13 +72,18 @@ def item_entry(span: ItemSpan, file: str | None, sha256: str | None, loudness: L
             {
                 "start_s": _r(s.start_s), "duration_s": _r(s.duration_s),
                 "written": s.clip.cue.segment.written, "spoken": s.clip.cue.segment.spoken,
-                "engine": s.clip.engine, "voice": s.clip.voice,
+                "engine": s.clip.engine, "voice": s.clip.voice, **_form(s.clip),
                 **({"reading_notes": list(s.clip.notes)} if s.clip.notes else {}),
             }
             for s in span.segments
         ],
     )
     return entry
+
+
+def _form(clip) -> dict:
+    """{"form": ...} for an engine with several model forms (kokoro), else nothing."""
+    return {} if clip.form is None else {"form": clip.form}
 
 
 def manifest(programme: Programme, master: Master, loudness: LoudnessReport, programme_sha256: str, items: list[dict],

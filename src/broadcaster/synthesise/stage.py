@@ -153,8 +153,19 @@ def fill_cache(engine_name: str, requests: list[SpeechRequest], cache: SegmentCa
     (the render meets those again and falls back item by item)."""
     stats = SynthesisStats(segments=len(requests))
     job = _Job(cache, stats, lambda n: None, _Once(None), rate_hz, engines)
-    results = _run(engine_name, requests, job)
+    results = _run(engine_name, requests, job, lambda i: None)
     return stats, [str(r) for r in results if isinstance(r, Exception)]
+
+
+def _model_form(engine_name: str, job: _Job) -> str | None:
+    """The form of the model the engine runs (kokoro_forms.py), for the
+    manifest. A cached clip gets it too: the cache key holds the form
+    wherever forms differ in their samples."""
+    try:
+        form = getattr(job.engines.get(engine_name), "model_form", None)
+    except BroadcasterError:
+        return None
+    return form() if form is not None else None
 
 
 def _at_rate(key: str, rate_hz: int) -> str:
@@ -201,7 +212,7 @@ def _speak(plans: list[ItemPlan], voice_for: Callable[[Cue], Voice], job: _Job) 
             else:
                 speech, cached = result
                 clips[p_index][c_index] = Clip(plans[p_index].cues[c_index], speech, engine_name, request.voice.name or "",
-                                               cached, notes_of(request))
+                                               cached, notes_of(request), _model_form(engine_name, job))
     return {i: failures.get(i, clips[i]) for i in range(len(plans))}
 
 

@@ -16,7 +16,7 @@ import threading
 from typing import Callable, Protocol, Sequence, runtime_checkable
 
 
-from broadcaster.errors import InputError
+from broadcaster.errors import BroadcasterError, InputError
 from broadcaster.model.speech import Speech, SpeechRequest, Voice, VoiceInfo
 
 Progress = Callable[[int], None]
@@ -125,6 +125,18 @@ class EngineSession:
             if name not in self._engines:
                 self._engines[name] = factory()
             return self._engines[name]
+
+    def start_loading(self, name: str) -> None:
+        """Let engine `name` begin loading its model in the background, if it
+        can (an optional `start_loading()`); an unknown name is left for
+        synthesis to report."""
+        try:
+            engine = self.get(name)
+        except BroadcasterError:
+            return
+        start = getattr(engine, "start_loading", None)
+        if start is not None:
+            start()
 
     def close(self) -> None:
         with self._lock:

