@@ -40,7 +40,7 @@ def _free_port() -> int:
 
 
 class Redis:
-    """One redis-server of our own, persisting every write (appendonly), as the README asks of a county's."""
+    """One redis-server of our own, persisting every write (appendonly), as docs/county.md asks of a county's."""
 
     def __init__(self, folder: Path):
         self.folder, self.port, self.proc = folder, _free_port(), None

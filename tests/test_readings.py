@@ -42,7 +42,7 @@ def test_the_polyphone_set_is_read_right():
 
 def test_the_held_out_sentences_are_read_right():
     """Written after the rules (in two batches, each measured once before the
-    rules it showed missing were added; README, "Readings")."""
+    rules it showed missing were added; docs/text.md, "Readings")."""
     accuracy, wrong = _accuracy(ROOT / "tests" / "text" / "polyphones-heldout.txt")
     assert accuracy >= 0.98, wrong
 

@@ -82,7 +82,7 @@ def test_uploads_are_size_capped(client):
 
 
 def test_html_nested_50000_levels_deep_is_refused_in_seconds(client):
-    """Refused by the depth check before any parser runs (how fast: README, "The web page")."""
+    """Refused by the depth check before any parser runs (how fast: docs/web.md, "Security")."""
     deep = ("<div>" * 50000 + "各位村民" + "</div>" * 50000).encode()
     r = client.post("/prepare", data={"csrf": csrf(client), "document": (io.BytesIO(deep), "deep.html")},
                     content_type="multipart/form-data")

@@ -1,7 +1,7 @@
 """broadcaster serve in a real headless browser (Debian's chromium + chromium-driver, via selenium):
 paste a notice, render it, watch the progress finish, play the result, download the zip,
 add a dictionary entry and hear it. Screenshots of the main pages are kept in
-test-artefacts/screenshots/ (docs/ holds two of them for the README)."""
+test-artefacts/screenshots/ (docs/ holds some of them for docs/web.md and docs/使用说明.md)."""
 from __future__ import annotations
 
 import shutil

@@ -1,4 +1,4 @@
-"""The county's tasks on workers behind Redis, with Dramatiq (see the README for why Dramatiq).
+"""The county's tasks on workers behind Redis, with Dramatiq (see docs/county.md for why Dramatiq).
 
 What Dramatiq's Redis broker gives (read in its source, dramatiq 2.x):
 

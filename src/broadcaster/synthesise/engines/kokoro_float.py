@@ -164,9 +164,9 @@ def _conv_2d(node, inputs: list[str], output: str, name: str) -> list:
     Why: onnxruntime's CPU provider runs 1-D float convolutions by im2col
     and a matrix product, but rewrites 2-D ones into its blocked NCHWc form
     (direct AVX2/AVX-512 kernels, at the cost of reordering the data in and
-    out: ~4 % of the time). On the Xeon of the README's figures the whole
+    out: ~4 % of the time). On the Xeon of docs/engines.md's figures the whole
     inference took 17 % less CPU time that way (14.5 s against 17.4 s for
-    the four bench sentences, one run each; README, Performance)."""
+    the four bench sentences, one run each; docs/engines.md, Performance)."""
     from onnx import helper
 
     attrs = {a.name: helper.get_attribute_value(a) for a in node.attribute}

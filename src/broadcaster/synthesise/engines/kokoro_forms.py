@@ -12,7 +12,7 @@ Forms (`BROADCASTER_KOKORO_GRAPH`; `auto`, the default, picks per CPU):
 `auto` is `im2col` with VNNI and `original` without: on the Xeon
 (avx512_vnni, AMX) these figures come from, `float` took more CPU time than
 `im2col`; on AVX2-only CPUs a float graph was measured 25 % slower than the
-int8 one (issue 23), and this form was not measured there (README,
+int8 one (issue 23), and this form was not measured there (docs/engines.md,
 Performance: `scripts/bench.py cpu` measures every form on the CPU it runs on).
 
 Each made form is kept in BROADCASTER_MODEL_DIR (else <cache>/models) with

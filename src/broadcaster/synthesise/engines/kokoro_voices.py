@@ -26,10 +26,10 @@ STYLE_SHAPE = (510, 1, 256)
 
 # name -> (gender, note). Order is the order `broadcaster voices` lists them.
 # Pitch (median F0) and pace measured on two notices at rate +0%; how well
-# each is understood: README, "Engines", from scripts/bench_voice.py.
+# each is understood: docs/engines.md, "Engines", from scripts/bench_voice.py.
 # Kokoro v1.0 also has zf_xiaoni; it is left out: Whisper got about two
 # syllables in five wrong (tones mostly), where the others get one in twenty,
-# with the same phonemes, at any speed and any style row (README).
+# with the same phonemes, at any speed and any style row (docs/engines.md).
 MANDARIN_VOICES = {
     "zf_xiaobei": ("female", "mid pitch (~240 Hz), the calmest pace (4.0 syllables/s)"),
     "zf_xiaoxiao": ("female", "mid pitch (~235 Hz), brisk (5.0 syllables/s)"),
