@@ -141,11 +141,21 @@ def run_cpu_bench(article: str | None = None, rounds: int | None = None) -> dict
                       "say": _median(says[form]), **quality.get(form, {"waveform_snr_db": None, "spectral_snr_db": None})}
     line["rounds"] = rounds
     line["runs"] = {"render": runs, "say": says}
-    # TODO(issue 23, part 3): "urgent notice through a warm `broadcaster serve`"
-    # is measured by the urgent path's own bench; the lead wires its figure in here.
-    line["urgent_warm_server_s"] = None
+    # An urgent notice through a warm `broadcaster serve`, per form: the
+    # urgent path's own bench (its own server and data folder), three notices.
+    for form in FORMS:
+        line[form]["urgent_warm_server"] = _urgent(dict(base, BROADCASTER_KOKORO_GRAPH=form))
     line["load_avg_end"] = round(os.getloadavg()[0], 1)
     return line
+
+
+def _urgent(env: dict) -> dict:
+    """`scripts/bench_urgent.py --runs 3` in `env`: the median from POST to a
+    playable MP3 and the warm worker's median CPU time per notice."""
+    proc = subprocess.run([sys.executable, str(REPO / "scripts" / "bench_urgent.py"), "--runs", "3"], env=env,
+                          capture_output=True, text=True, check=True)
+    idle = json.loads(proc.stdout)["idle_server"]
+    return {"median_s": idle["median_s"], "median_worker_cpu_s": idle["median_worker_cpu_s"]}
 
 
 def _median(runs: list[dict]) -> dict:
