@@ -25,74 +25,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import sys
-import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests" / "edge"))
 if str(ROOT / "src") not in sys.path:
     sys.path.insert(0, str(ROOT / "src"))
 
-PATH = "/consumer/speech/synthesize/readaloud/edge/v1?TrustedClientToken=6A5AA1D4EAFF4E9FB37E23D68491D6F4"
 TEXT = "第{}条。明天上午八点到十二点停水，请大家提前储水。"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class SynDropped:
-    """A listener with a full accept queue: new connections get no SYN-ACK."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(0)
-        self.port = self.sock.getsockname()[1]
-        self.fillers = []
-        for _ in range(8):  # fill the queue; stop once a connect no longer completes
-            c = socket.socket()
-            c.settimeout(0.3)
-            try:
-                c.connect(("127.0.0.1", self.port))
-            except OSError:
-                c.close()
-                break
-            self.fillers.append(c)
-
-    def close(self) -> None:
-        for c in self.fillers:
-            c.close()
-        self.sock.close()
-
-
-class AcceptsSilent:
-    """Accepts every connection and never sends a byte."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(64)
-        self.port = self.sock.getsockname()[1]
-        self.held: list[socket.socket] = []
-        threading.Thread(target=self._loop, daemon=True).start()
-
-    def _loop(self) -> None:
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            self.held.append(conn)
-
-    def close(self) -> None:
-        self.sock.close()
-        for c in self.held:
-            c.close()
 
 
 def time_case(url: str, segments: int) -> dict:
@@ -120,18 +62,20 @@ def main() -> int:
     ap.add_argument("--segments", type=int, default=8)
     ap.add_argument("--skip-silent", action="store_true", help="skip the accepts-but-never-answers case")
     args = ap.parse_args()
+    from fake_service import PATH, TOKEN, AcceptsSilent, SynDropped, closed_port_url
+
     out: dict = {"segments": args.segments, "cpus": os.cpu_count()}
-    out["refused"] = time_case(f"ws://127.0.0.1:{_free_port()}{PATH}", args.segments)
-    out["unresolvable"] = time_case(f"ws://edge.broadcaster-bench.invalid{PATH}", args.segments)
+    out["refused"] = time_case(closed_port_url(), args.segments)
+    out["unresolvable"] = time_case(f"ws://edge.broadcaster-bench.invalid{PATH}?TrustedClientToken={TOKEN}", args.segments)
     hole = SynDropped()
     try:
-        out["syn_dropped"] = time_case(f"ws://127.0.0.1:{hole.port}{PATH}", args.segments)
+        out["syn_dropped"] = time_case(hole.url, args.segments)
     finally:
         hole.close()
     if not args.skip_silent:
         silent = AcceptsSilent()
         try:
-            out["accepts_silent"] = time_case(f"ws://127.0.0.1:{silent.port}{PATH}", args.segments)
+            out["accepts_silent"] = time_case(silent.url, args.segments)
         finally:
             silent.close()
     print(json.dumps(out, ensure_ascii=False))
