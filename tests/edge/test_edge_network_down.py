@@ -118,8 +118,8 @@ def test_a_silent_listener_is_not_network_down(engine_for):
 
 
 def test_a_service_starting_late_is_waited_for_within_the_probe(fake_edge, engine_for):
-    svc = fake_edge(refuse_for_s=0.4, wait_listening=False)
-    engine = engine_for(svc, probe_s=3)
+    svc = fake_edge(refuse_for_s=1.0, wait_listening=False)
+    engine = engine_for(svc, probe_s=6)
     [speech] = engine.synthesize_many(reqs(TEXTS[:1]))
     assert not isinstance(speech, Exception), speech
     stats = engine.last_stats

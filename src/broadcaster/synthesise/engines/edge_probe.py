@@ -59,6 +59,12 @@ def explain(e: BaseException, host: str, port: int) -> str:
     return f"the network looks down: cannot connect to {host}:{port} ({why})"
 
 
+async def _open(host: str, port: int) -> Any:
+    # Happy eyeballs: a host with a dead IPv6 route must not use up the budget
+    # on its first address while IPv4 works (aiohttp does the same).
+    return await asyncio.open_connection(host, port, happy_eyeballs_delay=0.25)
+
+
 async def probe(url: str, budget_s: float, *, pause_s: float = 0.2, opener: Opener | None = None) -> int:
     """Open and close one TCP connection to `url`'s host within `budget_s`.
 
@@ -68,7 +74,7 @@ async def probe(url: str, budget_s: float, *, pause_s: float = 0.2, opener: Open
     without asking a real resolver).
     """
     host, port = host_port(url)
-    opener = opener or asyncio.open_connection
+    opener = opener or _open
     deadline = time.monotonic() + budget_s
     tries = 0
     while True:
