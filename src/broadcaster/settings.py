@@ -49,6 +49,8 @@ _ALL = [
     Setting("BROADCASTER_EDGE_BACKOFF_CAP_S", "float", 8.0, 0, 600),
     Setting("BROADCASTER_EDGE_CONNECT_TIMEOUT_S", "float", 10.0, 0.1, 600),
     Setting("BROADCASTER_EDGE_RECEIVE_TIMEOUT_S", "float", 30.0, 0.1, 600),
+    Setting("BROADCASTER_EDGE_PROBE_S", "float", 2.0, 0, 60,
+            help="how long one quick connection may take to tell that the network is down [0: off]"),
     Setting("BROADCASTER_EDGE_WSS_URL", "text", None, help="the speech service's address (a proxy, a test service)"),
     Setting("BROADCASTER_EDGE_VOICES_URL", "text", None),
     Setting("BROADCASTER_URGENT_IDLE_MIN", "float", 30.0, 0, 10080,

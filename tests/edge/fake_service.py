@@ -120,6 +120,63 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+class SynDropped:
+    """A black-holed address on 127.0.0.1: a listener whose accept queue is full,
+    so the kernel drops new connection attempts and a connect hangs until its
+    timeout (``.url``; ``close()`` when done)."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(0)
+        self.port = self.sock.getsockname()[1]
+        self.url = f"ws://127.0.0.1:{self.port}{PATH}?TrustedClientToken={TOKEN}"
+        self.fillers: list[socket.socket] = []
+        for _ in range(8):  # fill the queue; stop at the first connect that no longer completes
+            c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            c.settimeout(0.3)
+            try:
+                c.connect(("127.0.0.1", self.port))
+            except OSError:
+                c.close()
+                break
+            self.fillers.append(c)
+        else:
+            self.close()
+            raise RuntimeError("could not fill the accept queue: connections are not dropped")
+
+    def close(self) -> None:
+        for c in self.fillers:
+            c.close()
+        self.sock.close()
+
+
+class AcceptsSilent:
+    """A listener on 127.0.0.1 that accepts every connection and never sends a byte."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.port = self.sock.getsockname()[1]
+        self.url = f"ws://127.0.0.1:{self.port}{PATH}?TrustedClientToken={TOKEN}"
+        self.held: list[socket.socket] = []
+        threading.Thread(target=self._loop, name="accepts-silent", daemon=True).start()
+
+    def _loop(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.held.append(conn)
+
+    def close(self) -> None:
+        self.sock.close()
+        for c in list(self.held):
+            c.close()
+
+
 # --- audio -------------------------------------------------------------------
 
 _mp3_cache: dict[int, bytes] = {}

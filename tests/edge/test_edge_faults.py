@@ -61,7 +61,9 @@ def test_each_fault_alone_recovers_by_retry(fault, fake_edge, engine_for):
 
 def test_refused_connection_recovers_when_the_service_comes_up(fake_edge, engine_for):
     svc = fake_edge(refuse_for_s=0.4, wait_listening=False)
-    engine = engine_for(svc, attempts=8, backoff_base_s=0.05, backoff_cap_s=0.2)
+    # probe off: the engine's own retries meet the refusals (with the probe on, the
+    # probe waits them out: test_edge_network_down.py)
+    engine = engine_for(svc, attempts=8, backoff_base_s=0.05, backoff_cap_s=0.2, probe_s=0)
     [speech] = engine.synthesize_many([req(TEXT)])
     assert_full(speech, TEXT)
     assert engine.last_stats["errors"].get("ClientConnectorError", 0) >= 1

@@ -9,6 +9,9 @@ fallback engine.
 
 Every segment is checked for truncation after decoding (edge_truncation.py);
 which failures are retried, the backoff and the breaker are in edge_retry.py.
+Before the first attempt, one TCP connection to the service (edge_probe.py,
+at most ``probe_s`` seconds; 0 turns it off) tells a dead network from a
+flaky service: when it fails, the whole batch is given up at once.
 
 Settings (constructor argument, else environment variable, else default):
 
@@ -20,6 +23,7 @@ attempts               BROADCASTER_EDGE_ATTEMPTS              5
 backoff_base_s         BROADCASTER_EDGE_BACKOFF_S             0.5
 backoff_cap_s          BROADCASTER_EDGE_BACKOFF_CAP_S         8.0
 connect_timeout_s      BROADCASTER_EDGE_CONNECT_TIMEOUT_S     10
+probe_s                BROADCASTER_EDGE_PROBE_S               2
 receive_timeout_s      BROADCASTER_EDGE_RECEIVE_TIMEOUT_S     30
 wss_url                BROADCASTER_EDGE_WSS_URL               (Microsoft's)
 voices_url             BROADCASTER_EDGE_VOICES_URL            (from wss_url)
@@ -51,6 +55,7 @@ from broadcaster import settings
 from broadcaster.errors import InputError, SynthesisError
 from broadcaster.model import SentenceMark, Speech, SpeechRequest, Voice, VoiceInfo
 from broadcaster.synthesise.engines.base import Progress, ResultSink
+from broadcaster.synthesise.engines.edge_probe import NetworkDown, probe
 from broadcaster.synthesise.engines.edge_retry import Batch, backoff_s, describe, retryable
 from broadcaster.synthesise.engines.edge_truncation import DecodeError, EmptyAudio, TruncatedAudio, truncation_problem
 from broadcaster.synthesise.engines.edge_voices import (
@@ -70,6 +75,7 @@ ENV_BACKOFF = "BROADCASTER_EDGE_BACKOFF_S"
 ENV_BACKOFF_CAP = "BROADCASTER_EDGE_BACKOFF_CAP_S"
 ENV_CONNECT_TIMEOUT = "BROADCASTER_EDGE_CONNECT_TIMEOUT_S"
 ENV_RECEIVE_TIMEOUT = "BROADCASTER_EDGE_RECEIVE_TIMEOUT_S"
+ENV_PROBE = "BROADCASTER_EDGE_PROBE_S"
 ENV_WSS_URL = "BROADCASTER_EDGE_WSS_URL"
 ENV_VOICES_URL = "BROADCASTER_EDGE_VOICES_URL"
 
@@ -125,6 +131,7 @@ class EdgeEngine:
         backoff_cap_s: float | None = None,
         connect_timeout_s: float | None = None,
         receive_timeout_s: float | None = None,
+        probe_s: float | None = None,
         wss_url: str | None = None,
         voices_url: str | None = None,
         list_timeout_s: float = 3.0,
@@ -138,6 +145,7 @@ class EdgeEngine:
         self.backoff_cap_s = _pick(backoff_cap_s, ENV_BACKOFF_CAP)
         self.connect_timeout_s = _pick(connect_timeout_s, ENV_CONNECT_TIMEOUT)
         self.receive_timeout_s = _pick(receive_timeout_s, ENV_RECEIVE_TIMEOUT)
+        self.probe_s = _pick(probe_s, ENV_PROBE)
         if self.concurrency < 1:
             raise InputError(f"edge concurrency must be at least 1, got {self.concurrency}")
         if self.attempts < 1:
@@ -146,6 +154,8 @@ class EdgeEngine:
             raise InputError("edge backoff must not be negative")
         if min(self.connect_timeout_s, self.receive_timeout_s) <= 0:
             raise InputError("edge timeouts must be positive")
+        if self.probe_s < 0:
+            raise InputError("edge probe time must not be negative (0 turns the probe off)")
         self.wss_url = wss_url or settings.read(ENV_WSS_URL)
         self.voices_url = voices_url or settings.read(ENV_VOICES_URL)
         if self.wss_url and "?" not in self.wss_url:
@@ -254,6 +264,8 @@ class EdgeEngine:
         )
         batch.stats["requests"] = len(requests)
         started = time.monotonic()
+        if self.probe_s > 0 and any(r.text.strip() for r in requests):
+            await self._probe(batch)
 
         async def one(index: int, req: SpeechRequest) -> Speech | Exception:
             try:
@@ -274,6 +286,18 @@ class EdgeEngine:
         batch.stats["seconds"] = round(time.monotonic() - started, 3)
         self.last_stats = batch.stats
         return list(results)
+
+    async def _probe(self, batch: Batch) -> None:
+        """Trip the batch's breaker when the service's host cannot be reached at all."""
+        import edge_tts.communicate  # loaded by load_libraries, before any thread
+
+        url = self.wss_url or edge_tts.communicate.WSS_URL
+        try:
+            batch.stats["probe_tries"] = await probe(url, self.probe_s)
+        except NetworkDown as e:
+            batch.stats["probe_tries"] = e.tries
+            log.info("edge-tts: %s; every segment goes to the fallback", e)
+            batch.trip(str(e))
 
     @staticmethod
     def _text(req: SpeechRequest) -> str:
@@ -308,10 +332,7 @@ class EdgeEngine:
         while attempt < self.attempts:
             if batch.open:
                 batch.stats["short_circuited"] += 1
-                err = SynthesisError(
-                    f"edge-tts: gave up on the service after {batch.failed_in_a_row} failed attempts "
-                    f"in a row (last error: {batch.last_error})"
-                )
+                err = SynthesisError(batch.give_up_message())
                 err.__cause__ = last
                 return err
             attempt += 1

@@ -4,7 +4,8 @@ long to wait, and when the service is down altogether (the breaker).
 When ``breaker_after`` attempts in a row failed and nothing has succeeded for
 ``breaker_min_s`` (by default one request's whole retry schedule), the
 remaining requests are given up at once instead of each waiting through its
-own retries; the render then speaks them with the fallback.
+own retries; the render then speaks them with the fallback. A failed
+reachability probe (edge_probe.py) opens the breaker before any attempt.
 """
 from __future__ import annotations
 
@@ -52,15 +53,18 @@ class Batch:
     failed_in_a_row: int = 0
     streak_started: float = 0.0
     last_error: str = ""
+    down: str = ""  # why the probe found the network down; set, it gives up on everything
     stats: dict = field(default_factory=lambda: {
         "requests": 0, "attempts": 0, "retries": 0, "failed": 0, "short_circuited": 0, "errors": {},
+        "probe_tries": 0,
     })
 
     @property
     def open(self) -> bool:
         """Give up on the rest: the last `breaker_after` attempts all failed, and
-        nothing has succeeded for `breaker_min_s` (a full retry schedule)."""
-        return (
+        nothing has succeeded for `breaker_min_s` (a full retry schedule); or
+        the probe found the network down."""
+        return bool(self.down) or (
             self.breaker_after > 0
             and self.failed_in_a_row >= self.breaker_after
             and time.monotonic() - self.streak_started >= self.breaker_min_s
@@ -73,6 +77,19 @@ class Batch:
         self.last_error = describe(e)
         key = type(e).__name__
         self.stats["errors"][key] = self.stats["errors"].get(key, 0) + 1
+
+    def trip(self, reason: str) -> None:
+        """Open the breaker now: the network is down (edge_probe.probe failed)."""
+        self.down = reason
+        self.last_error = reason
+
+    def give_up_message(self) -> str:
+        if self.down:
+            return f"edge-tts: gave up on the service before trying it: {self.down}"
+        return (
+            f"edge-tts: gave up on the service after {self.failed_in_a_row} failed attempts "
+            f"in a row (last error: {self.last_error})"
+        )
 
     def attempt_succeeded(self) -> None:
         self.failed_in_a_row = 0
