@@ -7,9 +7,10 @@ moment the render hands the items to its fallback engine), for each way the
 service can be unreachable:
 
 - ``refused``: nothing listens on the port (127.0.0.1, a closed port);
-- ``unresolvable``: the host name does not resolve (``edge.broadcaster-bench.invalid``;
-  `.invalid` never resolves, RFC 6761; the only packet, if any, is one query to this
-  machine's own resolver);
+- (a host name that does not resolve is not timed here: even a `.invalid`
+  name is a query to the machine's resolver, and nothing here sends traffic
+  beyond 127.0.0.1; tests/edge/test_edge_network_down.py covers it with an
+  injected resolver error);
 - ``syn_dropped``: a listener whose accept queue is full, so the kernel drops
   the connection attempt and the connect hangs (what a black-holed network does);
 - ``accepts_silent``: a listener that accepts the connection and never answers
@@ -62,11 +63,10 @@ def main() -> int:
     ap.add_argument("--segments", type=int, default=8)
     ap.add_argument("--skip-silent", action="store_true", help="skip the accepts-but-never-answers case")
     args = ap.parse_args()
-    from fake_service import PATH, TOKEN, AcceptsSilent, SynDropped, closed_port_url
+    from fake_service import AcceptsSilent, SynDropped, closed_port_url
 
     out: dict = {"segments": args.segments, "cpus": os.cpu_count()}
     out["refused"] = time_case(closed_port_url(), args.segments)
-    out["unresolvable"] = time_case(f"ws://edge.broadcaster-bench.invalid{PATH}?TrustedClientToken={TOKEN}", args.segments)
     hole = SynDropped()
     try:
         out["syn_dropped"] = time_case(hole.url, args.segments)
