@@ -128,13 +128,18 @@ def test_an_urgent_notice_plays_tone_then_the_text_twice(data):
         assert "紧急" in queue and f'href="/urgent/{job_id}"' in queue
 
 
+# Forty different lines: a render makes a repeated line once, so forty equal
+# lines would finish in one segment's time, before the test could cancel it.
+LONG_RENDER = "".join(f"各位村民请注意，这是第{i}条。\n" for i in range(1, 41))
+
+
 @pytest.mark.parametrize("repeat", range(2))
 def test_an_urgent_notice_jumps_ahead_of_a_long_render_in_progress(data, monkeypatch, repeat):
     monkeypatch.setenv("FAKE_DELAY_S", "0.5")  # a segment: half a second, for the render and the notice alike
     with running_app(data) as app:
         client = app.test_client()
         store = app.extensions["broadcaster"]["store"]
-        render = client.post("/broadcasts", data={"csrf": csrf(client), "title": "长广播", "cleaned": "各位村民请注意。\n" * 40,
+        render = client.post("/broadcasts", data={"csrf": csrf(client), "title": "长广播", "cleaned": LONG_RENDER,
                                                   "spoken": "", "spoken_original": "", **OPTIONS})
         render_id = int(render.headers["Location"].rsplit("/", 1)[1])
         _until(lambda: store.job(render_id)["done"] >= 1, what="the render to be under way")

@@ -69,3 +69,11 @@ def profile_label(name: str, description: str = "") -> str:
     if any("\u4e00" <= ch <= "\u9fff" for ch in description):
         return f"{description}（{name}）"
     return name
+
+
+def profile_options() -> list[tuple[str, str]]:
+    """(name, label) of every registered profile, the loudspeaker's first (the default on a form)."""
+    from broadcaster.profiles import DEFAULT_PROFILE, get_profile, profile_names
+
+    names = sorted(profile_names(), key=lambda n: (n != DEFAULT_PROFILE, n))
+    return [(n, profile_label(n, get_profile(n).description)) for n in names]

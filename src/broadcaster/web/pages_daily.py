@@ -14,10 +14,10 @@ from flask import Blueprint, abort, flash, g, get_flashed_messages, redirect, re
 from broadcaster.errors import InputError
 from broadcaster.web import compose, daily_edit, daily_times
 from broadcaster.web import daily as days
-from broadcaster.web.display import RATES
+from broadcaster.web.display import RATES, profile_options
 from broadcaster.web.extract import check_upload, extract
 from broadcaster.web.once import FIELD, submit_once
-from broadcaster.web.pages_make import _form_context, _profiles
+from broadcaster.web.pages_make import _form_context
 from broadcaster.web.pages_music import library
 
 daily = Blueprint("daily", __name__)
@@ -67,7 +67,7 @@ def _edit_page(status: int, name: str | None, settings: daily_edit.DailySettings
 
 def _script_from(form) -> str:
     settings = daily_edit.settings_from(form)
-    options = compose.options_from(form, g.ctx["voices"], RATES, [n for n, _ in _profiles()], _beds())
+    options = compose.options_from(form, g.ctx["voices"], RATES, [n for n, _ in profile_options()], _beds())
     return daily_edit.script_yaml(settings, options, g.ctx["data"].lexicon_file)
 
 

@@ -20,7 +20,7 @@ from flask import Blueprint, Response, abort, g, jsonify, redirect, render_templ
 from broadcaster.durable import write_atomic
 from broadcaster.errors import InputError
 from broadcaster.web import compose, once
-from broadcaster.web.display import RATES, STATE_ZH, profile_label
+from broadcaster.web.display import RATES, STATE_ZH, profile_options
 from broadcaster.web.extract import check_upload, extract
 from broadcaster.web.once import submit_once
 from broadcaster.web.outcome import fallback_sentences, fallbacks_in
@@ -36,16 +36,8 @@ EXTRAS_ZH = {"programme.html": "节目单（网页，可在浏览器里打开收
              "programme.mp4": "带字幕的视频（MP4）", "programme.ticker.txt": "滚动字幕文字（给只能显示文字的屏幕）"}
 
 
-def _profiles() -> list[tuple[str, str]]:
-    """(name, label) of every registered profile, the loudspeaker's first (the default on the form)."""
-    from broadcaster.profiles import DEFAULT_PROFILE, get_profile, profile_names
-
-    names = sorted(profile_names(), key=lambda n: (n != DEFAULT_PROFILE, n))
-    return [(n, profile_label(n, get_profile(n).description)) for n in names]
-
-
 def _form_context(**extra):
-    return dict(voices=g.ctx["voices"], rates=RATES, profiles=_profiles(), beds=library().beds(), jingles=compose.JINGLES_ZH,
+    return dict(voices=g.ctx["voices"], rates=RATES, profiles=profile_options(), beds=library().beds(), jingles=compose.JINGLES_ZH,
                 **extra)
 
 
@@ -112,7 +104,7 @@ def segments_context(got, form) -> dict:
 
 def _options():
     beds = {b.id: g.ctx["data"].music_dir / b.file for b in library().beds()}
-    return compose.options_from(request.form, g.ctx["voices"], RATES, [n for n, _ in _profiles()], beds)
+    return compose.options_from(request.form, g.ctx["voices"], RATES, [n for n, _ in profile_options()], beds)
 
 
 @make.post("/broadcasts")
@@ -273,7 +265,7 @@ def result(broadcast_id: int):
     extras = sorted(p.name for p in out.glob("*") if p.is_file() and p.name not in KNOWN_FILES) if manifest else []
     job = g.ctx["runner"].job(broadcast["last_job"]) if broadcast["last_job"] else None
     options = broadcast["options"]
-    profile = dict(_profiles()).get(options.get("profile", ""), options.get("profile", ""))
+    profile = dict(profile_options()).get(options.get("profile", ""), options.get("profile", ""))
     bed = next((b.label for b in library().beds() if b.id == options.get("bed")), "已删除的音乐" if options.get("bed") else "")
     return render_template("result.html", b=broadcast, manifest=manifest, items=items, job=job, used_profile=profile, used_bed=bed,
                            extras=[(name, EXTRAS_ZH.get(name, name)) for name in extras],

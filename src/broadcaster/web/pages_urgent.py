@@ -12,7 +12,7 @@ from flask import Blueprint, abort, g, jsonify, redirect, render_template, reque
 
 from broadcaster.errors import InputError
 from broadcaster.web import compose
-from broadcaster.web.display import STATE_ZH
+from broadcaster.web.display import STATE_ZH, profile_options
 from broadcaster.web.store import FINISHED
 from broadcaster.web.urgent import KIND, ONLINE_ENGINES
 
@@ -24,12 +24,6 @@ def offline_voices(voices: list[tuple[str, str, str]]) -> list[tuple[str, str, s
     return [v for v in voices if v[0] not in ONLINE_ENGINES]
 
 
-def _profiles() -> list[str]:
-    from broadcaster.profiles import DEFAULT_PROFILE, profile_names
-
-    return sorted(profile_names(), key=lambda n: (n != DEFAULT_PROFILE, n))
-
-
 def _wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
 
@@ -37,7 +31,7 @@ def _wants_json() -> bool:
 def _page(error: str = "", form=None, status: int = 200):
     g.ctx["urgent"].warm()
     recent = g.ctx["store"].jobs(10, (KIND,))
-    return render_template("urgent.html", voices=offline_voices(g.ctx["voices"]), profiles=_profiles(), recent=recent,
+    return render_template("urgent.html", voices=offline_voices(g.ctx["voices"]), profiles=profile_options(), recent=recent,
                            error=error, form=form or {}), status
 
 
@@ -57,7 +51,7 @@ def submit():
             raise InputError("请先填写紧急通知的文字。")
         if len(text) > MAX_URGENT_CHARS:
             raise InputError(f"紧急通知太长（{len(text)} 字，上限 {MAX_URGENT_CHARS} 字）；长文请用“新建广播”。")
-        if voice not in voices or profile not in _profiles():
+        if voice not in voices or profile not in dict(profile_options()):
             raise InputError("请从列表中选择声音和用途。")
     except InputError as exc:
         if _wants_json():
