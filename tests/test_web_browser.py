@@ -4,61 +4,39 @@ add a dictionary entry and hear it. Screenshots of the main pages are kept in
 test-artefacts/screenshots/ (docs/ holds some of them for docs/web.md and docs/使用说明.md)."""
 from __future__ import annotations
 
-import shutil
-import threading
 import time
 import zipfile
-from pathlib import Path
 
 import pytest
 
+from browser_support import NEEDS_CHROMIUM, chromium, serving
+from browser_support import shot as _shot
 from web_support import NOTICE, make_app
 
 selenium = pytest.importorskip("selenium")
-from selenium import webdriver  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-DRIVER = shutil.which("chromedriver")
-pytestmark = pytest.mark.skipif(not (CHROMIUM and DRIVER), reason="needs Debian's chromium and chromium-driver (.ci/run installs them)")
-SHOTS = Path(__file__).resolve().parents[1] / "test-artefacts" / "screenshots"
+pytestmark = NEEDS_CHROMIUM
 
 
 @pytest.fixture
 def server(tmp_path):
-    from waitress.server import create_server
-
     app = make_app(tmp_path / "data")
-    httpd = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=httpd.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.effective_port}", app
-    httpd.close()
-    app.extensions["broadcaster"]["runner"].stop()
+    with serving(app) as base_url:
+        yield base_url, app
 
 
 @pytest.fixture
 def browser(tmp_path):
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000",
-                "--autoplay-policy=no-user-gesture-required", "--lang=zh-CN"):
-        options.add_argument(arg)
     downloads = tmp_path / "downloads"
     downloads.mkdir()
-    options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
-                                              "download.prompt_for_download": False})
-    driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=DRIVER))
+    driver = chromium("--window-size=1280,1000", "--autoplay-policy=no-user-gesture-required",
+                      prefs={"download.default_directory": str(downloads), "download.prompt_for_download": False})
     driver.downloads = downloads
     yield driver
     driver.quit()
-
-
-def _shot(driver, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    driver.save_screenshot(str(SHOTS / f"{name}.png"))
 
 
 def _playing(driver, element_id: str, timeout_s: float = 20) -> float:
@@ -128,12 +106,7 @@ def test_add_a_dictionary_entry_and_hear_it(server, browser):
 def test_pages_work_without_script(server, tmp_path):
     """Older office browsers: the plain forms and refreshing pages do the whole job without JavaScript."""
     base, _ = server
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage"):
-        options.add_argument(arg)
-    options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
-    driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=DRIVER))
+    driver = chromium(prefs={"profile.managed_default_content_settings.javascript": 2})
     try:
         driver.get(base + "/")
         driver.find_element(By.NAME, "text").send_keys(NOTICE)

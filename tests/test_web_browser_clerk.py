@@ -6,32 +6,25 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import stat
-import threading
 import time
-from pathlib import Path
 
 import pytest
 
+from browser_support import NEEDS_CHROMIUM, chromium, serving
+from browser_support import shot as _shot
 from web_support import NOTICE, make_app
 
 selenium = pytest.importorskip("selenium")
-from selenium import webdriver  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-DRIVER = shutil.which("chromedriver")
-pytestmark = pytest.mark.skipif(not (CHROMIUM and DRIVER), reason="needs Debian's chromium and chromium-driver (.ci/run installs them)")
-SHOTS = Path(__file__).resolve().parents[1] / "test-artefacts" / "screenshots"
+pytestmark = NEEDS_CHROMIUM
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    from waitress.server import create_server
-
     home = tmp_path_factory.mktemp("clerk")
     bin_dir = home / "bin"
     bin_dir.mkdir()
@@ -44,28 +37,15 @@ def server(tmp_path_factory):
         mp.setenv("XDG_CONFIG_HOME", str(home / "config"))
         mp.setenv("BROADCASTER_CACHE_DIR", str(home / "cache"))
         app = make_app(home / "data")
-        httpd = create_server(app, host="127.0.0.1", port=0, threads=4)
-        threading.Thread(target=httpd.run, daemon=True).start()
-        yield f"http://127.0.0.1:{httpd.effective_port}", app
-        httpd.close()
-        app.extensions["broadcaster"]["runner"].stop()
+        with serving(app) as base_url:
+            yield base_url, app
 
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1366,768",
-                "--autoplay-policy=no-user-gesture-required", "--lang=zh-CN"):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=DRIVER))
+    driver = chromium("--window-size=1366,768", "--autoplay-policy=no-user-gesture-required")
     yield driver
     driver.quit()
-
-
-def _shot(driver, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    driver.save_screenshot(str(SHOTS / f"{name}.png"))
 
 
 def _type(driver, name: str, text: str) -> None:

@@ -3,60 +3,41 @@ picked, and the ruby changes in place. One server and one browser for the module
 test_web_browser_clerk.py; the screenshots go to test-artefacts/screenshots/."""
 from __future__ import annotations
 
-import shutil
-import threading
-from pathlib import Path
 
 import pytest
 import yaml
 
+from browser_support import NEEDS_CHROMIUM, chromium, serving
+from browser_support import shot as _shot
 from web_support import make_app
 
 selenium = pytest.importorskip("selenium")
-from selenium import webdriver  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-DRIVER = shutil.which("chromedriver")
-pytestmark = pytest.mark.skipif(not (CHROMIUM and DRIVER), reason="needs Debian's chromium and chromium-driver (.ci/run installs them)")
-SHOTS = Path(__file__).resolve().parents[1] / "test-artefacts" / "screenshots"
+pytestmark = NEEDS_CHROMIUM
 NOTICE = "农商银行行长下周到村里调研\n农商银行行长下周到村里调研，请各组长做好准备。大家可以把意见写在单子上，交给单书记。\n明天到溱潼镇开会。"
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    from waitress.server import create_server
-
     home = tmp_path_factory.mktemp("readings")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("BROADCASTER_CACHE_DIR", str(home / "cache"))
         app = make_app(home / "data")
         app.extensions["broadcaster"]["data"].lexicon_file.write_text(
             yaml.safe_dump({"溱潼": {"say": "溱潼", "pinyin": "qin2 tong2"}}, allow_unicode=True), encoding="utf-8")
-        httpd = create_server(app, host="127.0.0.1", port=0, threads=4)
-        threading.Thread(target=httpd.run, daemon=True).start()
-        yield f"http://127.0.0.1:{httpd.effective_port}", app
-        httpd.close()
-        app.extensions["broadcaster"]["runner"].stop()
+        with serving(app) as base_url:
+            yield base_url, app
 
 
 @pytest.fixture(scope="module")
 def browser():
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1366,768", "--lang=zh-CN"):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=DRIVER))
+    driver = chromium("--window-size=1366,768")
     yield driver
     driver.quit()
-
-
-def _shot(driver, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    driver.save_screenshot(str(SHOTS / f"{name}.png"))
 
 
 def _ruby(driver, value_start: str, line: int | None = None):
