@@ -59,3 +59,16 @@ def run_cli(capsys):
 
     return run
 
+
+@pytest.fixture
+def app(tmp_path):
+    """The web app on a fresh data folder, its job runner running (the web tests)."""
+    from web_support import running_app
+
+    with running_app(tmp_path / "data") as app:
+        yield app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()

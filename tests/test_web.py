@@ -14,18 +14,7 @@ import numpy as np
 import pytest
 
 from broadcaster.codec import decode_file
-from web_support import NOTICE, OPTIONS, csrf, make_app, running_app, wait_job
-
-
-@pytest.fixture
-def app(tmp_path):
-    with running_app(tmp_path / "data") as app:
-        yield app
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
+from web_support import NOTICE, OPTIONS, csrf, make_app, wait_job
 
 
 def _render(client, text=NOTICE, title="停水通知", **extra) -> int:

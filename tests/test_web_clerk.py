@@ -8,20 +8,9 @@ import subprocess
 
 import pytest
 
-from web_support import OPTIONS, csrf, running_app, wait_job
+from web_support import OPTIONS, csrf, wait_job
 
 LINE = "各位村民请注意，明天上午停水。"  # 15 characters, 45 bytes of UTF-8
-
-
-@pytest.fixture
-def app(tmp_path):
-    with running_app(tmp_path / "data") as app:
-        yield app
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
 
 
 def _prepare(client, text: str, **extra):

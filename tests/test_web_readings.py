@@ -9,20 +9,9 @@ import re
 import pytest
 import yaml
 
-from web_support import OPTIONS, csrf, running_app
+from web_support import OPTIONS, csrf
 
 NOTICE = "农商银行行长到村里调研。\n请把单据交给单书记。"
-
-
-@pytest.fixture
-def app(tmp_path):
-    with running_app(tmp_path / "data") as app:
-        yield app
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
 
 
 def _review(client, text: str = NOTICE, **extra):
